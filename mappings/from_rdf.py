@@ -1,0 +1,300 @@
+"""DCAT graph → :class:`Record`: one small function per field.
+
+Every harvester, whatever its portal speaks, first builds a DCAT rdflib graph;
+this module is the one place where such a graph becomes a record.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.term import Node
+
+from mappings.errors import InvalidRecord
+from mappings.rdf_values import (
+    best_literal,
+    concept_from_node,
+    iri_or_literal,
+    iri_tail,
+    label_of,
+    normalise_date,
+    objects,
+    text_value,
+)
+from mappings.record import Agent, Concept, Distribution, Record, make_record_id
+from mappings.text import clean_text
+from mappings.vocab import SCHEMA, VCARD
+
+__all__ = [
+    "dataset_nodes",
+    "distribution_from_rdf",
+    "format_label",
+    "guid_from_rdf",
+    "record_from_rdf",
+]
+
+#: Types some portals write as literals instead of IRIs (Opendatasoft: ``"dctype:Dataset"``).
+_DATASET_TYPE_LITERALS = frozenset({"dcat:Dataset", "dctype:Dataset", "Dataset"})
+
+
+def dataset_nodes(graph: Graph) -> list[Node]:
+    """Every node typed ``dcat:Dataset`` (or a literal look-alike), in a stable order."""
+    nodes = set(graph.subjects(RDF.type, DCAT.Dataset))
+    for subject, value in graph.subject_objects(RDF.type):
+        if isinstance(value, Literal) and str(value).strip() in _DATASET_TYPE_LITERALS:
+            nodes.add(subject)
+    return sorted(nodes, key=lambda n: (isinstance(n, BNode), str(n)))
+
+
+def record_from_rdf(
+    graph: Graph,
+    node: Node,
+    portal_id: str,
+    *,
+    guid: str | None = None,
+    harvested_at: str | None = None,
+) -> Record:
+    """Map one ``dcat:Dataset`` node to a record.
+
+    :param guid: overrides the default guid (a harvester that knows a steadier key passes it).
+    :raises InvalidRecord: when the dataset has no title or no usable identity.
+    """
+    guid = guid or guid_from_rdf(graph, node)
+    title = title_from_rdf(graph, node)
+    distributions = distributions_from_rdf(graph, node)
+    license_ = license_from_rdf(graph, node) or next((d.license for d in distributions if d.license), None)
+    temporal_start, temporal_end = temporal_from_rdf(graph, node)
+    return Record(
+        record_id=make_record_id(portal_id, guid),
+        portal_id=portal_id,
+        guid=guid,
+        title=title,
+        source_uri=str(node) if isinstance(node, URIRef) else None,
+        identifier=text_value(graph, node, DCTERMS.identifier),
+        description=description_from_rdf(graph, node),
+        keywords=keywords_from_rdf(graph, node),
+        themes=themes_from_rdf(graph, node),
+        publisher=publisher_from_rdf(graph, node),
+        contact_point=contact_point_from_rdf(graph, node),
+        license=license_,
+        issued=normalise_date(_first(graph, node, DCTERMS.issued)),
+        modified=normalise_date(_first(graph, node, DCTERMS.modified)),
+        frequency=frequency_from_rdf(graph, node),
+        spatial=spatial_from_rdf(graph, node),
+        temporal_start=temporal_start,
+        temporal_end=temporal_end,
+        landing_page=iri_or_literal(graph, node, DCAT.landingPage),
+        languages=languages_from_rdf(graph, node),
+        distributions=distributions,
+        harvested_at=harvested_at,
+    )
+
+
+def guid_from_rdf(graph: Graph, node: Node) -> str:
+    """The dataset URI, else its ``dct:identifier``."""
+    if isinstance(node, URIRef) and str(node).strip():
+        return str(node).strip()
+    identifier = text_value(graph, node, DCTERMS.identifier)
+    if identifier:
+        return identifier
+    raise InvalidRecord("dataset has neither a URI nor a dct:identifier")
+
+
+def title_from_rdf(graph: Graph, node: Node) -> str:
+    """``dct:title`` as plain text; a dataset without one is invalid."""
+    title = clean_text(text_value(graph, node, DCTERMS.title))
+    if not title:
+        raise InvalidRecord(f"dataset {_describe(node)} has no dct:title")
+    return " ".join(title.split())
+
+
+def description_from_rdf(graph: Graph, node: Node) -> str:
+    """``dct:description`` (else ``dct:abstract``) as plain text."""
+    text = text_value(graph, node, DCTERMS.description) or text_value(graph, node, DCTERMS.abstract)
+    return clean_text(text)
+
+
+def keywords_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
+    """``dcat:keyword`` values, trimmed and de-duplicated, French ones first."""
+    values = [v for v in graph.objects(node, DCAT.keyword) if isinstance(v, Literal)]
+    values.sort(key=lambda lit: (lit.language not in (None, "fr"), str(lit)))
+    seen: dict[str, str] = {}
+    for literal in values:
+        keyword = " ".join(str(literal).split())
+        if keyword and keyword.casefold() not in seen:
+            seen[keyword.casefold()] = keyword
+    return tuple(seen.values())
+
+
+def themes_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
+    """``dcat:theme`` concepts, labelled from ``skos:prefLabel`` where the graph has it."""
+    return _concepts(graph, node, DCAT.theme)
+
+
+def spatial_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
+    """``dct:spatial`` places (IRIs, literals or labelled locations)."""
+    return _concepts(graph, node, DCTERMS.spatial)
+
+
+def frequency_from_rdf(graph: Graph, node: Node) -> Concept | None:
+    """``dct:accrualPeriodicity`` as given (mapped to EU terms by the vocabularies)."""
+    return _first_concept(graph, node, DCTERMS.accrualPeriodicity)
+
+
+def license_from_rdf(graph: Graph, node: Node) -> Concept | None:
+    """``dct:license``, else a ``dct:rights`` statement standing in for it."""
+    return _first_concept(graph, node, DCTERMS.license) or _first_concept(graph, node, DCTERMS.rights)
+
+
+def languages_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
+    """``dct:language`` codes: the tail of an IRI or the literal itself."""
+    codes = []
+    for value in objects(graph, node, DCTERMS.language):
+        code = iri_tail(str(value)) if isinstance(value, URIRef) else str(value).strip()
+        if code and code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def publisher_from_rdf(graph: Graph, node: Node) -> Agent | None:
+    """The ``dct:publisher`` agent; of several, the named organisation wins."""
+    agents = [_agent(graph, value) for value in objects(graph, node, DCTERMS.publisher)]
+    agents = [a for a in agents if a is not None]
+    if not agents:
+        return None
+    organisations = [
+        a for a in agents if a.uri and (URIRef(a.uri), RDF.type, FOAF.Organization) in graph
+    ]
+    return (organisations or agents)[0]
+
+
+def contact_point_from_rdf(graph: Graph, node: Node) -> Agent | None:
+    """The first ``dcat:contactPoint`` vCard (or FOAF agent)."""
+    for value in objects(graph, node, DCAT.contactPoint):
+        agent = _agent(graph, value)
+        if agent is not None:
+            return agent
+    return None
+
+
+def temporal_from_rdf(graph: Graph, node: Node) -> tuple[str | None, str | None]:
+    """Start and end of ``dct:temporal``: a period node or a ``start/end`` string."""
+    for value in objects(graph, node, DCTERMS.temporal):
+        if isinstance(value, Literal):
+            start, _, end = str(value).partition("/")
+            return normalise_date(start), normalise_date(end)
+        start = _first(graph, value, DCAT.startDate) or _first(graph, value, SCHEMA.startDate)
+        end = _first(graph, value, DCAT.endDate) or _first(graph, value, SCHEMA.endDate)
+        if start is None and end is None:
+            start = _first(graph, value, URIRef("http://schema.org/startDate"))
+            end = _first(graph, value, URIRef("http://schema.org/endDate"))
+        if start is not None or end is not None:
+            return normalise_date(start), normalise_date(end)
+    return None, None
+
+
+def distributions_from_rdf(graph: Graph, node: Node) -> tuple[Distribution, ...]:
+    """Every ``dcat:distribution`` that has at least one URL."""
+    found = (distribution_from_rdf(graph, value) for value in objects(graph, node, DCAT.distribution))
+    return tuple(d for d in found if d.url)
+
+
+def distribution_from_rdf(graph: Graph, node: Node) -> Distribution:
+    """One distribution; ``accessURL`` falls back on ``downloadURL`` as DCAT-AP requires one."""
+    access_url = iri_or_literal(graph, node, DCAT.accessURL)
+    download_url = iri_or_literal(graph, node, DCAT.downloadURL)
+    media_type = media_type_from_rdf(graph, node)
+    return Distribution(
+        access_url=access_url or download_url,
+        download_url=download_url,
+        title=clean_text(text_value(graph, node, DCTERMS.title)) or None,
+        description=clean_text(text_value(graph, node, DCTERMS.description)) or None,
+        format=format_label(_first(graph, node, DCTERMS.format), media_type),
+        media_type=media_type,
+        byte_size=byte_size_from_rdf(graph, node),
+        license=license_from_rdf(graph, node),
+        uri=str(node) if isinstance(node, URIRef) else None,
+    )
+
+
+def media_type_from_rdf(graph: Graph, node: Node) -> str | None:
+    """``dcat:mediaType`` as ``type/subtype``, from an IANA IRI or a literal."""
+    value = _first(graph, node, DCAT.mediaType)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if "/media-types/" in text:
+        text = text.split("/media-types/", 1)[1]
+    return text.lower() if "/" in text else None
+
+
+def format_label(value: Node | None, media_type: str | None = None) -> str | None:
+    """A short upper-case format name (``CSV``) from an IRI, a label or a MIME type."""
+    if value is not None:
+        text = str(value).strip()
+        if isinstance(value, URIRef) or text.startswith("http"):
+            text = iri_tail(text) if "/media-types/" not in text else text.split("/media-types/", 1)[1]
+        if "/" in text:
+            text = _format_from_media_type(text)
+        if text:
+            return text.upper()
+    if media_type:
+        return _format_from_media_type(media_type).upper() or None
+    return None
+
+
+def byte_size_from_rdf(graph: Graph, node: Node) -> int | None:
+    """``dcat:byteSize`` as an integer, or None when it is not a number."""
+    value = _first(graph, node, DCAT.byteSize)
+    if value is None:
+        return None
+    digits = re.sub(r"[\s_]", "", str(value)).split(".")[0]
+    return int(digits) if digits.isdigit() else None
+
+
+def _format_from_media_type(media_type: str) -> str:
+    subtype = media_type.split(";")[0].split("/")[-1]
+    subtype = subtype.split("+")[-1] if subtype.startswith("vnd.") and "+" in subtype else subtype
+    return {"vnd.ms-excel": "xls", "vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}.get(
+        subtype, subtype
+    )
+
+
+def _agent(graph: Graph, node: Node) -> Agent | None:
+    if isinstance(node, Literal):
+        name = str(node).strip()
+        return Agent(name=name) if name else None
+    name = label_of(graph, node) or text_value(graph, node, VCARD["organization-name"])
+    if not name:
+        return None
+    email = iri_or_literal(graph, node, VCARD.hasEmail) or iri_or_literal(graph, node, FOAF.mbox)
+    url = iri_or_literal(graph, node, FOAF.homepage) or iri_or_literal(graph, node, VCARD.hasURL)
+    return Agent(
+        name=" ".join(name.split()),
+        uri=str(node) if isinstance(node, URIRef) else None,
+        email=email.removeprefix("mailto:") if email else None,
+        url=url,
+    )
+
+
+def _concepts(graph: Graph, node: Node, predicate: URIRef) -> tuple[Concept, ...]:
+    concepts = (concept_from_node(graph, value) for value in objects(graph, node, predicate))
+    return tuple(dict.fromkeys(c for c in concepts if c is not None))
+
+
+def _first_concept(graph: Graph, node: Node, predicate: URIRef) -> Concept | None:
+    concepts = _concepts(graph, node, predicate)
+    return concepts[0] if concepts else None
+
+
+def _first(graph: Graph, node: Node, predicate: URIRef) -> Node | None:
+    values = objects(graph, node, predicate)
+    literal = best_literal(values)
+    return literal if literal is not None else (values[0] if values else None)
+
+
+def _describe(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else "(blank node)"
+

@@ -1,0 +1,141 @@
+"""The export profile seam: profiles add triples for records and catalogue pages to one graph.
+
+Profiles are chained in the configured order (ckanext-dcat's idea): a base
+profile writes DCAT-AP, later ones add only their extras.
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Callable, ClassVar, Sequence
+from urllib.parse import quote
+
+from rdflib import Graph, URIRef
+
+from mappings.record import Record
+from mappings.vocab import ADMS, DCATAP, HYDRA, LOCN, SPDX, VCARD
+
+__all__ = [
+    "CatalogInfo",
+    "CatalogPage",
+    "Profile",
+    "UnknownProfile",
+    "build_catalog_graph",
+    "build_dataset_graph",
+    "dataset_ref",
+    "get_profiles",
+    "new_graph",
+]
+
+_GROUP = "fedcat.export_profiles"
+
+
+class UnknownProfile(LookupError):
+    """A configured export profile is not registered."""
+
+
+@dataclass(frozen=True)
+class CatalogInfo:
+    """What the export says about fedcat's own catalogue."""
+
+    base_url: str
+    title: str = "fedcat — catalogue fédéré des données ouvertes françaises"
+    description: str = (
+        "Jeux de données moissonnés sur les portails de Paris, Lyon, Montpellier et data.gouv.fr, "
+        "normalisés en DCAT-AP."
+    )
+    publisher_name: str = "fedcat"
+    language: str = "FRA"
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    """One Hydra page of the exported catalogue."""
+
+    info: CatalogInfo
+    records: Sequence[Record]
+    total: int
+    page: int
+    page_size: int
+    page_url: Callable[[int], str]
+    modified: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def last_page(self) -> int:
+        """The number of the last page (1 for an empty catalogue)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+class Profile(ABC):
+    """Base of every export profile. Both hooks are optional; each adds triples in place."""
+
+    name: ClassVar[str]
+
+    def serialize_dataset(self, record: Record, graph: Graph, ref: URIRef) -> None:
+        """Add the triples describing ``record``.
+
+        :param graph: the shared graph every profile writes into.
+        :param ref: the IRI of the dataset in fedcat's export.
+        """
+
+    def serialize_catalog(self, graph: Graph, ref: URIRef, page: CatalogPage) -> None:
+        """Add the triples describing the catalogue and its paging.
+
+        :param ref: the IRI of fedcat's catalogue.
+        :param page: the records of this page and how to reach the others.
+        """
+
+
+def dataset_ref(base_url: str, record_id: str) -> URIRef:
+    """The IRI of a record in fedcat's export (its dataset page)."""
+    return URIRef(f"{base_url.rstrip('/')}/datasets/{quote(record_id, safe='')}")
+
+
+def get_profiles(names: Sequence[str]) -> list[Profile]:
+    """Instantiate the named profiles in order; unknown names fail loudly."""
+    registered = {ep.name: ep for ep in entry_points(group=_GROUP)}
+    unknown = [name for name in names if name not in registered]
+    if unknown:
+        raise UnknownProfile(
+            f"Unknown export profiles: {', '.join(unknown)}. Known profiles: {', '.join(sorted(registered)) or 'none'}."
+        )
+    return [registered[name].load()() for name in names]
+
+
+def new_graph() -> Graph:
+    """An empty graph with the usual prefixes bound."""
+    graph = Graph()
+    for prefix, namespace in (
+        ("adms", ADMS),
+        ("dcatap", DCATAP),
+        ("hydra", HYDRA),
+        ("locn", LOCN),
+        ("spdx", SPDX),
+        ("vcard", VCARD),
+    ):
+        graph.bind(prefix, namespace)
+    graph.bind("dct", "http://purl.org/dc/terms/")
+    return graph
+
+
+def build_dataset_graph(record: Record, profiles: Sequence[Profile], base_url: str) -> Graph:
+    """A graph describing one record, every profile applied in order."""
+    graph = new_graph()
+    ref = dataset_ref(base_url, record.record_id)
+    for profile in profiles:
+        profile.serialize_dataset(record, graph, ref)
+    return graph
+
+
+def build_catalog_graph(page: CatalogPage, profiles: Sequence[Profile]) -> Graph:
+    """A graph of one catalogue page: the catalogue, its Hydra view and the page's datasets."""
+    graph = new_graph()
+    ref = URIRef(f"{page.info.base_url.rstrip('/')}/catalog")
+    for profile in profiles:
+        profile.serialize_catalog(graph, ref, page)
+        for record in page.records:
+            profile.serialize_dataset(record, graph, dataset_ref(page.info.base_url, record.record_id))
+    return graph

@@ -1,0 +1,155 @@
+"""The normalised record model every harvester produces and every backend stores.
+
+Records are frozen dataclasses of plain values (strings, tuples, ints) so that
+they hash, compare and serialise to JSON without surprises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+__all__ = [
+    "Agent",
+    "Concept",
+    "Distribution",
+    "Record",
+    "make_record_id",
+]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A value from a vocabulary: an IRI when the source gave one, and a readable label."""
+
+    label: str
+    uri: str | None = None
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A publisher or a contact point."""
+
+    name: str
+    uri: str | None = None
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One way to get the data: a file to download or a service to call."""
+
+    access_url: str | None = None
+    download_url: str | None = None
+    title: str | None = None
+    description: str | None = None
+    format: str | None = None
+    media_type: str | None = None
+    byte_size: int | None = None
+    license: Concept | None = None
+    uri: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        """The best single link to this distribution."""
+        return self.download_url or self.access_url
+
+
+@dataclass(frozen=True)
+class Record:
+    """A dataset as fedcat knows it, whatever portal it came from.
+
+    ``record_id`` is ``"<portal_id>:<guid>"``; the guid is the dataset URI when
+    the source has one, else its ``dct:identifier`` (ckanext-dcat's rule).
+    """
+
+    record_id: str
+    portal_id: str
+    guid: str
+    title: str
+    source_uri: str | None = None
+    identifier: str | None = None
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    themes: tuple[Concept, ...] = ()
+    publisher: Agent | None = None
+    contact_point: Agent | None = None
+    license: Concept | None = None
+    issued: str | None = None
+    modified: str | None = None
+    frequency: Concept | None = None
+    spatial: tuple[Concept, ...] = ()
+    temporal_start: str | None = None
+    temporal_end: str | None = None
+    landing_page: str | None = None
+    languages: tuple[str, ...] = ()
+    distributions: tuple[Distribution, ...] = ()
+    harvested_at: str | None = None
+    extras: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The distinct distribution formats, in order of first appearance."""
+        return _unique(d.format for d in self.distributions if d.format)
+
+    @property
+    def licenses(self) -> tuple[Concept, ...]:
+        """The record licence followed by any distinct distribution licences."""
+        found = [self.license] + [d.license for d in self.distributions]
+        return _unique(c for c in found if c is not None)
+
+    def content_hash(self) -> str:
+        """A digest of what the portal published, ignoring when we harvested it.
+
+        Two harvests of unchanged metadata give the same hash, which is how the
+        store counts records as unchanged.
+        """
+        payload = self.to_dict()
+        payload.pop("harvested_at", None)
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (tuples become lists)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        """Rebuild a record from :meth:`to_dict` output."""
+        values = dict(data)
+        values["keywords"] = tuple(values.get("keywords") or ())
+        values["languages"] = tuple(values.get("languages") or ())
+        values["themes"] = tuple(Concept(**c) for c in values.get("themes") or ())
+        values["spatial"] = tuple(Concept(**c) for c in values.get("spatial") or ())
+        values["extras"] = tuple(tuple(pair) for pair in values.get("extras") or ())
+        for key in ("license", "frequency"):
+            values[key] = Concept(**values[key]) if values.get(key) else None
+        for key in ("publisher", "contact_point"):
+            values[key] = Agent(**values[key]) if values.get(key) else None
+        values["distributions"] = tuple(
+            _distribution_from_dict(d) for d in values.get("distributions") or ()
+        )
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def with_harvest_time(self, harvested_at: str) -> Record:
+        """The same record stamped with a harvest time."""
+        return replace(self, harvested_at=harvested_at)
+
+
+def make_record_id(portal_id: str, guid: str) -> str:
+    """The stable id of a record: ``<portal_id>:<guid>``."""
+    return f"{portal_id}:{guid}"
+
+
+def _distribution_from_dict(data: dict[str, Any]) -> Distribution:
+    values = dict(data)
+    values["license"] = Concept(**values["license"]) if values.get("license") else None
+    return Distribution(**values)
+
+
+def _unique(items):
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,127 @@
+"""The service's core, independent of Flask: settings, store, portals and profiles together.
+
+The web layer and the CLI both drive this object (pygeoapi keeps its logic out
+of ``flask_app.py`` the same way).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Callable, Iterable
+
+from harvesters import get_harvester
+from harvesters.base import HarvestReport
+from harvesters.errors import UnknownHarvester
+from harvesters.http import HttpSettings
+from harvesters.runner import harvest_portal
+from mappings.jobs import HarvestJob
+from mappings.portals import Portal, load_portals
+from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
+from service.config import Settings
+from service.search import get_backend
+from service.search.base import SearchBackend
+
+__all__ = ["Catalogue", "UnknownPortal"]
+
+
+class UnknownPortal(LookupError):
+    """No configured portal has that id."""
+
+
+class Catalogue:
+    """Everything a running fedcat needs, built once from :class:`Settings`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        backend: SearchBackend | None = None,
+        portals: list[Portal] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.portals = portals if portals is not None else load_portals(settings.portals_path)
+        self.profiles: list[Profile] = get_profiles(settings.export_profiles)
+        self.backend = backend or _make_backend(settings)
+
+    def portal(self, portal_id: str) -> Portal:
+        """The configured portal with that id."""
+        for portal in self.portals:
+            if portal.id == portal_id:
+                return portal
+        known = ", ".join(p.id for p in self.portals)
+        raise UnknownPortal(f"no portal {portal_id!r}; configured portals: {known}")
+
+    def harvestable(self, portal: Portal) -> bool:
+        """True when a harvester is registered for the portal's kind."""
+        try:
+            get_harvester(portal.kind)
+        except UnknownHarvester:
+            return False
+        return True
+
+    def harvest(
+        self,
+        portal: Portal,
+        *,
+        on_progress: Callable[[HarvestReport], None] | None = None,
+    ) -> HarvestJob:
+        """Harvest one portal into the store with the configured limits."""
+        settings = self.settings
+        return harvest_portal(
+            portal,
+            self.backend,
+            http_settings=HttpSettings(
+                read_timeout=settings.http_timeout, max_bytes=settings.max_download_mb * 1024 * 1024
+            ),
+            allowed_hosts=frozenset(settings.allowed_hosts),
+            grace=timedelta(days=settings.delete_grace_days),
+            max_pages=settings.max_pages,
+            on_progress=on_progress,
+        )
+
+    def portal_summaries(self) -> list[dict]:
+        """Each portal with its kind, URL, record count and last harvest."""
+        counts = self.backend.counts_by_portal()
+        last_jobs = self.backend.last_jobs()
+        return [
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "url": p.url,
+                "schedule": p.schedule,
+                "harvestable": self.harvestable(p),
+                "records": counts.get(p.id, 0),
+                "last_harvest": last_jobs[p.id].to_dict() if p.id in last_jobs else None,
+            }
+            for p in self.portals
+        ]
+
+    def catalog_page(self, *, base_url: str, page: int, page_size: int, page_url: Callable[[int], str]) -> CatalogPage:
+        """One page of the exported catalogue, records in a stable order."""
+        total = self.backend.count()
+        records = list(self.backend.iter_records(offset=(page - 1) * page_size, limit=page_size))
+        modified = max((r.harvested_at for r in records if r.harvested_at), default=None)
+        return CatalogPage(
+            info=CatalogInfo(base_url=base_url),
+            records=records,
+            total=total,
+            page=page,
+            page_size=page_size,
+            page_url=page_url,
+            modified=modified,
+        )
+
+    def close(self) -> None:
+        """Release the store."""
+        self.backend.close()
+
+
+def _make_backend(settings: Settings) -> SearchBackend:
+    backend_class = get_backend(settings.search_backend)
+    return backend_class.from_settings(settings)
+
+
+def unharvestable(catalogue: Catalogue, portals: Iterable[Portal]) -> list[Portal]:
+    """The portals whose kind has no registered harvester yet."""
+    return [p for p in portals if not catalogue.harvestable(p)]

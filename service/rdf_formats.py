@@ -1,0 +1,46 @@
+"""RDF serialisation formats the export offers, by extension and by media type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph
+
+__all__ = ["RDF_FORMATS", "RdfFormat", "format_for_extension", "negotiate", "serialize"]
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    """One RDF syntax."""
+
+    extension: str
+    rdflib_name: str
+    media_type: str
+
+
+RDF_FORMATS = (
+    RdfFormat("ttl", "turtle", "text/turtle"),
+    RdfFormat("rdf", "xml", "application/rdf+xml"),
+    RdfFormat("jsonld", "json-ld", "application/ld+json"),
+    RdfFormat("nt", "nt", "application/n-triples"),
+)
+_ALIASES = {"xml": "rdf", "json": "jsonld", "turtle": "ttl"}
+
+
+def format_for_extension(extension: str) -> RdfFormat | None:
+    """The format for ``ttl``, ``rdf``, ``jsonld`` or ``nt`` (and a few aliases)."""
+    extension = _ALIASES.get(extension.lower(), extension.lower())
+    return next((f for f in RDF_FORMATS if f.extension == extension), None)
+
+
+def negotiate(accept) -> RdfFormat | None:
+    """The best RDF format for a werkzeug ``Accept`` header, or None if it accepts none."""
+    best = accept.best_match([f.media_type for f in RDF_FORMATS] + ["application/json", "text/html"])
+    return next((f for f in RDF_FORMATS if f.media_type == best), None)
+
+
+def serialize(graph: Graph, fmt: RdfFormat) -> bytes:
+    """The graph in the given syntax, UTF-8 encoded."""
+    if fmt.rdflib_name == "json-ld":
+        return graph.serialize(format="json-ld", auto_compact=True, encoding="utf-8")
+    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
