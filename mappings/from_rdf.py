@@ -118,11 +118,14 @@ def description_from_rdf(graph: Graph, node: Node) -> str:
 
 def keywords_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
     """``dcat:keyword`` values, trimmed and de-duplicated, French ones first."""
-    values = [v for v in graph.objects(node, DCAT.keyword) if isinstance(v, Literal)]
-    values.sort(key=lambda lit: (lit.language not in (None, "fr"), str(lit)))
+    values = [
+        (lit.language not in (None, "fr"), " ".join(str(lit).split()))
+        for lit in graph.objects(node, DCAT.keyword)
+        if isinstance(lit, Literal)
+    ]
+    values.sort(key=lambda item: (item[0], item[1].casefold(), item[1]))
     seen: dict[str, str] = {}
-    for literal in values:
-        keyword = " ".join(str(literal).split())
+    for _, keyword in values:
         if keyword and keyword.casefold() not in seen:
             seen[keyword.casefold()] = keyword
     return tuple(seen.values())

@@ -111,15 +111,22 @@ def normalise_date(value: Node | str | None) -> str | None:
     text = str(value).strip()
     if not text:
         return None
+    for pattern, fmt in _DATE_PATTERNS:
+        if pattern.match(text):
+            return _checked_date(text, fmt)
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
-        pass
-    for pattern, fmt in _DATE_PATTERNS:
-        if pattern.match(text):
-            parsed = datetime.strptime(text, fmt).date()
-            return parsed.isoformat() if fmt != "%Y" and fmt != "%Y-%m" else text
-    return None
+        return None
+
+
+def _checked_date(text: str, fmt: str) -> str | None:
+    """The date in ISO form; years and year-months stay as given (they are valid xsd:gYear…)."""
+    try:
+        parsed = datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+    return text if fmt in ("%Y", "%Y-%m") else parsed.isoformat()
 
 
 def _node_sort_key(node: Node) -> tuple[int, str]:

@@ -59,13 +59,13 @@ _MD_RULES = [
     (re.compile(r"```.*?```", re.S), lambda m: m.group(0).strip("`")),
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images keep their alt text
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
-    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),  # headings
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # quotes
-    (re.compile(r"^\s*[-*+]\s+", re.M), "- "),  # bullets, normalised
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M), ""),  # headings
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # quotes
+    (re.compile(r"^[ \t]*[-*+][ \t]+", re.M), "- "),  # bullets, normalised
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])"), r"\1"),  # italics
     (re.compile(r"`([^`]+)`"), r"\1"),  # inline code
-    (re.compile(r"^\s*([-*_]\s*){3,}$", re.M), ""),  # horizontal rules
+    (re.compile(r"^[ \t]*([-*_][ \t]*){3,}$", re.M), ""),  # horizontal rules
 ]
 
 

@@ -490,7 +490,7 @@ def _wait_engine(eng: "EngineProcess", deadline: float) -> Optional[str]:
         bad = [a for a in addrs if not re.match(r"^(127\.\d+\.\d+\.\d+|\[::1\]):\d+$", a)]
         if bad:
             return f"engine bound to non-loopback addresses {bad}"
-        if f":{eng.url.rsplit(':', 1)[1]}" not in addrs[0]:
+        if not any(a.endswith(":" + eng.url.rsplit(":", 1)[1]) for a in addrs):
             return f"engine bound to {addrs}, expected {eng.url}"
     return None
 
@@ -536,15 +536,16 @@ def _engine_config(http_port: int, transport_port: int) -> str:
     )
 
 
-def _set_parent_death_signal() -> None:  # runs in the child, before exec
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except Exception:
-        pass
+def _parent_death_prefix() -> List[str]:
+    """``setpriv --pdeathsig KILL`` (util-linux): if this Python process dies
+    hard (SIGKILL), the JVM is killed too.  The signal fires when the *thread*
+    that started the child exits, so it is only used from the main thread.
+    (A wrapper command rather than ``preexec_fn``, which is not fork-safe
+    while the proxy's threads run.)"""
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 def start_engine(
@@ -624,7 +625,7 @@ def _launch(
     tmp_dir = base / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     log_path = base / "engine.log"
-    cmd = [
+    cmd = _parent_death_prefix() + [
         java,
         f"-Xms{heap}",
         f"-Xmx{heap}",
@@ -656,7 +657,6 @@ def _launch(
     log_offset = log_fh.tell()
     log_fh.write(("\n=== " + " ".join(cmd) + "\n").encode())
     log_fh.flush()
-    in_main = threading.current_thread() is threading.main_thread()
     proc = subprocess.Popen(
         cmd,
         cwd=str(base),
@@ -665,9 +665,6 @@ def _launch(
         stderr=subprocess.STDOUT,
         env=env,
         start_new_session=True,  # own process group -> killpg on stop
-        # If this Python process dies hard (SIGKILL), take java with it.  Only
-        # from the main thread: PDEATHSIG fires when the *thread* exits.
-        preexec_fn=_set_parent_death_signal if in_main else None,
     )
     eng = EngineProcess(
         f"http://127.0.0.1:{http_port}", proc, base, log_path, version=version

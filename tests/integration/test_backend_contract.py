@@ -1,0 +1,263 @@
+"""One contract every search backend must honour: same records, same queries, same answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from mappings.jobs import HarvestJob, WriteStats
+from mappings.record import Agent, Concept
+from service.search.base import SearchQuery, StoreError
+from tests.conftest import NOW
+from tests.factories import DistributionFactory, RecordFactory
+from tests.integration.backends import BACKEND_FACTORIES
+
+ODBL = Concept(label="ODbL", uri="http://opendatacommons.org/licenses/odbl/")
+ETALAB = Concept(label="Licence Ouverte v2.0", uri="https://www.etalab.gouv.fr/licence-ouverte-open-licence")
+
+
+@pytest.fixture(params=sorted(BACKEND_FACTORIES))
+def store(request):
+    backend = BACKEND_FACTORIES[request.param](request)
+    yield backend
+    backend.close()
+
+
+def corpus():
+    """Twelve records over two portals with known titles, keywords, facets and dates."""
+    paris = dict(portal_id="paris", publisher=Agent(name="Ville de Paris"), license=ODBL)
+    lyon = dict(portal_id="lyon", publisher=Agent(name="Métropole de Lyon"), license=ETALAB)
+    csv = (DistributionFactory(access_url="https://x.fr/a.csv", format="CSV", license=None),)
+    geo = (
+        DistributionFactory(access_url="https://x.fr/a.geojson", format="GEOJSON", license=None),
+        DistributionFactory(access_url="https://x.fr/b.csv", format="CSV", license=None),
+    )
+    return [
+        RecordFactory(guid="p1", title="Vélos en libre-service", keywords=("mobilité",), modified="2024-05-01",
+                      themes=(Concept("Mobilité"),), distributions=geo, **paris),
+        RecordFactory(guid="p2", title="Stationnement vélo", keywords=("stationnement",), modified="2023-01-01",
+                      themes=(Concept("Mobilité"),), distributions=csv, **paris),
+        RecordFactory(guid="p3", title="Arbres d'alignement", keywords=("végétation",), modified="2022-07-14",
+                      themes=(Concept("Environnement"),), distributions=geo, **paris),
+        RecordFactory(guid="p4", title="Qualité de l'air", keywords=("pollution", "arbres"), modified="2021-03-02",
+                      description="Mesures quotidiennes.", themes=(Concept("Environnement"),), distributions=csv, **paris),
+        RecordFactory(guid="p5", title="Budget primitif", keywords=("finances",), modified=None,
+                      description="Le budget finance aussi les arbres de la ville.", themes=(Concept("Finances"),),
+                      distributions=csv, **paris),
+        RecordFactory(guid="p6", title="Écoles élémentaires", keywords=("éducation",), modified="2020-09-01",
+                      themes=(Concept("Éducation"),), distributions=geo, **paris),
+        RecordFactory(guid="l1", title="Stations Vélo'v", keywords=("mobilité", "vélo"), modified="2025-01-15",
+                      themes=(Concept("Transports"),), distributions=geo, **lyon),
+        RecordFactory(guid="l2", title="Aménagements cyclables", keywords=("vélo",), modified="2024-11-30",
+                      themes=(Concept("Transports"),), distributions=geo, **lyon),
+        RecordFactory(guid="l3", title="Parcs et jardins", keywords=("espaces verts",), modified="2019-05-05",
+                      themes=(Concept("Environnement"),), distributions=csv, **lyon),
+        RecordFactory(guid="l4", title="Zones à faibles émissions", keywords=("pollution",), modified="2023-06-30",
+                      themes=(Concept("Transports"),), distributions=csv, **lyon),
+        RecordFactory(guid="l5", title="Musées", keywords=("culture",), modified="2018-02-02",
+                      themes=(Concept("Culture"),), distributions=csv, **lyon),
+        RecordFactory(guid="l6", title="Orthophotographie 2023", keywords=("imagerie",), modified="2023-12-01",
+                      themes=(Concept("Imagerie"),), distributions=(DistributionFactory(access_url="https://x.fr/o.tif", format="TIFF", license=None),),
+                      **lyon),
+    ]
+
+
+@pytest.fixture
+def loaded(store):
+    records = corpus()
+    for portal in ("paris", "lyon"):
+        store.replace_portal(portal, [r for r in records if r.portal_id == portal], now=NOW)
+    return store
+
+
+def ids(page):
+    return [hit.record.guid for hit in page.hits]
+
+
+def facet(page, name):
+    return {v.value: v.count for v in page.facets[name]}
+
+
+# -- full text -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["velos", "vélo", "VÉLOS", "velo"])
+def test_stemming_and_accent_folding_find_velos(loaded, q):
+    page = loaded.search(SearchQuery(q=q))
+    assert {"p1", "p2", "l1", "l2"} <= set(ids(page))
+    assert page.total == 4
+
+
+def test_every_term_must_match(loaded):
+    assert ids(loaded.search(SearchQuery(q="velo libre"))) == ["p1"]
+
+
+def test_title_outweighs_keywords_outweighs_description(loaded):
+    ranked = ids(loaded.search(SearchQuery(q="arbres")))
+    assert ranked == ["p3", "p4", "p5"]
+
+
+def test_stop_words_alone_match_everything(loaded):
+    assert loaded.search(SearchQuery(q="les de la")).total == 12
+
+
+def test_fts_syntax_in_queries_is_plain_text(loaded):
+    for q in ['"unbalanced', "title:vélo", "velo OR musees", "NEAR(a b)", "*", "-velo", "a AND"]:
+        loaded.search(SearchQuery(q=q))  # never a syntax error
+
+
+# -- filters and facets ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "filters,expected",
+    [
+        ({"portal": ("lyon",)}, {"l1", "l2", "l3", "l4", "l5", "l6"}),
+        ({"publisher": ("Ville de Paris",)}, {"p1", "p2", "p3", "p4", "p5", "p6"}),
+        ({"theme": ("Transports", "Culture")}, {"l1", "l2", "l4", "l5"}),
+        ({"format": ("GEOJSON",)}, {"p1", "p3", "p6", "l1", "l2"}),
+        ({"license": ("ODbL",)}, {"p1", "p2", "p3", "p4", "p5", "p6"}),
+        ({"keyword": ("Pollution",)}, {"p4", "l4"}),
+        ({"keyword": ("pollution",), "portal": ("paris",)}, {"p4"}),
+        ({"theme": ("Environnement",), "format": ("CSV",)}, {"p3", "p4", "l3"}),
+    ],
+)
+def test_filters(loaded, filters, expected):
+    page = loaded.search(SearchQuery(filters=filters, page_size=50))
+    assert set(ids(page)) == expected
+    assert page.total == len(expected)
+
+
+def test_facet_counts_over_the_whole_result(loaded):
+    page = loaded.search(SearchQuery(q="velo"))
+    assert facet(page, "portal") == {"paris": 2, "lyon": 2}
+    assert facet(page, "format") == {"GEOJSON": 3, "CSV": 4}
+    assert facet(page, "theme") == {"Mobilité": 2, "Transports": 2}
+    assert facet(page, "license") == {"ODbL": 2, "Licence Ouverte v2.0": 2}
+    assert facet(page, "keyword")["vélo"] == 2
+
+
+def test_a_facet_ignores_its_own_filter_but_honours_the_others(loaded):
+    page = loaded.search(SearchQuery(filters={"portal": ("paris",), "theme": ("Environnement",)}))
+    assert set(ids(page)) == {"p3", "p4"}
+    assert facet(page, "portal") == {"paris": 2, "lyon": 1}, "portal counts ignore the portal filter"
+    assert facet(page, "theme") == {"Mobilité": 2, "Environnement": 2, "Finances": 1, "Éducation": 1}
+    assert facet(page, "format") == {"CSV": 2, "GEOJSON": 1}
+
+
+def test_facets_are_sorted_by_count_then_value(loaded):
+    values = [v.value for v in loaded.search(SearchQuery()).facets["theme"]]
+    assert values == ["Environnement", "Transports", "Mobilité", "Culture", "Finances", "Imagerie", "Éducation"]
+
+
+# -- sorting and paging --------------------------------------------------------------
+
+
+def test_sort_by_title_folds_accents(loaded):
+    titles = [h.record.title for h in loaded.search(SearchQuery(sort="title", page_size=50)).hits]
+    assert titles[:4] == ["Aménagements cyclables", "Arbres d'alignement", "Budget primitif", "Écoles élémentaires"]
+
+
+def test_sort_by_modified_puts_missing_dates_last(loaded):
+    newest = ids(loaded.search(SearchQuery(sort="-modified", page_size=50)))
+    oldest = ids(loaded.search(SearchQuery(sort="modified", page_size=50)))
+    assert newest[0] == "l1" and newest[-1] == "p5"
+    assert oldest[0] == "l5" and oldest[-1] == "p5"
+
+
+def test_relevance_without_query_is_newest_first(loaded):
+    assert ids(loaded.search(SearchQuery(page_size=3))) == ["l1", "l2", "p1"]
+
+
+def test_paging_is_stable_and_complete(loaded):
+    pages = [loaded.search(SearchQuery(sort="title", page=n, page_size=5)) for n in (1, 2, 3)]
+    seen = [guid for page in pages for guid in ids(page)]
+    assert [len(ids(p)) for p in pages] == [5, 5, 2]
+    assert len(set(seen)) == 12 and all(p.total == 12 for p in pages)
+    assert loaded.search(SearchQuery(page=9, page_size=5)).hits == []
+
+
+# -- reading -----------------------------------------------------------------------
+
+
+def test_get_and_iterate(loaded):
+    record = corpus()[0]
+    assert loaded.get(record.record_id).record == record
+    assert loaded.get("paris:nope") is None
+    listed = list(loaded.iter_records())
+    assert [r.record_id for r in listed] == sorted(r.record_id for r in listed)
+    assert [r.record_id for r in loaded.iter_records(offset=10, limit=5)] == [r.record_id for r in listed[10:]]
+    assert loaded.count() == 12
+    assert loaded.counts_by_portal() == {"paris": 6, "lyon": 6}
+
+
+# -- writing -----------------------------------------------------------------------
+
+
+def test_replace_counts_created_updated_unchanged_deleted(loaded):
+    paris = [r for r in corpus() if r.portal_id == "paris"]
+    changed = [paris[0].__class__(**{**paris[0].__dict__, "title": "Vélos partagés"})] + paris[1:4]
+    stats = loaded.replace_portal("paris", changed + [RecordFactory(guid="p9")], now=NOW)
+    assert stats == WriteStats(created=1, updated=1, unchanged=3, deleted=2, flagged=0)
+    assert loaded.counts_by_portal() == {"paris": 5, "lyon": 6}
+    assert loaded.get(paris[0].record_id).record.title == "Vélos partagés"
+    assert ids(loaded.search(SearchQuery(q="partages"))) == ["p1"]
+    assert loaded.search(SearchQuery(q="budget")).total == 0, "removed records leave the index"
+
+
+def test_failed_stream_changes_nothing(loaded):
+    def broken():
+        yield RecordFactory(guid="new")
+        raise RuntimeError("portal went away")
+
+    with pytest.raises(RuntimeError):
+        loaded.replace_portal("paris", broken(), now=NOW)
+    assert loaded.counts_by_portal() == {"paris": 6, "lyon": 6}
+    assert loaded.get("paris:new") is None
+
+
+def test_missing_records_are_flagged_then_deleted_after_the_grace_period(loaded):
+    keep = [r for r in corpus() if r.portal_id == "paris"][:5]
+    grace = timedelta(days=7)
+    first = loaded.replace_portal("paris", keep, now=NOW, grace=grace)
+    assert (first.flagged, first.deleted) == (1, 0)
+    assert loaded.get("paris:p6").missing_since == NOW.isoformat()
+    second = loaded.replace_portal("paris", keep, now=NOW + timedelta(days=3), grace=grace)
+    assert (second.flagged, second.deleted) == (0, 0)
+    third = loaded.replace_portal("paris", keep, now=NOW + timedelta(days=8), grace=grace)
+    assert third.deleted == 1 and loaded.get("paris:p6") is None
+
+
+def test_a_flagged_record_that_comes_back_is_unflagged(loaded):
+    paris = [r for r in corpus() if r.portal_id == "paris"]
+    loaded.replace_portal("paris", paris[:5], now=NOW, grace=timedelta(days=7))
+    loaded.replace_portal("paris", paris, now=NOW + timedelta(days=1), grace=timedelta(days=7))
+    assert loaded.get("paris:p6").missing_since is None
+
+
+def test_incomplete_harvest_removes_nothing(loaded):
+    stats = loaded.replace_portal("paris", corpus()[:1], now=NOW, is_complete=lambda: False)
+    assert (stats.deleted, stats.flagged) == (0, 0)
+    assert loaded.counts_by_portal()["paris"] == 6
+
+
+def test_records_of_another_portal_are_refused(loaded):
+    with pytest.raises(StoreError):
+        loaded.replace_portal("lyon", [RecordFactory(portal_id="paris", guid="x")], now=NOW)
+    assert loaded.counts_by_portal() == {"paris": 6, "lyon": 6}
+
+
+def test_delete_portal(loaded):
+    assert loaded.delete_portal("lyon") == 6
+    assert loaded.counts_by_portal() == {"paris": 6}
+
+
+def test_jobs_newest_first_and_per_portal(store):
+    for n, portal in enumerate(["paris", "lyon", "paris"]):
+        store.save_job(HarvestJob(job_id=f"j{n}", portal_id=portal, started_at=f"2026-01-0{n + 1}T00:00:00"))
+    store.save_job(HarvestJob(job_id="j2", portal_id="paris", started_at="2026-01-03T00:00:00", status="done"))
+    assert [j.job_id for j in store.jobs()] == ["j2", "j1", "j0"]
+    assert [j.job_id for j in store.jobs(portal_id="paris")] == ["j2", "j0"]
+    assert store.jobs(portal_id="paris")[0].status == "done"
+    assert {p: j.job_id for p, j in store.last_jobs().items()} == {"paris": "j2", "lyon": "j1"}

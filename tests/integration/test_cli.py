@@ -1,0 +1,43 @@
+"""The fedcat command: demo and harvest, run in-process."""
+
+from __future__ import annotations
+
+
+
+from service.cli import main
+from service.search.sqlite import SqliteBackend
+
+
+def test_demo_harvests_every_sample_portal(tmp_path, capsys):
+    database = tmp_path / "demo.db"
+    assert main(["demo", "--no-serve", "--database", str(database)]) == 0
+    output = capsys.readouterr().out
+    for portal in ("paris", "lyon", "montpellier", "datagouv"):
+        assert portal in output
+    store = SqliteBackend(str(database))
+    counts = store.counts_by_portal()
+    store.close()
+    assert set(counts) == {"paris", "lyon", "montpellier", "datagouv"} and all(counts.values())
+
+
+def test_harvest_says_which_portals_it_cannot_harvest(tmp_path, capsys, monkeypatch):
+    portals = tmp_path / "portals.toml"
+    portals.write_text('[[portal]]\nid = "x"\nname = "X"\nkind = "nosuchkind"\nurl = "https://x.example"\n')
+    monkeypatch.setenv("FEDCAT_PORTALS_FILE", str(portals))
+    monkeypatch.setenv("FEDCAT_DATABASE", str(tmp_path / "f.db"))
+    assert main(["harvest"]) == 1
+    assert "x: cannot harvest yet: no harvester for kind 'nosuchkind'" in capsys.readouterr().out
+
+
+def test_harvest_of_an_unknown_portal_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FEDCAT_DATABASE", str(tmp_path / "f.db"))
+    assert main(["harvest", "--portal", "nowhere"]) == 2
+    assert "no portal 'nowhere'" in capsys.readouterr().err
+
+
+def test_bad_setting_is_reported(monkeypatch, capsys):
+    monkeypatch.setenv("FEDCAT_MAX_PAGES", "-3")
+    assert main(["harvest"]) == 2
+    assert "FEDCAT_MAX_PAGES" in capsys.readouterr().err
+
+

@@ -1,0 +1,40 @@
+"""Plain-text cleaning of descriptions and the French analysis of the embedded index."""
+
+import pytest
+
+from mappings.text import clean_text
+from service.search.french import analyze, fold
+
+
+@pytest.mark.parametrize(
+    "source,expected",
+    [
+        ("<p>Un <strong>texte</strong></p><p>Deux</p>", "Un texte\n\nDeux"),
+        ("<script>alert('x')</script>Visible<style>p{}</style>", "Visible"),
+        ("<img src=x onerror=alert(1)>Image", "Image"),
+        ("L&#39;eau &amp; l&eacute;t&eacute;", "L'eau & lété"),
+        ("# Titre\n\n* un\n* deux", "Titre\n\n- un\n- deux"),
+        ("Voir [le site](https://x.fr) et ![logo](l.png)", "Voir le site et logo"),
+        ("", ""),
+        (None, ""),
+        ("a < b et c > d", "a < b et c > d"),
+    ],
+)
+def test_clean_text(source, expected):
+    assert clean_text(source) == expected
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [("vélos", "velo"), ("Vélo", "VELOS"), ("cyclables", "cyclable"), ("écoles", "ECOLE"), ("stationnements", "stationnement")],
+)
+def test_analysis_is_the_same_for_variants(a, b):
+    assert analyze(a) == analyze(b)
+
+
+def test_analysis_drops_stop_words_and_elisions():
+    assert analyze("L'état de la qualité de l'air") == analyze("etat qualite air")
+
+
+def test_fold():
+    assert fold("Œuvre Élève ÇA") == "oeuvre eleve ca"
