@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -15,6 +16,8 @@ from mappings.portals import Portal
 from service.search.base import SearchBackend, StoreError
 
 __all__ = ["harvest_portal", "utc_now"]
+
+logger = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -41,7 +44,7 @@ def harvest_portal(
     """
     started = now()
     job = HarvestJob(job_id=uuid.uuid4().hex, portal_id=portal.id, started_at=started.isoformat())
-    backend.save_job(job)
+    _save_job(backend, job)
     report = HarvestReport()
     try:
         harvester_class = get_harvester(portal.kind)
@@ -54,10 +57,20 @@ def harvest_portal(
     except (HarvestError, StoreError) as exc:
         job = _finished(job, report, now(), status="failed", error=str(exc))
     else:
+        for rejection in stats.rejected:  # records the store refused count as failed too
+            report.fail(rejection.reason, rejection.source)
         status = "done-with-errors" if report.failed_count or not report.complete else "done"
         job = _finished(job, report, now(), status=status, stats=stats)
-    backend.save_job(job)
+    _save_job(backend, job)
     return job
+
+
+def _save_job(backend: SearchBackend, job: HarvestJob) -> None:
+    # a store that cannot record the job must not hide the job's outcome from the caller
+    try:
+        backend.save_job(job)
+    except StoreError as exc:
+        logger.warning("could not save harvest job %s of %s: %s", job.job_id, job.portal_id, exc)
 
 
 def _with_progress(records, report: HarvestReport, on_progress):

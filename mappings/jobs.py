@@ -28,10 +28,13 @@ class WriteStats:
     unchanged: int = 0
     deleted: int = 0
     flagged: int = 0
+    rejected: tuple[FailedRecord, ...] = ()
 
     def as_counts(self) -> dict[str, int]:
         """The counts as a dict, in a fixed order."""
-        return asdict(self)
+        counts = asdict(self)
+        counts.pop("rejected")
+        return counts
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ class HarvestJob:
     def from_dict(cls, data: dict[str, Any]) -> HarvestJob:
         """Rebuild a job from :meth:`to_dict` output."""
         values = {k: v for k, v in data.items() if k != "failed_count"}
-        values["stats"] = WriteStats(**values.get("stats", {}))
+        stats = dict(values.get("stats", {}))
+        stats["rejected"] = tuple(FailedRecord(**f) for f in stats.get("rejected", ()))
+        values["stats"] = WriteStats(**stats)
         values["failed"] = tuple(FailedRecord(**f) for f in values.get("failed", ()))
         values["warnings"] = tuple(values.get("warnings", ()))
         return cls(**values)

@@ -51,6 +51,15 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("database", "fedcat.db", "SQLite file of the embedded backend (`:memory:` for a throw-away store)."),
     Setting("search_backend", "sqlite", "Search backend: `sqlite` (embedded, default) or another registered one."),
@@ -62,6 +71,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_download_mb", 200, "Largest response body accepted from a portal, in MiB (after decompression).", _positive_int),
     Setting("max_pages", 2000, "Most catalogue pages one harvest follows.", _positive_int),
     Setting("allowed_hosts", (), "Extra hosts harvests may contact besides each portal's own (comma-separated).", _names),
+    Setting("elasticsearch_url", "http://localhost:9200", "Elasticsearch URL (with FEDCAT_SEARCH_BACKEND=elasticsearch)."),
+    Setting("elasticsearch_prefix", "fedcat", "Prefix of the Elasticsearch alias and indices (`<prefix>-records`, `<prefix>-jobs`)."),
+    Setting("elasticsearch_username", "", "Elasticsearch basic-auth user."),
+    Setting("elasticsearch_password", "", "Elasticsearch basic-auth password."),
+    Setting("elasticsearch_api_key", "", "Elasticsearch API key (instead of user and password)."),
+    Setting("elasticsearch_ca_certs", "", "CA bundle to verify the Elasticsearch TLS certificate."),
+    Setting("elasticsearch_verify_certs", True, "Verify Elasticsearch TLS certificates (`false` only for local tests).", _boolean),
 )
 
 
@@ -79,6 +95,13 @@ class Settings:
     max_download_mb: int = 200
     max_pages: int = 2000
     allowed_hosts: tuple[str, ...] = ()
+    elasticsearch_url: str = "http://localhost:9200"
+    elasticsearch_prefix: str = "fedcat"
+    elasticsearch_username: str = ""
+    elasticsearch_password: str = ""
+    elasticsearch_api_key: str = ""
+    elasticsearch_ca_certs: str = ""
+    elasticsearch_verify_certs: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -1,0 +1,439 @@
+"""The server backend: Elasticsearch (or OpenSearch behind the same REST API).
+
+Records live in versioned indices (``<prefix>-records-<stamp>``) behind the
+alias ``<prefix>-records``; :meth:`ElasticsearchBackend.reindex` builds a new
+index and swaps the alias in one atomic call, so searches never see a
+half-built index. Harvest jobs live in ``<prefix>-jobs`` so every replica and
+the scheduler share them.
+
+A harvest is spooled to a temporary file while the portal is read; only when
+the whole stream has been read are the changes sent, in bounded bulk batches.
+A harvest that fails while reading therefore changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+from typing import Any, Callable, ClassVar, Iterable, Iterator
+
+from mappings.jobs import FailedRecord, HarvestJob, WriteStats
+from mappings.record import Record
+from service.search.base import (
+    FACETS,
+    FacetValue,
+    Hit,
+    SearchBackend,
+    SearchPage,
+    SearchQuery,
+    SearchUnavailable,
+    StoreError,
+    facet_values,
+)
+from service.search.french import analyze
+
+try:  # the client is an optional extra: pip install 'fedcat[elasticsearch]'
+    import elasticsearch
+    from elasticsearch import Elasticsearch, helpers
+except ImportError:  # pragma: no cover - exercised only without the extra
+    elasticsearch = None
+
+__all__ = ["ElasticsearchBackend"]
+
+_FIELD_BOOSTS = ["title^10", "keywords^5", "publisher^3", "description^1"]
+_SORTS = {
+    "title": [{"title.sort": "asc"}],
+    "-title": [{"title.sort": "desc"}],
+    "modified": [{"modified_text": {"order": "asc", "missing": "_last"}}],
+    "-modified": [{"modified_text": {"order": "desc", "missing": "_last"}}],
+    "issued": [{"issued_text": {"order": "asc", "missing": "_last"}}],
+    "-issued": [{"issued_text": {"order": "desc", "missing": "_last"}}],
+}
+_TIEBREAK = {"record_id": "asc"}
+_BULK_BATCH = 500
+_SCROLL_BATCH = 1000
+_RETRIES = 3
+
+
+class ElasticsearchBackend(SearchBackend):
+    """Records and jobs in an Elasticsearch cluster.
+
+    :param client: an ``elasticsearch.Elasticsearch`` client.
+    :param prefix: names the alias and indices, so several fedcat (or test runs) share a cluster.
+    :param sleep: injected so tests need not wait for back-off delays.
+    """
+
+    name: ClassVar[str] = "elasticsearch"
+
+    def __init__(self, client: Elasticsearch, *, prefix: str = "fedcat", sleep: Callable[[float], None] = time.sleep):
+        if elasticsearch is None:
+            raise StoreError("the elasticsearch backend needs the client: pip install 'fedcat[elasticsearch]'")
+        self.client = client
+        self.alias = f"{prefix}-records"
+        self.jobs_index = f"{prefix}-jobs"
+        self._sleep = sleep
+        self._ready = False
+        try:
+            self._call(self._ensure_indices)
+        except SearchUnavailable:
+            pass  # the engine may come up after the service; indices are ensured on first use
+
+    @classmethod
+    def from_settings(cls, settings) -> ElasticsearchBackend:
+        """Build a client from the ``FEDCAT_ELASTICSEARCH_*`` settings."""
+        if elasticsearch is None:
+            raise StoreError("the elasticsearch backend needs the client: pip install 'fedcat[elasticsearch]'")
+        options: dict[str, Any] = {"request_timeout": 30, "max_retries": 2, "retry_on_timeout": True}
+        if settings.elasticsearch_api_key:
+            options["api_key"] = settings.elasticsearch_api_key
+        elif settings.elasticsearch_username:
+            options["basic_auth"] = (settings.elasticsearch_username, settings.elasticsearch_password)
+        if settings.elasticsearch_ca_certs:
+            options["ca_certs"] = settings.elasticsearch_ca_certs
+        if not settings.elasticsearch_verify_certs:
+            options["verify_certs"] = False
+        client = Elasticsearch(settings.elasticsearch_url, **options)
+        return cls(client, prefix=settings.elasticsearch_prefix)
+
+    # -- index lifecycle -----------------------------------------------------------
+
+    def _ensure_indices(self) -> None:
+        if self._ready:
+            return
+        if not self.client.indices.exists_alias(name=self.alias):
+            index = self._create_records_index()
+            self.client.indices.put_alias(index=index, name=self.alias)
+        if not self.client.indices.exists(index=self.jobs_index):
+            body = _load_definition("jobs.json")
+            self.client.indices.create(index=self.jobs_index, settings=body["settings"], mappings=body["mappings"])
+        self._ready = True
+
+    def _create_records_index(self) -> str:
+        name = f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+        body = _load_definition("records.json")
+        self.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+        return name
+
+    def current_index(self) -> str:
+        """The concrete index the alias points at."""
+        return next(iter(self._call(self.client.indices.get_alias, name=self.alias)))
+
+    def reindex(self) -> str:
+        """Rebuild every record into a new index, then swap the alias atomically; returns the new index."""
+        old = self.current_index()
+        new = self._call(self._create_records_index)
+        self._bulk_send(self._copy_actions(old, new))
+        self._call(self.client.indices.refresh, index=new)
+        self._call(
+            self.client.indices.update_aliases,
+            actions=[{"remove": {"index": old, "alias": self.alias}}, {"add": {"index": new, "alias": self.alias}}],
+        )
+        self._call(self.client.indices.delete, index=old)
+        return new
+
+    def _copy_actions(self, source: str, target: str) -> Iterator[dict]:
+        # re-derive each document from the stored record, so a changed mapping or analysis applies
+        for hit in helpers.scan(self.client, index=source, query={"query": {"match_all": {}}}, size=_SCROLL_BATCH):
+            stored = hit["_source"]
+            record = Record.from_dict(stored["record"])
+            document = _document(record, stored["content_hash"], stored.get("missing_since"))
+            yield {"_op_type": "index", "_index": target, "_id": record.record_id, "_source": document}
+
+    # -- writing -----------------------------------------------------------------
+
+    def replace_portal(
+        self,
+        portal_id: str,
+        records: Iterable[Record],
+        *,
+        now: datetime,
+        grace: timedelta = timedelta(0),
+        is_complete: Callable[[], bool] = lambda: True,
+    ) -> WriteStats:
+        """See :meth:`SearchBackend.replace_portal`."""
+        existing = self._call(self._portal_state, portal_id)
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            counts = self._spool_changes(spool, portal_id, records, existing)
+            deleted, flagged = 0, 0
+            if is_complete():
+                deleted, flagged = self._spool_missing(spool, existing, now, grace)
+            spool.seek(0)
+            rejected = self._bulk_send(json.loads(line) for line in spool)
+        self._call(self.client.indices.refresh, index=self.alias)
+        return WriteStats(deleted=deleted, flagged=flagged, rejected=tuple(rejected), **counts)
+
+    def _portal_state(self, portal_id: str) -> dict[str, tuple[str, str | None]]:
+        """record_id → (content hash, missing_since) of every stored record of the portal."""
+        query = {"query": {"term": {"portal_id": portal_id}}, "_source": ["content_hash", "missing_since"]}
+        return {
+            hit["_id"]: (hit["_source"]["content_hash"], hit["_source"].get("missing_since"))
+            for hit in helpers.scan(self.client, index=self.alias, query=query, size=_SCROLL_BATCH)
+        }
+
+    def _spool_changes(self, spool, portal_id: str, records: Iterable[Record], existing: dict) -> dict[str, int]:
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        seen: set[str] = set()
+        for record in records:
+            if record.portal_id != portal_id:
+                raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
+            if record.record_id in seen:
+                continue
+            seen.add(record.record_id)
+            content_hash = record.content_hash()
+            previous = existing.pop(record.record_id, None)
+            if previous is not None and previous[0] == content_hash:
+                counts["unchanged"] += 1
+                if previous[1] is not None:
+                    _spool(spool, {"_op_type": "update", "_id": record.record_id, "doc": {"missing_since": None}})
+                continue
+            counts["created" if previous is None else "updated"] += 1
+            _spool(spool, {"_op_type": "index", "_id": record.record_id, "_source": _document(record, content_hash)})
+        return counts
+
+    def _spool_missing(self, spool, missing: dict, now: datetime, grace: timedelta) -> tuple[int, int]:
+        cutoff = (now - grace).isoformat()
+        deleted = flagged = 0
+        for record_id, (_, since) in missing.items():
+            if grace <= timedelta(0) or (since and since <= cutoff):
+                _spool(spool, {"_op_type": "delete", "_id": record_id})
+                deleted += 1
+            elif since is None:
+                _spool(spool, {"_op_type": "update", "_id": record_id, "doc": {"missing_since": now.isoformat()}})
+                flagged += 1
+        return deleted, flagged
+
+    def _bulk_send(self, actions: Iterable[dict]) -> list[FailedRecord]:
+        """Send actions in bounded batches, retrying transient failures; returns per-record rejections."""
+        rejected: list[FailedRecord] = []
+        batch: list[dict] = []
+        for action in actions:
+            action.setdefault("_index", self.alias)
+            batch.append(action)
+            if len(batch) >= _BULK_BATCH:
+                rejected += self._call(self._bulk_batch, batch)
+                batch = []
+        if batch:
+            rejected += self._call(self._bulk_batch, batch)
+        return rejected
+
+    def _bulk_batch(self, batch: list[dict]) -> list[FailedRecord]:
+        _, errors = helpers.bulk(self.client, batch, raise_on_error=False, raise_on_exception=True, refresh=False)
+        rejected = []
+        for error in errors:
+            op, detail = next(iter(error.items()))
+            if op == "delete" and detail.get("status") == 404:
+                continue
+            reason = detail.get("error", {})
+            text = reason.get("reason", str(reason)) if isinstance(reason, dict) else str(reason)
+            rejected.append(FailedRecord(reason=f"rejected by the search engine: {text}", source=detail.get("_id")))
+        return rejected
+
+    def delete_portal(self, portal_id: str) -> int:
+        """See :meth:`SearchBackend.delete_portal`."""
+        result = self._call(
+            self.client.delete_by_query, index=self.alias, query={"term": {"portal_id": portal_id}}, refresh=True
+        )
+        return int(result["deleted"])
+
+    # -- reading -----------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """See :meth:`SearchBackend.search`."""
+        filters = _facet_filters(query)
+        body: dict[str, Any] = {
+            "query": _text_query(query.q),
+            "post_filter": {"bool": {"filter": list(filters.values())}},
+            "aggs": {
+                facet: {
+                    "filter": {"bool": {"filter": [f for name, f in filters.items() if name != facet]}},
+                    "aggs": {
+                        "values": {
+                            "terms": {
+                                "field": f"facet_{facet}",
+                                "size": query.facet_size,
+                                "order": [{"_count": "desc"}, {"_key": "asc"}],
+                            }
+                        }
+                    },
+                }
+                for facet in FACETS
+            },
+            "sort": self._sort(query),
+            "from": query.offset,
+            "size": query.page_size,
+            "track_total_hits": True,
+            "_source": ["record", "missing_since"],
+        }
+        result = self._call(self.client.search, index=self.alias, **body)
+        hits = [
+            Hit(Record.from_dict(h["_source"]["record"]), score=h.get("_score") or 0.0, missing_since=h["_source"].get("missing_since"))
+            for h in result["hits"]["hits"]
+        ]
+        facets = {
+            facet: [FacetValue(b["key"], b["doc_count"]) for b in result["aggregations"][facet]["values"]["buckets"]]
+            for facet in FACETS
+        }
+        return SearchPage(total=result["hits"]["total"]["value"], hits=hits, facets=facets, query=query)
+
+    def _sort(self, query: SearchQuery) -> list:
+        if query.sort == "relevance":
+            return [{"_score": "desc"}, _TIEBREAK] if _has_terms(query.q) else [*_SORTS["-modified"], _TIEBREAK]
+        return [*_SORTS[query.sort], _TIEBREAK]
+
+    def get(self, record_id: str) -> Hit | None:
+        """See :meth:`SearchBackend.get`."""
+        try:
+            document = self._call(self.client.get, index=self.alias, id=record_id)
+        except elasticsearch.NotFoundError:
+            return None
+        source = document["_source"]
+        return Hit(Record.from_dict(source["record"]), missing_since=source.get("missing_since"))
+
+    def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
+        """See :meth:`SearchBackend.iter_records` (``search_after`` pages, sorted by portal then id)."""
+        remaining = limit
+        search_after = None
+        skip = offset
+        while remaining is None or remaining > 0:
+            size = min(_SCROLL_BATCH, remaining if remaining is not None else _SCROLL_BATCH)
+            body: dict[str, Any] = {
+                "query": {"match_all": {}},
+                "sort": [{"portal_id": "asc"}, {"record_id": "asc"}],
+                "size": size,
+                "_source": ["record"],
+            }
+            if search_after is not None:
+                body["search_after"] = search_after
+            elif skip:
+                body["from"], skip = skip, 0
+            hits = self._call(self.client.search, index=self.alias, **body)["hits"]["hits"]
+            for hit in hits:
+                yield Record.from_dict(hit["_source"]["record"])
+            if len(hits) < size:
+                return
+            search_after = hits[-1]["sort"]
+            remaining = None if remaining is None else remaining - len(hits)
+
+    def count(self) -> int:
+        """See :meth:`SearchBackend.count`."""
+        return int(self._call(self.client.count, index=self.alias)["count"])
+
+    def counts_by_portal(self) -> dict[str, int]:
+        """See :meth:`SearchBackend.counts_by_portal`."""
+        result = self._call(
+            self.client.search,
+            index=self.alias,
+            size=0,
+            aggs={"portals": {"terms": {"field": "portal_id", "size": 1000}}},
+        )
+        return {b["key"]: b["doc_count"] for b in result["aggregations"]["portals"]["buckets"]}
+
+    # -- jobs --------------------------------------------------------------------
+
+    def save_job(self, job: HarvestJob) -> None:
+        """See :meth:`SearchBackend.save_job`."""
+        document = {"job_id": job.job_id, "portal_id": job.portal_id, "started_at": job.started_at, "job": job.to_dict()}
+        self._call(self.client.index, index=self.jobs_index, id=job.job_id, document=document, refresh="wait_for")
+
+    def jobs(self, *, portal_id: str | None = None, limit: int = 50) -> list[HarvestJob]:
+        """See :meth:`SearchBackend.jobs`."""
+        query = {"term": {"portal_id": portal_id}} if portal_id else {"match_all": {}}
+        result = self._call(
+            self.client.search,
+            index=self.jobs_index,
+            query=query,
+            sort=[{"started_at": "desc"}, {"job_id": "desc"}],
+            size=limit,
+        )
+        return [HarvestJob.from_dict(hit["_source"]["job"]) for hit in result["hits"]["hits"]]
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _call(self, function: Callable, *args, **kwargs):
+        """Call the client, retrying transient failures with backoff, translating errors at the seam."""
+        for attempt in range(_RETRIES + 1):
+            try:
+                self._ensure_indices()
+                return function(*args, **kwargs)
+            except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout) as exc:
+                if attempt == _RETRIES:
+                    raise SearchUnavailable(f"search engine unreachable: {exc.__class__.__name__}") from exc
+            except elasticsearch.ApiError as exc:
+                if exc.meta.status not in (429, 502, 503, 504) or attempt == _RETRIES:
+                    if exc.meta.status == 404 and isinstance(exc, elasticsearch.NotFoundError):
+                        raise
+                    raise StoreError(f"search engine error {exc.meta.status}: {_reason(exc)}") from exc
+            self._sleep(min(0.5 * 2**attempt, 8.0))
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        self.client.close()
+
+
+def _document(record: Record, content_hash: str, missing_since: str | None = None) -> dict[str, Any]:
+    """The indexed form of a record: searchable fields, facet keywords, and the record itself."""
+    facets = facet_values(record)
+    return {
+        "record_id": record.record_id,
+        "portal_id": record.portal_id,
+        "content_hash": content_hash,
+        "missing_since": missing_since,
+        "title": record.title,
+        "keywords": list(record.keywords) + [t.label for t in record.themes],
+        "publisher": record.publisher.name if record.publisher else None,
+        "description": record.description,
+        "modified": record.modified,
+        "issued": record.issued,
+        "modified_text": record.modified,
+        "issued_text": record.issued,
+        **{f"facet_{name}": list(values) for name, values in facets.items()},
+        "record": record.to_dict(),
+    }
+
+
+def _text_query(q: str) -> dict:
+    if not _has_terms(q):
+        return {"match_all": {}}
+    return {
+        "multi_match": {
+            "query": q,
+            "fields": _FIELD_BOOSTS,
+            "type": "cross_fields",
+            "operator": "and",
+            "zero_terms_query": "all",
+        }
+    }
+
+
+def _has_terms(q: str) -> bool:
+    # the embedded backend's analysis decides, so a query of stop words behaves the same on both
+    return bool(analyze(q or ""))
+
+
+def _facet_filters(query: SearchQuery) -> dict[str, dict]:
+    filters = {}
+    for facet, values in query.filters.items():
+        if values:
+            values = [v.casefold() for v in values] if facet == "keyword" else list(values)
+            filters[facet] = {"terms": {f"facet_{facet}": values}}
+    return filters
+
+
+def _spool(spool, action: dict) -> None:
+    spool.write(json.dumps(action, ensure_ascii=False))
+    spool.write("\n")
+
+
+def _load_definition(name: str) -> dict:
+    return json.loads(resources.files("mappings").joinpath("elasticsearch", name).read_text(encoding="utf-8"))
+
+
+def _reason(exc) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("reason") or body["error"].get("type"))
+    return str(exc.message) if hasattr(exc, "message") else str(exc)
