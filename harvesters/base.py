@@ -4,26 +4,35 @@
 :class:`~mappings.record.Record`, sorting each into done, skipped or failed; a
 bad record never stops the run, while a page that cannot be fetched or parsed
 raises and so fails the run (and the store then keeps what it had).
+
+Pages are fetched through :meth:`Harvester.load_page`, which asks the portal
+whether the page changed since the last successful run (``If-None-Match``,
+``If-Modified-Since``), then compares the bytes, then the parsed graph, with
+what the page was; an unchanged page is not mapped again, and
+:meth:`Harvester.records` yields a :class:`KeepRecords` standing for the
+records it produced last time.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from typing import ClassVar, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Callable, ClassVar, Iterator, Mapping
 
 from rdflib import Graph
 from rdflib.term import Node
 
 from harvesters.errors import InvalidRecord, SkipRecord
-from harvesters.http import HttpClient, HttpSettings
+from harvesters.http import HttpClient, HttpSettings, Response
+from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
 from harvesters.rdf_parsing import parse_rdf
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.jobs import FailedRecord
+from mappings.normalise import normalise
 from mappings.portals import Portal
 from mappings.record import Record
 
-__all__ = ["Harvester", "HarvestReport", "Page", "RDF_ACCEPT"]
+__all__ = ["Harvester", "HarvestReport", "KeepRecords", "Page", "RDF_ACCEPT"]
 
 RDF_ACCEPT = (
     "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
@@ -33,10 +42,22 @@ _MAX_REPORTED_FAILURES = 1000
 
 @dataclass
 class Page:
-    """One parsed page of a portal's catalogue."""
+    """One page of a portal's catalogue: parsed into DCAT, or known unchanged since the last run.
+
+    ``next`` is where paging goes on (a URL or a harvester's own cursor),
+    ``failures``/``skipped`` note source records that never became DCAT, and a
+    page that is not ``cacheable`` (paging looked wrong on it) is read again next time.
+    """
 
     url: str
-    graph: Graph
+    graph: Graph = field(default_factory=Graph)
+    next: str | None = None
+    failures: list[FailedRecord] = field(default_factory=list)
+    skipped: int = 0
+    key: str | None = None
+    entry: PageEntry | None = None
+    unchanged: bool = False
+    cacheable: bool = True
 
 
 @dataclass
@@ -48,6 +69,7 @@ class HarvestReport:
     """
 
     pages: int = 0
+    pages_unchanged: int = 0
     records: int = 0
     skipped: int = 0
     failed: list[FailedRecord] = field(default_factory=list)
@@ -73,14 +95,23 @@ class Harvester(ABC):
     :param portal: the portal to harvest; only its host may be contacted.
     :param http: the HTTP client (tests inject one with a fake sleep).
     :param max_pages: the most pages one run follows.
+    :param page_cache: what the pages were at the last successful run; empty reads everything.
     """
 
     kind: ClassVar[str]
 
-    def __init__(self, portal: Portal, http: HttpClient | None = None, *, max_pages: int = 2000) -> None:
+    def __init__(
+        self,
+        portal: Portal,
+        http: HttpClient | None = None,
+        *,
+        max_pages: int = 2000,
+        page_cache: PageCache | None = None,
+    ) -> None:
         self.portal = portal
         self.http = http or HttpClient(allowed_hosts=frozenset({portal.host}), settings=HttpSettings())
         self.max_pages = max_pages
+        self.page_cache = page_cache if page_cache is not None else PageCache()
 
     @abstractmethod
     def pages(self, report: HarvestReport) -> Iterator[Page]:
@@ -90,37 +121,140 @@ class Harvester(ABC):
         :returns: an iterator of :class:`Page`; raising fails the run.
         """
 
-    def records(self, report: HarvestReport, *, harvested_at: str | None = None) -> Iterator[Record]:
-        """Every record the portal publishes, de-duplicated by id, failures noted in ``report``."""
+    def records(self, report: HarvestReport, *, harvested_at: str | None = None) -> Iterator[Record | KeepRecords]:
+        """Every record the portal publishes, de-duplicated by id, failures noted in ``report``.
+
+        An unchanged page yields one :class:`KeepRecords` instead of its records.
+        """
         seen: set[str] = set()
         for page in self.pages(report):
             report.pages += 1
-            for node in dataset_nodes(page.graph):
-                record = self._map(page.graph, node, report, harvested_at)
-                if record is None or record.record_id in seen:
-                    continue
-                seen.add(record.record_id)
-                report.records += 1
-                yield record
+            if page.unchanged:
+                yield from self._replay(page, report, seen)
+            else:
+                yield from self._process(page, report, seen, harvested_at)
 
     def guid_for(self, graph: Graph, node: Node) -> str | None:
         """A steadier guid than the dataset URI, for portals whose URIs change style; None keeps the default."""
         return None
 
-    def fetch_page(self, url: str, *, accept: str = RDF_ACCEPT) -> Page:
-        """GET a URL and parse it as RDF."""
-        response = self.http.get(url, headers={"Accept": accept})
+    def load_page(
+        self,
+        url: str,
+        build: Callable[[Response], Page],
+        *,
+        accept: str = RDF_ACCEPT,
+        method: str = "GET",
+        data: bytes | None = None,
+        key: str | None = None,
+        fingerprint: Callable[[bytes], bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Page:
+        """Fetch one page and ``build`` it, unless it is unchanged since the last successful run.
+
+        Unchanged means a 304, the same bytes (after ``fingerprint``), or a
+        built page whose graph, paging and failures are the same as last time.
+
+        :param key: what the page is remembered by (default: the URL).
+        :param fingerprint: the part of the body that matters, for portals that
+            stamp every answer with the current time (it spares the parsing).
+        """
+        key = key or url
+        cached = self.page_cache.lookup(key)
+        sent = {"Accept": accept, **(headers or {}), **(cached.request_headers() if cached else {})}
+        response = self.http.request(method, url, headers=sent, data=data)
+        if cached is not None and response.not_modified:
+            return self._unchanged_page(url, key, cached.revalidated(response))
+        digest = content_digest(fingerprint(response.content) if fingerprint else response.content)
+        if cached is not None and cached.content_hash == digest:
+            return self._unchanged_page(url, key, cached.revalidated(response))
+        page = build(response)
+        page.key, page.entry = key, PageEntry.from_response(response, digest, _page_digest(page))
+        if cached is not None and cached.graph_hash == page.entry.graph_hash:
+            return self._unchanged_page(url, key, cached.revalidated(response, digest))
+        return page
+
+    def parse_rdf_page(self, response: Response) -> Page:
+        """A page whose body is a DCAT document in any RDF syntax."""
         return Page(url=response.url, graph=parse_rdf(response.content, response.media_type, response.url))
 
-    def _map(self, graph: Graph, node: Node, report: HarvestReport, harvested_at: str | None) -> Record | None:
-        try:
-            return record_from_rdf(
-                graph, node, self.portal.id, guid=self.guid_for(graph, node), harvested_at=harvested_at
-            )
-        except SkipRecord:
-            report.skipped += 1
-        except InvalidRecord as exc:
-            report.fail(str(exc), str(node))
-        except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
-            report.fail(f"unexpected {exc.__class__.__name__}: {exc}", str(node))
-        return None
+    def fetch_page(self, url: str, *, accept: str = RDF_ACCEPT) -> Page:
+        """GET a URL and parse it as RDF (through the page cache)."""
+        return self.load_page(url, self.parse_rdf_page, accept=accept)
+
+    def follow(self, first: str, load: Callable[[str], Page], report: HarvestReport) -> Iterator[Page]:
+        """Pages from cursor ``first`` along each page's ``next``, stopping at a loop or the page cap."""
+        cursor: str | None = first
+        seen: set[str] = set()
+        while cursor:
+            if cursor in seen:
+                report.incomplete(f"paging loops back to {cursor}; stopped following next links")
+                return
+            if len(seen) >= self.max_pages:
+                report.incomplete(f"stopped after the {self.max_pages}-page cap")
+                return
+            seen.add(cursor)
+            page = load(cursor)
+            yield page
+            cursor = page.next
+
+    def _unchanged_page(self, url: str, key: str, entry: PageEntry) -> Page:
+        return Page(url=url, next=entry.next, key=key, entry=entry, unchanged=True)
+
+    def _replay(self, page: Page, report: HarvestReport, seen: set[str]) -> Iterator[KeepRecords]:
+        entry = page.entry or PageEntry()
+        report.pages_unchanged += 1
+        report.skipped += entry.skipped
+        for failure in entry.failed:
+            report.fail(failure.reason, failure.source)
+        kept = tuple(rid for rid in entry.record_ids if rid not in seen)
+        seen.update(kept)
+        report.records += len(kept)
+        self.page_cache.remember(page.key or page.url, entry)
+        if kept:
+            yield KeepRecords(page_key=page.key or page.url, record_ids=kept)
+
+    def _process(
+        self, page: Page, report: HarvestReport, seen: set[str], harvested_at: str | None
+    ) -> Iterator[Record]:
+        ids: list[str] = []
+        failures = list(page.failures)
+        for failure in failures:
+            report.fail(failure.reason, failure.source)
+        skipped = page.skipped
+        for node in dataset_nodes(page.graph):
+            try:
+                record = self._map(page.graph, node, harvested_at)
+            except SkipRecord:
+                skipped += 1
+                continue
+            except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
+                failure = _failure(exc, node)
+                failures.append(failure)
+                report.fail(failure.reason, failure.source)
+                continue
+            if record.record_id in seen:
+                continue
+            seen.add(record.record_id)
+            ids.append(record.record_id)
+            report.records += 1
+            yield record
+        report.skipped += skipped
+        if page.key is not None and page.entry is not None and page.cacheable:
+            produced = replace(page.entry, record_ids=tuple(ids), next=page.next, failed=tuple(failures), skipped=skipped)
+            self.page_cache.remember(page.key, produced)
+
+    def _map(self, graph: Graph, node: Node, harvested_at: str | None) -> Record:
+        record = record_from_rdf(graph, node, self.portal.id, guid=self.guid_for(graph, node), harvested_at=harvested_at)
+        return normalise(record)
+
+
+def _page_digest(page: Page) -> str:
+    failures = (f"{f.source} {f.reason}" for f in page.failures)
+    return graph_digest(page.graph, [f"next {page.next}", f"skipped {page.skipped}", *failures])
+
+
+def _failure(exc: Exception, node: Node) -> FailedRecord:
+    if isinstance(exc, InvalidRecord):
+        return FailedRecord(reason=str(exc), source=str(node))
+    return FailedRecord(reason=f"unexpected {exc.__class__.__name__}: {exc}", source=str(node))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from harvesters.base import Harvester, HarvestReport, Page
+from harvesters.http import Response
 from harvesters.hydra import next_page_url
 
 __all__ = ["DcatHarvester"]
@@ -21,16 +22,10 @@ class DcatHarvester(Harvester):
 
     def pages(self, report: HarvestReport) -> Iterator[Page]:
         """Follow ``hydra:next`` from the first page, guarding against loops and endless catalogues."""
-        url: str | None = self.start_url()
-        seen: set[str] = set()
-        while url:
-            if url in seen:
-                report.incomplete(f"paging loops back to {url}; stopped following next links")
-                return
-            if len(seen) >= self.max_pages:
-                report.incomplete(f"stopped after the {self.max_pages}-page cap")
-                return
-            seen.add(url)
-            page = self.fetch_page(url)
-            yield page
-            url = next_page_url(page.graph, page.url)
+        yield from self.follow(self.start_url(), lambda url: self.load_page(url, self.parse_page), report)
+
+    def parse_page(self, response: Response) -> Page:
+        """Parse one page and find where the next one is."""
+        page = self.parse_rdf_page(response)
+        page.next = next_page_url(page.graph, page.url)
+        return page

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping
 from urllib.parse import urljoin, urlsplit
@@ -19,7 +20,7 @@ import requests
 
 from harvesters.errors import FetchError
 
-__all__ = ["HttpClient", "HttpSettings", "Response", "USER_AGENT"]
+__all__ = ["HttpClient", "HttpSettings", "Response", "USER_AGENT", "conditional_headers"]
 
 USER_AGENT = "fedcat/0.1 (+https://github.com/fedcat; catalogue harvester)"
 _RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -52,7 +53,20 @@ class Response:
     @property
     def media_type(self) -> str:
         """The Content-Type without parameters, lower-cased."""
-        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request."""
+        return self.status == 304
+
+    def header(self, name: str) -> str | None:
+        """A response header, whatever the case the server wrote its name in."""
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
 
 
 @dataclass
@@ -167,6 +181,16 @@ class HttpClient:
         return min(base + random.uniform(0, base / 2), self.settings.max_wait)
 
 
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` for the validators a previous answer carried."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 class _Transient(Exception):
     def __init__(self, reason: str, *, status: int | None = None, wait: float | None = None) -> None:
         super().__init__(reason)
@@ -188,7 +212,18 @@ def _server_wait(headers: Mapping[str, str]) -> float | None:
         value = float(reset)
         # an epoch timestamp, or already a number of seconds
         return max(0.0, value - time.time()) if value > 1e9 else value
-    return None
+    return _seconds_until(reset) if reset else None
+
+
+def _seconds_until(moment: str) -> float | None:
+    """Seconds until an ISO 8601 instant (Opendatasoft's ``reset_time`` style), or None."""
+    try:
+        when = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _short(exc: Exception) -> str:

@@ -15,7 +15,7 @@ import json
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from rdflib import Graph
@@ -70,13 +70,17 @@ def guess_format(media_type: str, url: str, content: bytes = b"") -> str:
     return _sniff(content)
 
 
-def parse_rdf(content: bytes, media_type: str, url: str) -> Graph:
-    """Parse a payload into a new graph, raising :class:`ParseError` with a readable reason."""
+def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[str, str] | None = None) -> Graph:
+    """Parse a payload into a new graph, raising :class:`ParseError` with a readable reason.
+
+    :param contexts: more remote JSON-LD contexts to replace with a bundled one
+        (URL → file name under ``mappings/contexts``), besides :data:`BUNDLED_CONTEXTS`.
+    """
     fmt = guess_format(media_type, url, content)
     if fmt in ("xml", "trig") and _DOCTYPE.search(content[:65536]):
         raise ParseError(f"refused XML with a DTD or entity declarations at {url}")
     if fmt == "json-ld":
-        return _parse_json_ld(content, url)
+        return _parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})})
     graph = Graph()
     fast = _FAST_PARSERS.get(fmt)
     if fast:
@@ -90,38 +94,38 @@ def parse_rdf(content: bytes, media_type: str, url: str) -> Graph:
         raise ParseError(f"could not parse {fmt} from {url}: {_first_line(exc)}") from exc
 
 
-def _parse_json_ld(content: bytes, url: str) -> Graph:
+def _parse_json_ld(content: bytes, url: str, known: Mapping[str, str]) -> Graph:
     try:
         document = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(f"invalid JSON at {url}: {exc}") from exc
     _check_depth(document, url)
-    document = _inline_contexts(document, url)
+    document = _inline_contexts(document, url, known)
     try:
         return Graph().parse(data=json.dumps(document), format="json-ld", publicID=url)
     except Exception as exc:  # noqa: BLE001
         raise ParseError(f"could not parse JSON-LD from {url}: {_first_line(exc)}") from exc
 
 
-def _inline_contexts(node: Any, url: str) -> Any:
+def _inline_contexts(node: Any, url: str, known: Mapping[str, str]) -> Any:
     """Replace every remote ``@context`` reference with its bundled copy, or refuse it."""
     if isinstance(node, list):
-        return [_inline_contexts(item, url) for item in node]
+        return [_inline_contexts(item, url, known) for item in node]
     if not isinstance(node, dict):
         return node
-    result = {key: _inline_contexts(value, url) for key, value in node.items() if key != "@context"}
+    result = {key: _inline_contexts(value, url, known) for key, value in node.items() if key != "@context"}
     if "@context" in node:
-        result["@context"] = _resolve_context(node["@context"], url)
+        result["@context"] = _resolve_context(node["@context"], url, known)
     return result
 
 
-def _resolve_context(context: Any, url: str) -> Any:
+def _resolve_context(context: Any, url: str, known: Mapping[str, str]) -> Any:
     if isinstance(context, list):
-        return [_resolve_context(item, url) for item in context]
+        return [_resolve_context(item, url, known) for item in context]
     if isinstance(context, str):
-        if context not in BUNDLED_CONTEXTS:
+        if context not in known:
             raise ParseError(f"refused to fetch remote JSON-LD context {context!r} at {url}")
-        return _bundled_context(BUNDLED_CONTEXTS[context])
+        return _bundled_context(known[context])
     if isinstance(context, dict) and "@import" in context:
         raise ParseError(f"refused JSON-LD @import in a context at {url}")
     return context

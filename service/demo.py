@@ -1,8 +1,9 @@
 """``fedcat demo``: bundled sample portals served locally, harvested over real HTTP, then browsed.
 
-Nothing leaves the machine: each sample portal is an in-process HTTP server on
-127.0.0.1, and the harvest goes through the same harvesters, store and API as
-production.
+Nothing leaves the machine: each sample portal is an in-process simulator of
+the real portal's software on 127.0.0.1 (Opendatasoft for Paris, GeoNetwork
+for Lyon, DKAN for Montpellier, udata for data.gouv.fr), and the harvest goes
+through the same harvesters, store and API as production.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings
-from simulators.dcat_portal import DcatPortalSimulator
-from simulators.sample_data import PORTAL_PROFILES, generate
+from simulators.dkan import DkanSimulator
+from simulators.geonetwork import GeonetworkSimulator
+from simulators.opendatasoft import OpendatasoftSimulator
+from simulators.sample_data import generate
 from simulators.server import PortalSimulator
+from simulators.udata import UdataSimulator
 
 __all__ = ["DEMO_PORTALS", "DemoRun", "start_demo_portals", "harvest_demo"]
 
-#: (id, display name) of the bundled sample portals.
+#: (id, display name, harvester kind) of the bundled sample portals.
 DEMO_PORTALS = (
-    ("paris", "Paris Data (exemple)"),
-    ("lyon", "DATA Grand Lyon (exemple)"),
-    ("montpellier", "Montpellier Méditerranée Métropole (exemple)"),
-    ("datagouv", "data.gouv.fr (exemple)"),
+    ("paris", "Paris Data (exemple)", "opendatasoft"),
+    ("lyon", "DATA Grand Lyon (exemple)", "geonetwork"),
+    ("montpellier", "Montpellier Méditerranée Métropole (exemple)", "dkan"),
+    ("datagouv", "data.gouv.fr (exemple)", "udata"),
 )
 
 
@@ -39,16 +43,25 @@ class DemoRun:
 
 
 def start_demo_portals(stack: ExitStack, *, size: int | None = None) -> list[tuple[Portal, PortalSimulator]]:
-    """Start one sample portal per demo portal; they stop when ``stack`` closes."""
+    """Start one simulator per demo portal, each speaking its portal's software; they stop when ``stack`` closes."""
     started = []
-    for portal_id, name in DEMO_PORTALS:
-        public = f"https://{PORTAL_PROFILES[portal_id].domain}"
-        simulator = stack.enter_context(
-            DcatPortalSimulator(generate(portal_id, size), page_size=10, dataset_base=public)
-        )
-        portal = Portal(id=portal_id, name=name, kind="dcat", url=simulator.catalog_url("ttl"))
-        started.append((portal, simulator))
+    for portal_id, name, kind in DEMO_PORTALS:
+        simulator, url, options = _simulator(kind, portal_id, size)
+        stack.enter_context(simulator)
+        started.append((Portal(id=portal_id, name=name, kind=kind, url=url(simulator), options=options), simulator))
     return started
+
+
+def _simulator(kind: str, portal_id: str, size: int | None):
+    """The simulator of a kind, how to reach it, and the portal options its harvest uses."""
+    datasets = generate(portal_id, size)
+    if kind == "opendatasoft":
+        return OpendatasoftSimulator(datasets), lambda sim: sim.url, {}
+    if kind == "geonetwork":
+        return GeonetworkSimulator(datasets), lambda sim: sim.csw_url, {"page_size": 10}
+    if kind == "dkan":
+        return DkanSimulator(datasets), lambda sim: sim.url, {"page_size": 10}
+    return UdataSimulator(datasets, page_size=10), lambda sim: sim.url, {"page_size": 10}
 
 
 def harvest_demo(stack: ExitStack, settings: Settings, *, size: int | None = None, echo=print) -> DemoRun:
@@ -62,7 +75,7 @@ def harvest_demo(stack: ExitStack, settings: Settings, *, size: int | None = Non
         jobs.append(job)
         stats = job.stats
         echo(
-            f"  {portal.id:<12} {job.status:<17} {stats.created + stats.updated + stats.unchanged:>5} records"
+            f"  {portal.id:<12} {portal.kind:<13} {job.status:<17} {stats.created + stats.updated + stats.unchanged:>5} records"
             f" ({stats.created} new, {stats.updated} updated, {stats.deleted} removed, {len(job.failed)} failed)"
         )
     return DemoRun(catalogue=catalogue, simulators=[s for _, s in pairs], jobs=jobs)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-__all__ = ["PORTAL_PROFILES", "SampleDataset", "SampleResource", "generate"]
+__all__ = ["PORTAL_PROFILES", "SampleDataset", "SampleResource", "generate", "slugify"]
 
 
 @dataclass(frozen=True)
@@ -235,6 +235,11 @@ def _dataset(profile, index, title, theme, description, keywords, rng: random.Ra
         temporal=(date(start_year, 1, 1), date(start_year + rng.randint(0, 4), 12, 31)) if index % 3 else None,
         resources=resources,
     )
+
+
+def slugify(text: str) -> str:
+    """A lower-case ASCII slug (``Vélib' - Vélos`` → ``velib-velos``)."""
+    return _slugify(text)
 
 
 def _slugify(text: str) -> str:

@@ -4,6 +4,10 @@ Faults reproduce what real portals do on bad days: ``500``, ``429`` (with
 ``Retry-After`` and ``X-RateLimit-Reset``), ``timeout`` (the server stalls),
 ``reset`` (the connection is dropped), ``truncate`` (a body shorter than its
 Content-Length) and ``drip`` (the body trickles out slowly).
+
+Answers carry ``ETag`` and ``Last-Modified`` and honour ``If-None-Match`` /
+``If-Modified-Since`` when the simulator's ``conditional_get`` is on (real
+portals differ: see each simulator).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -56,15 +60,30 @@ class PortalSimulator:
     """Base of every portal simulator: subclasses implement :meth:`handle`.
 
     Start it with ``with Simulator(...) as sim:`` and point a portal at ``sim.url``.
-    ``sim.fault = "500"`` (etc.) makes every request matching ``sim.fault_path``
-    (a path prefix, every path when None) fail that way; ``sim.fault_after`` lets
-    that many matching requests through first.
+    ``sim.set_fault("500")`` (etc.) makes every request matching ``sim.fault_path``
+    (a path prefix, every path when None) fail that way; ``after`` lets that many
+    matching requests through first, and ``times`` ends the fault after that many
+    failures (a transient fault).
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, last_modified: float = 1_730_000_000.0) -> None:
+    #: Whether answers carry validators and honour conditional requests.
+    conditional_get: bool = True
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        last_modified: float = 1_730_000_000.0,
+        conditional_get: bool | None = None,
+    ) -> None:
+        """:param conditional_get: overrides the class's choice (a portal behind a caching proxy…)."""
+        if conditional_get is not None:
+            self.conditional_get = conditional_get
         self.fault: str | None = None
         self.fault_path: str | None = None
         self.fault_after = 0
+        self.fault_times: int | None = None
         self.last_modified = last_modified
         self.requests: list[SimRequest] = []
         self._lock = threading.Lock()
@@ -82,9 +101,26 @@ class PortalSimulator:
         """Answer one request (override)."""
         return SimResponse(404, b"not found", "text/plain")
 
+    def fault_response(self, fault: str) -> SimResponse:
+        """The answer of a ``500`` or ``429`` fault (override for a portal's own error bodies)."""
+        status = int(fault)
+        headers = {"Retry-After": "1", "X-RateLimit-Reset": "1"} if status == 429 else {}
+        return SimResponse(status, b'{"error": "simulated fault"}', "application/json", headers)
+
+    def extra_headers(self) -> dict[str, str]:
+        """Headers added to every answer, faults included (override: rate-limit counters…)."""
+        return {}
+
+    def touch(self) -> None:
+        """Note that the content changed now (moves ``Last-Modified`` forward)."""
+        self.last_modified = max(self.last_modified + 1, time.time())
+
     def start(self) -> PortalSimulator:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
+        # a short poll interval makes stop() quick, which test suites starting many simulators feel
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -99,11 +135,13 @@ class PortalSimulator:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def set_fault(self, fault: str | None, *, path: str | None = None, after: int = 0) -> None:
-        """Switch a fault on (or off with None)."""
+    def set_fault(
+        self, fault: str | None, *, path: str | None = None, after: int = 0, times: int | None = None
+    ) -> None:
+        """Switch a fault on (or off with None); ``times`` makes it transient."""
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
-        self.fault, self.fault_path, self.fault_after = fault, path, after
+        self.fault, self.fault_path, self.fault_after, self.fault_times = fault, path, after, times
 
     def _active_fault(self, request: SimRequest) -> str | None:
         with self._lock:
@@ -113,7 +151,12 @@ class PortalSimulator:
             if self.fault_after > 0:
                 self.fault_after -= 1
                 return None
-            return self.fault
+            fault = self.fault
+            if self.fault_times is not None:
+                self.fault_times -= 1
+                if self.fault_times <= 0:
+                    self.fault = None
+            return fault
 
 
 def _handler_for(simulator: PortalSimulator):
@@ -155,16 +198,15 @@ def _handler_for(simulator: PortalSimulator):
                 self.close_connection = True
                 self.connection.close()
                 return
-            status = int(fault)
-            headers = {"Retry-After": "1", "X-RateLimit-Reset": "1"} if status == 429 else {}
-            self._write(SimResponse(status, b'{"error": "simulated fault"}', "application/json", headers), None)
+            self._write(simulator.fault_response(fault), None)
 
         def _send(self, request: SimRequest, response: SimResponse, fault: str | None) -> None:
-            if response.status == 200 and response.conditional:
+            # a broken transfer needs a body to break, so those faults never answer 304
+            if _validated(response) and fault not in ("truncate", "drip"):
                 etag = '"' + hashlib.sha1(response.body).hexdigest()[:20] + '"'
                 response.headers.setdefault("ETag", etag)
                 response.headers.setdefault("Last-Modified", formatdate(simulator.last_modified, usegmt=True))
-                if request.headers.get("If-None-Match") == response.headers["ETag"]:
+                if _not_modified(request, response.headers):
                     response = SimResponse(304, b"", response.content_type, dict(response.headers))
             if "gzip" in request.headers.get("Accept-Encoding", "") and len(response.body) > 1024:
                 response.body = gzip.compress(response.body, mtime=0)
@@ -174,7 +216,7 @@ def _handler_for(simulator: PortalSimulator):
         def _write(self, response: SimResponse, fault: str | None) -> None:
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
-            for name, value in response.headers.items():
+            for name, value in {**simulator.extra_headers(), **response.headers}.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
@@ -190,4 +232,21 @@ def _handler_for(simulator: PortalSimulator):
                 return
             self.wfile.write(response.body)
 
+    def _validated(response: SimResponse) -> bool:
+        return response.status == 200 and response.conditional and simulator.conditional_get
+
     return Handler
+
+
+def _not_modified(request: SimRequest, headers: dict[str, str]) -> bool:
+    """RFC 9110: ``If-None-Match`` decides when present, else ``If-Modified-Since``."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return headers["ETag"] in [tag.strip() for tag in if_none_match.split(",")]
+    since = request.headers.get("If-Modified-Since")
+    if not since:
+        return False
+    try:
+        return parsedate_to_datetime(headers["Last-Modified"]) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False

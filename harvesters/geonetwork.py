@@ -1,0 +1,254 @@
+"""GeoNetwork catalogues (DATA Grand Lyon) over CSW 2.0.2.
+
+GetCapabilities says which output schemas GetRecords offers: a DCAT one is
+preferred (each record's ``rdf:RDF`` is cut out of the CSW envelope and parsed
+on its own), then ISO 19139 (mapped by :mod:`harvesters.iso19139`), then Dublin
+Core (:mod:`harvesters.dublin_core`). GetRecords goes over GET when the service
+allows it, else POST. Records are keyed on their metadata uuid, so a catalogue
+that starts offering DCAT (new IRIs) does not duplicate them. A record that
+cannot be converted is a failed record; the page goes on.
+
+Portal options: ``output_schema`` (``auto``, ``dcat``, ``iso``, ``dc`` or a
+schema URI), ``csw_method`` (``get`` or ``post``), ``page_size`` (100).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Iterator
+from urllib.parse import unquote
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
+from rdflib.term import Node
+
+from harvesters.base import Harvester, HarvestReport, Page
+from harvesters.csw import (
+    DC_SCHEMA,
+    DCAT_SCHEMAS,
+    ISO_SCHEMA,
+    Capabilities,
+    csw_fingerprint,
+    get_records_body,
+    get_records_url,
+    next_position,
+    parse_capabilities,
+    parse_search_results,
+)
+from harvesters.dcat_builder import WKT_LITERAL, licence_node
+from harvesters.dublin_core import dc_identifier, dc_to_dcat
+from harvesters.http import HttpClient, Response
+from harvesters.iso19139 import TOPIC_CATEGORY_LABELS, iso_to_dcat, record_identifier
+from harvesters.online_resources import OnlineResource, is_distribution, resource_format
+from harvesters.page_cache import PageCache
+from harvesters.rdf_parsing import parse_rdf
+from harvesters.safe_xml import local_name
+from mappings.errors import SkipRecord
+from mappings.from_rdf import dataset_nodes
+from mappings.jobs import FailedRecord
+from mappings.portals import Portal
+from mappings.vocab import DCAT3
+
+__all__ = ["GeonetworkHarvester", "repair_geonetwork_dcat"]
+
+_XML = "application/xml, text/xml;q=0.9"
+_SCHEMA_NAMES = {"iso": ISO_SCHEMA, "dc": DC_SCHEMA}
+_METADATA_UUID = re.compile(r"(?:/metadata/|/records/)([^/?#]+)$")
+_DC_RECORDS = frozenset({"Record", "SummaryRecord", "BriefRecord"})
+_GEO_AS_WKT = URIRef("http://www.opengis.net/ont/geosparql#asWKT")
+
+
+class GeonetworkHarvester(Harvester):
+    """Harvests a CSW endpoint (``portal.url``) page by page."""
+
+    kind = "geonetwork"
+
+    def __init__(
+        self, portal: Portal, http: HttpClient | None = None, *, max_pages: int = 2000, page_cache: PageCache | None = None
+    ) -> None:
+        super().__init__(portal, http, max_pages=max_pages, page_cache=page_cache)
+        self._uuids: dict[Node, str] = {}
+
+    @property
+    def endpoint(self) -> str:
+        """The CSW URL without query."""
+        return self.portal.url.split("?", 1)[0]
+
+    @property
+    def record_base(self) -> str:
+        """Where the catalogue shows a record (``…/catalog.search#/metadata/<uuid>``), the IRI of converted records."""
+        base = self.endpoint.rstrip("/")
+        return base.removesuffix("/csw") + "/catalog.search#/metadata/"
+
+    def pages(self, report: HarvestReport) -> Iterator[Page]:
+        """Read the capabilities, then page through GetRecords."""
+        capabilities = self.capabilities()
+        schema = self.output_schema(capabilities)
+        post = self.use_post(capabilities)
+        size = int(self.portal.options.get("page_size", 100))
+        yield from self.follow("1", lambda cursor: self.records_page(int(cursor), size, schema, post, report), report)
+
+    def capabilities(self) -> Capabilities:
+        """The service's GetCapabilities, parsed."""
+        url = f"{self.endpoint}?SERVICE=CSW&REQUEST=GetCapabilities&VERSION=2.0.2"
+        response = self.http.get(url, headers={"Accept": _XML})
+        return parse_capabilities(response.content, response.url)
+
+    def output_schema(self, capabilities: Capabilities) -> str:
+        """The configured output schema, or the best one the service offers."""
+        wanted = str(self.portal.options.get("output_schema", "auto")).strip()
+        offered = capabilities.output_schemas
+        if wanted.lower() in _SCHEMA_NAMES:
+            return _SCHEMA_NAMES[wanted.lower()]
+        if wanted.lower() in ("auto", "dcat"):
+            preferred = DCAT_SCHEMAS if wanted.lower() == "dcat" else (*DCAT_SCHEMAS, ISO_SCHEMA, DC_SCHEMA)
+            found = next((schema for schema in preferred if schema in offered), None)
+            if found is None and wanted.lower() == "dcat":
+                raise ValueError(f"the CSW service offers no DCAT output schema (it offers {', '.join(offered)})")
+            return found or DC_SCHEMA
+        return wanted
+
+    def use_post(self, capabilities: Capabilities) -> bool:
+        """POST when configured so, or when the service takes GetRecords over POST only."""
+        method = str(self.portal.options.get("csw_method", "")).lower()
+        return method == "post" or (method != "get" and not capabilities.get and capabilities.post)
+
+    def records_page(self, start: int, size: int, schema: str, post: bool, report: HarvestReport) -> Page:
+        """One GetRecords page, through the page cache (the timestamp of each answer ignored)."""
+
+        def build(response: Response) -> Page:
+            return self.build_page(response, start, schema, report)
+
+        if post:
+            return self.load_page(
+                self.endpoint,
+                build,
+                accept=_XML,
+                method="POST",
+                data=get_records_body(schema, start, size),
+                key=f"POST {self.endpoint} outputSchema={schema}&startPosition={start}&maxRecords={size}",
+                fingerprint=csw_fingerprint,
+                headers={"Content-Type": "application/xml; charset=UTF-8"},
+            )
+        url = get_records_url(self.endpoint, schema, start, size)
+        return self.load_page(url, build, accept=_XML, fingerprint=csw_fingerprint)
+
+    def build_page(self, response: Response, start: int, schema: str, report: HarvestReport) -> Page:
+        """Convert each record of a GetRecords answer into the page's DCAT graph."""
+        results = parse_search_results(response.content, response.url)
+        page = Page(url=response.url)
+        for element in results.records:
+            self._add_record(page, element, response.url)
+        following, anomaly = next_position(results, start)
+        if anomaly:
+            report.incomplete(anomaly)
+            page.cacheable = False
+        page.next = str(following) if following else None
+        return page
+
+    def guid_for(self, graph: Graph, node: Node) -> str | None:
+        """The metadata uuid of the record the dataset came from."""
+        return self._uuids.get(node)
+
+    def _add_record(self, page: Page, element: ET.Element, url: str) -> None:
+        name = local_name(element)
+        uuid = _element_uuid(element)
+        try:
+            graph = self._convert(element, name, url)
+        except SkipRecord:
+            page.skipped += 1
+            return
+        except Exception as exc:  # noqa: BLE001 - one broken record must not fail the page
+            page.failures.append(FailedRecord(reason=f"could not convert the {name} record: {exc}", source=uuid))
+            return
+        for node in dataset_nodes(graph):
+            found = uuid or _uuid_from_iri(graph, node)
+            if found:
+                self._uuids[node] = found
+        page.graph += graph
+
+    def _convert(self, element: ET.Element, name: str, url: str) -> Graph:
+        graph = Graph()
+        if name == "RDF":
+            graph = parse_rdf(ET.tostring(element, encoding="utf-8"), "application/rdf+xml", url)
+            repair_geonetwork_dcat(graph)
+        elif name == "MD_Metadata":
+            iso_to_dcat(graph, element, self.record_base)
+        elif name in _DC_RECORDS:
+            dc_to_dcat(graph, element, self.record_base)
+        else:
+            raise ValueError(f"unexpected record element {name}")
+        return graph
+
+
+def repair_geonetwork_dcat(graph: Graph) -> None:
+    """GeoNetwork's DCAT output as the common mapping expects it.
+
+    Distributions that are no data (databases, thumbnails, licence documents)
+    are dropped, protocols in ``dct:format`` become format names, licences
+    written as "label URL" text become labelled licence documents, unlabelled
+    theme IRIs get a label, and a WKT geometry is also given as ``dcat:bbox``.
+    """
+    for dataset in dataset_nodes(graph):
+        for distribution in list(graph.objects(dataset, DCAT.distribution)):
+            _repair_distribution(graph, dataset, distribution)
+        for theme in graph.objects(dataset, DCAT.theme):
+            _label_theme(graph, theme)
+        for place in graph.objects(dataset, DCTERMS.spatial):
+            for wkt in list(graph.objects(place, _GEO_AS_WKT)):
+                graph.add((place, DCAT3.bbox, Literal(str(wkt), datatype=WKT_LITERAL)))
+        for licence in list(graph.objects(dataset, DCTERMS.license)):
+            if isinstance(licence, Literal):
+                graph.remove((dataset, DCTERMS.license, licence))
+                node = licence_node(graph, str(licence))
+                if node is not None:
+                    graph.add((dataset, DCTERMS.license, node))
+
+
+def _repair_distribution(graph: Graph, dataset: Node, distribution: Node) -> None:
+    url = next((str(v).strip() for p in (DCAT.accessURL, DCAT.downloadURL) for v in graph.objects(distribution, p)), "")
+    protocol = str(graph.value(distribution, DCTERMS.format) or "")
+    resource = OnlineResource(
+        url=url,
+        protocol=protocol,
+        name=str(graph.value(distribution, DCTERMS.title) or ""),
+        description=str(graph.value(distribution, DCTERMS.description) or ""),
+    )
+    if not is_distribution(resource):
+        graph.remove((dataset, DCAT.distribution, distribution))
+        graph.remove((distribution, None, None))
+        return
+    graph.remove((distribution, DCTERMS.format, None))
+    fmt = resource_format(resource)
+    if fmt:
+        graph.add((distribution, DCTERMS.format, Literal(fmt)))
+    if not resource.is_service and not any(graph.objects(distribution, DCAT.downloadURL)):
+        graph.add((distribution, DCAT.downloadURL, URIRef(url)))
+
+
+def _label_theme(graph: Graph, theme: Node) -> None:
+    """A readable label for a theme IRI: the topic category's French name, else the decoded last segment."""
+    if not isinstance(theme, URIRef) or any(graph.objects(theme, SKOS.prefLabel)):
+        return
+    tail = unquote(str(theme).rstrip("/").rsplit("/", 1)[-1])
+    graph.add((theme, SKOS.prefLabel, Literal(TOPIC_CATEGORY_LABELS.get(tail, tail))))
+
+
+def _element_uuid(element: ET.Element) -> str | None:
+    name = local_name(element)
+    if name == "MD_Metadata":
+        return record_identifier(element)
+    if name in _DC_RECORDS:
+        return dc_identifier(element)
+    return None
+
+
+def _uuid_from_iri(graph: Graph, node: Node) -> str | None:
+    """The uuid in a GeoNetwork dataset IRI (``…#/metadata/<uuid>``), else in its catalogue record's IRI."""
+    match = _METADATA_UUID.search(str(node)) if isinstance(node, URIRef) else None
+    if match:
+        return match.group(1)
+    records = list(graph.subjects(RDF.type, DCAT.CatalogRecord))
+    match = _METADATA_UUID.search(str(records[0])) if len(records) == 1 else None
+    return match.group(1) if match else None

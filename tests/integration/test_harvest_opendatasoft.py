@@ -1,0 +1,183 @@
+"""Opendatasoft (Paris Data): the Explore API's DCAT export, harvested over HTTP from its simulator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import requests
+from rdflib import Graph, URIRef
+
+from harvesters.http import HttpSettings
+from harvesters.opendatasoft import free_text_iris, labelled_free_text, ods_dataset_id
+from harvesters.rdf_parsing import parse_rdf
+from harvesters.runner import harvest_portal
+from mappings.portals import Portal
+from mappings.vocabularies import canonical_license, eu_frequency
+from simulators.dcat_render import LICENSE_URLS
+from simulators.opendatasoft import OpendatasoftSimulator
+from simulators.sample_data import generate
+from tests.conftest import NOW
+
+FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
+DATASETS = generate("paris", 30)
+EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+
+
+@pytest.fixture(scope="module")
+def ods():
+    with OpendatasoftSimulator(DATASETS) as simulator:
+        yield simulator
+
+
+def portal(simulator: OpendatasoftSimulator, **options) -> Portal:
+    return Portal(id="paris", name="Paris Data", kind="opendatasoft", url=simulator.url, options=options)
+
+
+def harvest(store, simulator, **options):
+    return harvest_portal(
+        portal(simulator, **options), store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None
+    )
+
+
+def test_every_dataset_is_harvested_faithfully(backend, ods):
+    job = harvest(backend, ods)
+    assert job.status == "done", job.error
+    assert (job.pages, job.stats.created) == (1, len(DATASETS))
+    for sample in DATASETS:
+        record = backend.get(f"paris:{sample.slug}").record
+        assert record.title == sample.title
+        assert "<" not in record.description and record.description
+        assert record.publisher.name == "Ville de Paris"
+        assert record.license.uri == canonical_license(LICENSE_URLS["odbl"]).uri, "normalised to the EU licence"
+        assert {d.download_url for d in record.distributions} == set(ods.export_urls(sample))
+        assert record.source_uri == f"https://opendata.paris.fr/explore/dataset/{sample.slug}/"
+
+
+def test_html_description_in_cdata_becomes_plain_text(backend, ods):
+    harvest(backend, ods)
+    record = backend.get("paris:velib-velos-et-bornes-disponibilite-temps-reel").record
+    assert record.description.startswith("Disponibilité en temps réel des vélos en libre-service Vélib' Métropole")
+    assert "<b>" not in record.description
+
+
+def test_free_text_written_as_iris_becomes_labels(backend, ods):
+    harvest(backend, ods)
+    records = {r.guid: r for r in backend.iter_records()}
+    first = records[DATASETS[0].slug]  # index 0: the "France entière" place
+    assert [c.label for c in first.spatial] == ["France entière et hors territoire"]
+    assert all(c.uri is None for c in first.spatial)
+    # the harvest normalises the free-text frequencies onto the EU frequency vocabulary
+    uris = {r.frequency.uri for r in records.values()}
+    assert {eu_frequency(label).uri for label in ("En continu", "Mensuelle", "Irrégulière")} <= uris
+    assert all(uri.startswith(EU_FREQUENCY) for uri in uris), "no junk IRI resolved against the export URL"
+
+
+def test_facet_urls_keep_their_labels(backend, ods):
+    harvest(backend, ods)
+    record = backend.get(f"paris:{DATASETS[4].slug}").record
+    assert [t.label for t in record.themes] == [DATASETS[4].theme]
+    assert record.themes[0].uri.startswith("https://opendata.paris.fr/explore/?refine.theme=")
+    assert record.publisher.uri.startswith("https://opendata.paris.fr/explore/?refine.publisher=")
+
+
+def test_missing_or_wrong_language_tags_do_not_lose_texts(backend, ods):
+    harvest(backend, ods)
+    for index in (3, 4):  # untagged, then tagged "en" although French
+        record = backend.get(f"paris:{DATASETS[index].slug}").record
+        assert record.title == DATASETS[index].title
+        assert set(record.keywords) == set(DATASETS[index].keywords)
+
+
+def test_export_formats_name_each_distribution(backend, ods):
+    harvest(backend, ods)
+    formats = {d.format for r in backend.iter_records() for d in r.distributions}
+    assert formats == {"CSV", "JSON", "GEOJSON", "SHP", "XLSX"}
+
+
+def test_include_exports_limits_the_distributions(backend, ods):
+    harvest(backend, ods, include_exports="csv,geojson")
+    formats = {d.format for r in backend.iter_records() for d in r.distributions}
+    assert formats <= {"CSV", "GEOJSON"}
+    assert ods.requests[-1].query["include_exports"] == ["csv,geojson"]
+    assert ods.requests[-1].query["lang"] == ["fr"]
+
+
+def test_a_uri_style_change_does_not_duplicate_records(backend, ods):
+    first = harvest(backend, ods, api_version="v2")
+    assert first.status == "done" and first.stats.created == len(DATASETS)
+    assert backend.get(f"paris:{DATASETS[0].slug}").record.identifier == f"{DATASETS[0].slug}@parisdata"
+    second = harvest(backend, ods)  # the v2.1 export: landing-page IRIs
+    assert (second.stats.created, second.stats.deleted) == (0, 0)
+    assert backend.count() == len(DATASETS)
+    assert backend.get(f"paris:{DATASETS[0].slug}").record.source_uri.endswith(f"/explore/dataset/{DATASETS[0].slug}/")
+
+
+def test_second_harvest_of_the_unchanged_export_processes_nothing(backend, ods):
+    harvest(backend, ods)
+    job = harvest(backend, ods)
+    assert job.status == "done"
+    assert (job.pages, job.pages_unchanged) == (1, 1)
+    assert (job.stats.created, job.stats.updated, job.stats.unchanged) == (0, 0, len(DATASETS))
+
+
+def test_a_changed_export_is_read_again(backend):
+    with OpendatasoftSimulator(DATASETS[:5]) as simulator:
+        harvest(backend, simulator)
+        simulator.datasets = DATASETS[:6]
+        job = harvest(backend, simulator)
+    assert (job.pages_unchanged, job.stats.created, job.stats.unchanged) == (0, 1, 5)
+
+
+def test_rate_limit_headers_are_sent(ods):
+    answer = requests.get(ods.url + "/api/explore/v2.1/catalog/exports/dcat", timeout=5)
+    assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(answer.headers)
+    assert "ETag" not in answer.headers, "Opendatasoft documents no validators"
+
+
+@pytest.mark.parametrize(
+    "uri, identifier, expected",
+    [
+        ("https://opendata.paris.fr/explore/dataset/velib/", None, "velib"),
+        ("https://data.rennesmetropole.fr/api/v2/catalog/datasets/etablissements", None, "etablissements"),
+        ("https://opendata.paris.fr/api/explore/v2.1/catalog/datasets/arbres", None, "arbres"),
+        ("urn:x:unknown", "les-arbres@parisdata", "les-arbres"),
+        ("urn:x:unknown", None, None),
+    ],
+)
+def test_dataset_id_from_either_uri_style(uri, identifier, expected):
+    turtle = f'<{uri}> <http://purl.org/dc/terms/identifier> "{identifier}" .' if identifier else ""
+    graph = Graph().parse(data=turtle, format="turtle")
+    assert ods_dataset_id(graph, URIRef(uri)) == expected
+
+
+def test_free_text_protection_keeps_real_iris_and_curies():
+    content = (
+        b'<x rdf:about="En continu"/><y rdf:resource="https://a.fr/b?c=1&amp;d=2"/>'
+        b'<z rdf:resource="dctype:Dataset"/><w rdf:about="Mensuelle"/>'
+    )
+    protected = free_text_iris(content)
+    assert b'rdf:about="urn:fedcat:free-text:En%20continu"' in protected
+    assert b'rdf:resource="https://a.fr/b?c=1&amp;d=2"' in protected
+    assert b'rdf:resource="dctype:Dataset"' in protected
+    assert b'rdf:about="urn:fedcat:free-text:Mensuelle"' in protected
+
+
+def test_labelled_free_text_replaces_the_stand_in_iris():
+    document = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+      xmlns:dcterms="http://purl.org/dc/terms/"><rdf:Description rdf:about="https://p.fr/d">
+      <dcterms:spatial rdf:resource="France enti&#232;re"/></rdf:Description></rdf:RDF>"""
+    graph = parse_rdf(free_text_iris(document), "application/rdf+xml", "https://p.fr/api/explore/v2.1/catalog/exports/dcat")
+    labelled_free_text(graph)
+    labels = [str(o) for o in graph.objects(None, None) if "France" in str(o)]
+    assert labels == ["France entière"]
+    assert not any("free-text" in str(t) for triple in graph for t in triple)
+
+
+def test_validators_when_a_proxy_adds_them_give_304s(backend):
+    with OpendatasoftSimulator(DATASETS[:4], conditional_get=True) as simulator:
+        harvest(backend, simulator)
+        job = harvest(backend, simulator)
+        last = simulator.requests[-1]
+    assert "If-None-Match" in last.headers and "If-Modified-Since" in last.headers
+    assert (job.pages_unchanged, job.stats.unchanged) == (1, 4)
