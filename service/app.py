@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from service.api import export, portals, search
+from service.api import export, openapi, opensearch, pages, portals, search
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.errors import register_error_handlers
+from service.http_hygiene import install as install_http_hygiene
 
 __all__ = ["create_app"]
 
@@ -23,12 +24,13 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     catalogue = catalogue or Catalogue(settings or Settings.from_env())
     app.extensions["fedcat"] = catalogue
     register_error_handlers(app)
-    for module in (search, portals, export):
+    install_http_hygiene(app, cors_origins=catalogue.settings.cors_origins, max_age=catalogue.settings.cache_max_age)
+    for module in (search, portals, export, openapi, opensearch, pages):
         app.register_blueprint(module.blueprint)
 
-    @app.get("/")
-    def index():
-        """A map of the API."""
+    @app.get("/api")
+    def api_index():
+        """A map of the API (also served at ``/`` to clients that ask for JSON)."""
         return jsonify(
             {
                 "name": "fedcat",
@@ -40,6 +42,9 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
                     "portals": "/api/portals",
                     "harvest_jobs": "/api/harvest/jobs",
                     "catalog": "/catalog (text/turtle, application/rdf+xml, application/ld+json, application/n-triples)",
+                    "search_page": "/",
+                    "widget": "/widget.js",
+                    "embed": "/embed",
                 },
             }
         )

@@ -103,7 +103,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return jsonify(error_body(exc.code or 500, exc.description or exc.name)), exc.code or 500
+        # keep the exception's own headers (a 405's Allow), but not its HTML content type
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return jsonify(error_body(exc.code or 500, exc.description or exc.name)), exc.code or 500, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -4,15 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, post_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
 from service.search.base import FACETS, SORTS, SearchQuery
 
-__all__ = ["CatalogArgs", "JobsArgs", "SearchArgs", "load_args"]
+__all__ = [
+    "BboxField",
+    "CatalogArgs",
+    "JobsArgs",
+    "SearchArgs",
+    "SuggestArgs",
+    "SuggestResponseSchema",
+    "load_args",
+]
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000
+#: how deep paging may go (page × page_size), as on data.gouv.fr: narrow the query instead
+MAX_RESULT_WINDOW = 10_000
+
+
+class BboxField(fields.String):
+    """``minlon,minlat,maxlon,maxlat`` in WGS 84 degrees, loaded as a tuple of floats."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        parts = text.split(",")
+        try:
+            west, south, east, north = (float(p) for p in parts)
+        except ValueError:
+            raise ValidationError("Must be four numbers: minlon,minlat,maxlon,maxlat.") from None
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            raise ValidationError("Must satisfy -180 ≤ minlon ≤ maxlon ≤ 180 and -90 ≤ minlat ≤ maxlat ≤ 90.")
+        return (west, south, east, north)
 
 
 def _filter() -> fields.List:
@@ -42,14 +67,70 @@ class SearchArgs(Schema):
         load_default=20,
         validate=validate.Range(min=1, max=MAX_PAGE_SIZE, error="Must be between {min} and {max}."),
     )
+    modified_since = fields.Date(load_default=None, metadata={"description": "modified on or after (YYYY-MM-DD)"})
+    modified_until = fields.Date(load_default=None, metadata={"description": "modified on or before (YYYY-MM-DD)"})
+    quality_min = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "only records whose metadata quality score (0–100) is at least this"},
+    )
+    bbox = BboxField(
+        load_default=None,
+        metadata={"description": "minlon,minlat,maxlon,maxlat (WGS 84)", "pattern": r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$"},
+    )
+
+    @validates_schema
+    def check_window(self, data: dict[str, Any], **_) -> None:
+        """Refuse pages past the result window and reversed date ranges."""
+        if data.get("page", 1) * data.get("page_size", 20) > MAX_RESULT_WINDOW:
+            raise ValidationError(
+                f"page × page_size may not exceed {MAX_RESULT_WINDOW}; narrow the query or use /catalog for a full export.",
+                "page",
+            )
+        since, until = data.get("modified_since"), data.get("modified_until")
+        if since and until and since > until:
+            raise ValidationError("modified_since is after modified_until.", "modified_since")
 
     @post_load
     def to_query(self, data: dict[str, Any], **_) -> SearchQuery:
         """Build the backend query."""
         filters = {facet: tuple(data[facet]) for facet in FACETS if data.get(facet)}
         return SearchQuery(
-            q=data["q"].strip(), filters=filters, sort=data["sort"], page=data["page"], page_size=data["page_size"]
+            q=data["q"].strip(),
+            filters=filters,
+            sort=data["sort"],
+            page=data["page"],
+            page_size=data["page_size"],
+            modified_since=data["modified_since"].isoformat() if data["modified_since"] else None,
+            modified_until=data["modified_until"].isoformat() if data["modified_until"] else None,
+            bbox=data["bbox"],
+            quality_min=data["quality_min"],
         )
+
+
+class SuggestArgs(Schema):
+    """``GET /api/suggest`` parameters."""
+
+    class Meta:
+        unknown = RAISE
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    limit = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
+
+
+class SuggestionSchema(Schema):
+    """One completion."""
+
+    text = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["title", "keyword", "publisher"]})
+    count = fields.Integer(required=True)
+
+
+class SuggestResponseSchema(Schema):
+    """Completions of a prefix, best first."""
+
+    q = fields.String(required=True)
+    suggestions = fields.List(fields.Nested(SuggestionSchema), required=True)
 
 
 class CatalogArgs(Schema):
@@ -79,3 +160,201 @@ def load_args(schema: Schema, args: MultiDict) -> Any:
         field = schema.fields.get(key)
         data[key] = args.getlist(key) if isinstance(field, fields.List) else args.get(key)
     return schema.load(data)
+
+
+# -- responses -------------------------------------------------------------------------
+
+
+class ConceptSchema(Schema):
+    """A vocabulary value: a label and, when the source gave one, an IRI."""
+
+    label = fields.String(required=True)
+    uri = fields.String(allow_none=True)
+
+
+class AgentSchema(Schema):
+    """A publisher or contact point."""
+
+    name = fields.String(required=True)
+    uri = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+
+
+class ThemeAssignmentSchema(Schema):
+    """An EU data theme given to a record, with the rule and confidence behind it."""
+
+    code = fields.String(required=True)
+    uri = fields.String(required=True)
+    label_fr = fields.String(required=True)
+    label_en = fields.String(required=True)
+    confidence = fields.Float(required=True)
+    rule = fields.String(required=True)
+
+
+class DistributionSchema(Schema):
+    """One file or service of a dataset."""
+
+    access_url = fields.String(allow_none=True)
+    download_url = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    format = fields.String(allow_none=True)
+    media_type = fields.String(allow_none=True)
+    byte_size = fields.Integer(allow_none=True)
+    license = fields.Nested(ConceptSchema, allow_none=True)
+    uri = fields.String(allow_none=True)
+
+
+class HighlightSegmentSchema(Schema):
+    """A piece of highlighted text; ``match`` marks the query's terms."""
+
+    text = fields.String(required=True)
+    match = fields.Boolean(required=True)
+
+
+class MemberSchema(Schema):
+    """Another portal's copy of the same dataset."""
+
+    id = fields.String(required=True)
+    portal_id = fields.String(required=True)
+    title = fields.String(required=True)
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class DatasetSchema(Schema):
+    """A dataset record as the API serves it."""
+
+    id = fields.String(required=True)
+    portal_id = fields.String(required=True)
+    guid = fields.String(required=True)
+    source_uri = fields.String(allow_none=True)
+    identifier = fields.String(allow_none=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    keywords = fields.List(fields.String(), required=True)
+    themes = fields.List(fields.Nested(ConceptSchema), required=True)
+    publisher = fields.Nested(AgentSchema, allow_none=True)
+    contact_point = fields.Nested(AgentSchema, allow_none=True)
+    license = fields.Nested(ConceptSchema, allow_none=True)
+    issued = fields.String(allow_none=True)
+    modified = fields.String(allow_none=True)
+    frequency = fields.Nested(ConceptSchema, allow_none=True)
+    spatial = fields.List(fields.Nested(ConceptSchema), required=True)
+    bbox = fields.List(
+        fields.Float(), allow_none=True, metadata={"description": "[west, south, east, north] in WGS 84 degrees"}
+    )
+    temporal_start = fields.String(allow_none=True)
+    temporal_end = fields.String(allow_none=True)
+    landing_page = fields.String(allow_none=True)
+    languages = fields.List(fields.String(), required=True)
+    distributions = fields.List(fields.Nested(DistributionSchema), required=True)
+    harvested_at = fields.String(allow_none=True)
+    access_rights = fields.Nested(ConceptSchema, allow_none=True)
+    eu_themes = fields.List(fields.Nested(ThemeAssignmentSchema), required=True)
+    quality = fields.Integer(allow_none=True, metadata={"description": "metadata quality score, 0–100 (MQA-like)"})
+    formats = fields.List(fields.String(), required=True)
+    missing_since = fields.String(allow_none=True, metadata={"description": "set while the portal no longer lists it"})
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    cluster_id = fields.String(required=True, metadata={"description": "the same dataset on several portals shares one"})
+    also_on = fields.List(fields.Nested(MemberSchema), required=True, metadata={"description": "the other portals' copies"})
+    cluster = fields.Dict(allow_none=True, metadata={"description": "merged view with per-field provenance (one dataset only)"})
+    quality_report = fields.Dict(metadata={"description": "score, points per MQA dimension, indicators missed (one dataset only)"})
+    score = fields.Float(metadata={"description": "relevance (search results only)"})
+    highlight = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(HighlightSegmentSchema)),
+        metadata={"description": "title and description split into matched and unmatched segments"},
+    )
+
+
+class FacetValueSchema(Schema):
+    """One facet value and how many results carry it."""
+
+    value = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class SearchResponseSchema(Schema):
+    """A page of search results with facet counts over the whole result set."""
+
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    sort = fields.String(required=True)
+    results = fields.List(fields.Nested(DatasetSchema), required=True)
+    facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True)
+
+
+class WriteStatsSchema(Schema):
+    """What a harvest changed in the store."""
+
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    deleted = fields.Integer(required=True)
+    flagged = fields.Integer(required=True)
+
+
+class FailedRecordSchema(Schema):
+    """A dataset a harvest could not take, and why."""
+
+    reason = fields.String(required=True)
+    source = fields.String(allow_none=True)
+
+
+class JobSchema(Schema):
+    """One harvest run of one portal."""
+
+    job_id = fields.String(required=True)
+    portal_id = fields.String(required=True)
+    started_at = fields.String(required=True)
+    finished_at = fields.String(allow_none=True)
+    status = fields.String(required=True, metadata={"enum": ["running", "done", "done-with-errors", "failed"]})
+    stats = fields.Nested(WriteStatsSchema, required=True)
+    pages = fields.Integer(required=True)
+    pages_unchanged = fields.Integer(required=True)
+    failed = fields.List(fields.Nested(FailedRecordSchema), required=True)
+    failed_count = fields.Integer(required=True)
+    skipped = fields.Integer(required=True)
+    warnings = fields.List(fields.String(), required=True)
+    error = fields.String(allow_none=True)
+
+
+class JobListSchema(Schema):
+    """Harvest jobs, newest first."""
+
+    total = fields.Integer(required=True)
+    results = fields.List(fields.Nested(JobSchema), required=True)
+
+
+class PortalSchema(Schema):
+    """A configured portal and how its harvests go."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    url = fields.String(required=True)
+    schedule = fields.String(allow_none=True)
+    harvestable = fields.Boolean(required=True)
+    records = fields.Integer(required=True)
+    quality = fields.Float(allow_none=True, metadata={"description": "mean metadata quality score of its records"})
+    last_harvest = fields.Nested(JobSchema, allow_none=True)
+
+
+class PortalListSchema(Schema):
+    """Every configured portal."""
+
+    total = fields.Integer(required=True)
+    results = fields.List(fields.Nested(PortalSchema), required=True)
+
+
+class ErrorSchema(Schema):
+    """The one error shape of the whole API."""
+
+    ok = fields.Boolean(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    error = fields.String(required=True)
+    errors = fields.Dict(required=True, metadata={"description": "field name → what is wrong with it"})

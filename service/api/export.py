@@ -7,30 +7,56 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, redirect, request
 
 from mappings.profiles.base import build_catalog_graph, build_dataset_graph
+from service.api.pages import not_found_page, render_dataset_page
 from service.api.views import base_url, catalogue
 from service.errors import NotAcceptable, RecordNotFound
 from service.rdf_formats import RDF_FORMATS, RdfFormat, format_for_extension, negotiate, serialize
+from service.api.openapi import documented
 from service.schemas import CatalogArgs, load_args
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint("export", __name__)
 _ACCEPTED = ", ".join(f.media_type for f in RDF_FORMATS)
+_RDF_TYPES = tuple(f.media_type for f in RDF_FORMATS)
 
 
 @blueprint.get("/catalog")
+@documented(
+    summary="The catalogue as DCAT-AP 3, by content negotiation",
+    tag="dcat",
+    args=CatalogArgs,
+    media_types=_RDF_TYPES,
+    errors=("400", "404"),
+    description="Paged with a Hydra PartialCollectionView (first, previous, next, last, totalItems).",
+)
 def catalog_negotiated():
     """The catalogue in the RDF syntax the ``Accept`` header prefers (Turtle by default)."""
     return _catalog(_negotiated_format())
 
 
 @blueprint.get("/catalog.<extension>")
+@documented(
+    summary="The catalogue as DCAT-AP 3 in one syntax",
+    tag="dcat",
+    args=CatalogArgs,
+    media_types=_RDF_TYPES,
+    path_params={"extension": "ttl, rdf, jsonld or nt"},
+    errors=("400", "404"),
+)
 def catalog_with_extension(extension: str):
     """The catalogue as ``.ttl``, ``.rdf``, ``.jsonld`` or ``.nt``."""
     return _catalog(_format_or_404(extension))
 
 
 @blueprint.get("/datasets/<path:record_id>")
+@documented(
+    summary="One dataset as DCAT-AP 3 (add .ttl, .rdf, .jsonld or .nt, or negotiate)",
+    tag="dcat",
+    media_types=_RDF_TYPES,
+    path_params={"record_id": "the record id, URL-encoded, optionally followed by .ttl, .rdf, .jsonld or .nt"},
+    errors=("404",),
+)
 def dataset_rdf(record_id: str):
     """One dataset: ``/datasets/<id>.ttl`` (etc.), or ``/datasets/<id>`` with content negotiation."""
     fmt = None
@@ -38,9 +64,14 @@ def dataset_rdf(record_id: str):
     if dot and format_for_extension(extension) and catalogue().backend.get(head) is not None:
         record_id, fmt = head, format_for_extension(extension)
     hit = catalogue().backend.get(record_id)
+    view = None if fmt else _preferred_view()
     if hit is None:
+        if view == "text/html":
+            return not_found_page(f"Aucun jeu de données n’a l’identifiant « {record_id} ».")
         raise RecordNotFound(f"No dataset with id {record_id!r}.")
-    if fmt is None and _prefers_json_or_html():
+    if view == "text/html":
+        return render_dataset_page(hit)
+    if view == "application/json":
         return redirect(f"{base_url()}/api/datasets/{quote(record_id, safe='')}", code=303)
     fmt = fmt or _negotiated_format()
     graph = build_dataset_graph(hit.record, catalogue().profiles, base_url())
@@ -60,9 +91,12 @@ def _catalog(fmt: RdfFormat) -> Response:
     return _rdf_response(build_catalog_graph(page, catalogue().profiles), fmt)
 
 
-def _prefers_json_or_html() -> bool:
+def _preferred_view() -> str | None:
+    """``text/html`` (browsers: the dataset page) or ``application/json`` when preferred to every RDF syntax."""
     accept = request.accept_mimetypes
-    return negotiate(accept) is None and accept.best_match(["application/json", "text/html"]) is not None
+    if negotiate(accept) is not None:
+        return None
+    return accept.best_match(["text/html", "application/json"])
 
 
 def _negotiated_format() -> RdfFormat:

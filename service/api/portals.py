@@ -7,7 +7,8 @@ from flask import Blueprint, request
 from service.api.views import catalogue
 from service.catalogue import UnknownPortal
 from service.errors import InvalidQuery
-from service.schemas import JobsArgs, load_args
+from service.api.openapi import documented
+from service.schemas import JobListSchema, JobsArgs, PortalListSchema, load_args
 
 __all__ = ["blueprint"]
 
@@ -15,6 +16,7 @@ blueprint = Blueprint("portals", __name__)
 
 
 @blueprint.get("/api/portals")
+@documented(summary="The harvested portals", tag="portals", response=PortalListSchema, errors=())
 def list_portals():
     """Every configured portal with its record count and last harvest."""
     portals = catalogue().portal_summaries()
@@ -22,6 +24,7 @@ def list_portals():
 
 
 @blueprint.get("/api/harvest/jobs")
+@documented(summary="Harvest jobs, newest first", tag="portals", args=JobsArgs, response=JobListSchema)
 def list_jobs():
     """Harvest jobs, newest first, optionally for one portal."""
     args = load_args(JobsArgs(), request.args)

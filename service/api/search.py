@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from service.api.views import catalogue, hit_json, page_json
+from service.api.openapi import documented
+from mappings.quality import assess
+from service.api.views import catalogue, cluster_json, hit_json, page_json
 from service.errors import RecordNotFound
-from service.schemas import SearchArgs, load_args
+from service.schemas import (
+    DatasetSchema,
+    SearchArgs,
+    SearchResponseSchema,
+    SuggestArgs,
+    SuggestResponseSchema,
+    load_args,
+)
 
 __all__ = ["blueprint"]
 
@@ -14,6 +23,15 @@ blueprint = Blueprint("search", __name__)
 
 
 @blueprint.get("/api/datasets")
+@documented(
+    summary="Search datasets across every portal",
+    tag="search",
+    args=SearchArgs,
+    response=SearchResponseSchema,
+    errors=("400", "503"),
+    description="French full text (stemming, accents, typos), repeatable facet filters (OR within a facet, "
+    "AND across facets), sort and paging. Each facet's counts ignore that facet's own filter.",
+)
 def search_datasets():
     """Search every portal's records: full text, facet filters, sort and paging."""
     query = load_args(SearchArgs(), request.args)
@@ -21,11 +39,47 @@ def search_datasets():
 
 
 @blueprint.get("/api/datasets/<path:record_id>")
+@documented(
+    summary="One dataset",
+    tag="search",
+    response=DatasetSchema,
+    path_params={"record_id": "the record id, <portal>:<guid>, URL-encoded"},
+    errors=("404", "503"),
+)
 def get_dataset(record_id: str):
     """One record, by its id ``<portal>:<guid>``."""
-    hit = catalogue().backend.get(record_id)
+    backend = catalogue().backend
+    hit = backend.get(record_id)
     if hit is None:
         raise RecordNotFound(f"No dataset with id {record_id!r}.")
-    return hit_json(hit)
+    members = backend.cluster_members([hit.cluster_id]).get(hit.cluster_id, []) if hit.cluster_id else []
+    body = hit_json(hit, members)
+    body["cluster"] = cluster_json(hit, members)
+    body["quality_report"] = quality_json(hit.record)
+    return body
 
 
+@blueprint.get("/api/suggest")
+@documented(
+    summary="Autocomplete titles, keywords and publishers",
+    tag="search",
+    args=SuggestArgs,
+    response=SuggestResponseSchema,
+    errors=("400", "503"),
+    description="Every typed word must start a word of the suggestion; cheap enough for every keystroke.",
+)
+def suggest():
+    """Completions of what the user is typing."""
+    args = load_args(SuggestArgs(), request.args)
+    found = catalogue().backend.suggest(args["q"], limit=args["limit"])
+    return {"q": args["q"], "suggestions": [{"text": s.text, "kind": s.kind, "count": s.count} for s in found]}
+
+
+def quality_json(record) -> dict:
+    """The metadata quality score with points per dimension and the indicators missed."""
+    report = assess(record)
+    return {
+        "score": report.score,
+        "dimensions": {name: {"earned": earned, "possible": possible} for name, (earned, possible) in report.dimensions.items()},
+        "missing": list(report.missing),
+    }

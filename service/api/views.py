@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from urllib.parse import quote
 
 from flask import current_app, request
 
+from mappings.duplicates import merge_cluster
 from mappings.record import Record
 from service.catalogue import Catalogue
 from service.search.base import Hit, SearchPage
+from service.search.highlight import excerpt, highlight
+from service.search.query import parse_query
 
-__all__ = ["base_url", "catalogue", "hit_json", "page_json", "record_links"]
+__all__ = ["base_url", "catalogue", "cluster_json", "hit_json", "member_json", "page_json", "record_links"]
 
 
 def catalogue() -> Catalogue:
@@ -32,24 +36,40 @@ def record_links(record: Record) -> dict[str, str]:
     return links
 
 
-def hit_json(hit: Hit) -> dict:
-    """One record as the API shows it."""
+def member_json(record: Record) -> dict:
+    """A short reference to another portal's copy of a dataset."""
+    links = record_links(record)
+    return {"id": record.record_id, "portal_id": record.portal_id, "title": record.title,
+            "links": {"self": links["self"], "page": links["page"]}}
+
+
+def hit_json(hit: Hit, members: list[Record] | None = None) -> dict:
+    """One record as the API shows it; ``members`` are its cluster's records, itself included."""
     record = hit.record
     data = record.to_dict()
-    data["id"] = record.record_id
+    data.pop("extras")
+    data = {"id": data.pop("record_id"), **data}
     data["formats"] = list(record.formats)
     data["missing_since"] = hit.missing_since
     data["links"] = record_links(record)
+    data["cluster_id"] = hit.cluster_id or record.record_id
+    data["also_on"] = [member_json(m) for m in members or () if m.record_id != record.record_id]
     return data
 
 
 def page_json(page: SearchPage) -> dict:
-    """A search page as ``{total, page, page_size, results, facets}``."""
+    """A search page as ``{total, page, page_size, results, facets}``, each result highlighted."""
     query = page.query
+    parsed = parse_query(query.q)
+    clusters = catalogue().backend.cluster_members(h.cluster_id for h in page.hits if h.cluster_id)
     results = []
     for hit in page.hits:
-        item = hit_json(hit)
+        item = hit_json(hit, clusters.get(hit.cluster_id or ""))
         item["score"] = round(hit.score, 4)
+        item["highlight"] = {
+            "title": highlight(hit.record.title, parsed),
+            "description": excerpt(hit.record.description, parsed),
+        }
         results.append(item)
     return {
         "total": page.total,
@@ -62,3 +82,27 @@ def page_json(page: SearchPage) -> dict:
     }
 
 
+def cluster_json(hit: Hit, members: list[Record]) -> dict | None:
+    """The merged view of a dataset published on several portals, each field with the portal that supplied it."""
+    if len(members) < 2:
+        return None
+    merged = merge_cluster(members)
+    return {
+        "id": hit.cluster_id,
+        "members": [member_json(m) for m in members],
+        "merged": {
+            name: {"value": _plain(entry["value"]), "portal": entry["portal"], "record": entry["record"]}
+            for name, entry in merged.items()
+            if name != "distributions"
+        }
+        | {"distributions": [{"value": _plain(d["value"]), "portal": d["portal"], "record": d["record"]} for d in merged["distributions"]]},
+    }
+
+
+def _plain(value):
+    """Dataclasses and tuples as JSON-ready values."""
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -157,9 +157,15 @@ def test_dataset_negotiation_and_redirect(client, records):
     assert client.get(path, headers={"Accept": "application/ld+json"}).mimetype == "application/ld+json"
     response = client.get(path, headers={"Accept": "application/json"})
     assert response.status_code == 303 and "/api/datasets/" in response.headers["Location"]
+    page = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
     assert client.get("/datasets/paris:nope.ttl").status_code == 404
 
 
 def test_index_lists_the_api(client, records):
-    body = client.get("/").get_json()
+    body = client.get("/api").get_json()
     assert body["records"] == 9 and "/api/datasets?q=" in body["links"]["search"]
+    # JSON clients still get the map at /; browsers get the search page
+    assert client.get("/", headers={"Accept": "application/json"}).get_json() == body
+    page = client.get("/", headers={"Accept": "text/html"})
+    assert page.mimetype == "text/html" and "Content-Security-Policy" in page.headers

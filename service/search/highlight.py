@@ -1,0 +1,75 @@
+"""Highlighting, computed from the query the same way for every backend.
+
+Text is split into words and the rest; a word matches when its analysed form
+is a query term, or a typo variant of a query word (the rule the search used).
+The result is a list of segments, never HTML, so no client has to trust markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.search.french import analyze
+from service.search.query import ParsedQuery, is_typo_of
+
+__all__ = ["excerpt", "highlight"]
+
+_TOKENS = re.compile(r"\w+|\W+")
+
+
+def highlight(text: str, parsed: ParsedQuery) -> list[dict]:
+    """``text`` as ``[{"text": ..., "match": bool}, ...]`` segments, adjacent same-kind pieces merged."""
+    segments: list[dict] = []
+    for token in _TOKENS.findall(text or ""):
+        _append(segments, token, _matches(token, parsed))
+    return segments
+
+
+def excerpt(text: str, parsed: ParsedQuery, *, width: int = 240) -> list[dict]:
+    """At most ``width`` characters of ``text`` around its first match, as segments."""
+    segments = highlight(text, parsed)
+    if len(text or "") <= width:
+        return segments
+    start = _first_match_offset(segments)
+    begin = max(0, min(start - width // 4, len(text) - width))
+    window = text[begin : begin + width]
+    cut = highlight(window.rsplit(" ", 1)[0] if begin + width < len(text) else window, parsed)
+    if begin > 0:
+        cut.insert(0, {"text": "… ", "match": False})
+    if begin + width < len(text):
+        cut.append({"text": " …", "match": False})
+    return _merged(cut)
+
+
+def _matches(token: str, parsed: ParsedQuery) -> bool:
+    if not token[:1].isalnum() or parsed.empty:
+        return False
+    analysed = analyze(token)
+    if not analysed:
+        return False
+    term = analysed[0]
+    return term in parsed.terms or any(is_typo_of(term, word) for word in parsed.words)
+
+
+def _first_match_offset(segments: list[dict]) -> int:
+    offset = 0
+    for segment in segments:
+        if segment["match"]:
+            return offset
+        offset += len(segment["text"])
+    return 0
+
+
+def _append(segments: list[dict], text: str, match: bool) -> None:
+    # spaces between two matched words stay inside the match, so "qualité de l'air" reads as one
+    if segments and (segments[-1]["match"] == match):
+        segments[-1]["text"] += text
+    else:
+        segments.append({"text": text, "match": match})
+
+
+def _merged(segments: list[dict]) -> list[dict]:
+    merged: list[dict] = []
+    for segment in segments:
+        _append(merged, segment["text"], segment["match"])
+    return merged
