@@ -25,7 +25,8 @@ from mappings.rdf_values import (
 )
 from mappings.record import Agent, Concept, Distribution, Record, make_record_id
 from mappings.text import clean_text
-from mappings.vocab import SCHEMA, VCARD
+from mappings.geo import bbox_from_text
+from mappings.vocab import LOCN, SCHEMA, VCARD
 
 __all__ = [
     "dataset_nodes",
@@ -79,10 +80,12 @@ def record_from_rdf(
         publisher=publisher_from_rdf(graph, node),
         contact_point=contact_point_from_rdf(graph, node),
         license=license_,
+        access_rights=_first_concept(graph, node, DCTERMS.accessRights),
         issued=normalise_date(_first(graph, node, DCTERMS.issued)),
         modified=normalise_date(_first(graph, node, DCTERMS.modified)),
         frequency=frequency_from_rdf(graph, node),
         spatial=spatial_from_rdf(graph, node),
+        bbox=bbox_from_rdf(graph, node),
         temporal_start=temporal_start,
         temporal_end=temporal_end,
         landing_page=iri_or_literal(graph, node, DCAT.landingPage),
@@ -139,6 +142,25 @@ def themes_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
 def spatial_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
     """``dct:spatial`` places (IRIs, literals or labelled locations)."""
     return _concepts(graph, node, DCTERMS.spatial)
+
+
+def bbox_from_rdf(graph: Graph, node: Node) -> tuple[float, float, float, float] | None:
+    """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``: WKT, GeoJSON or GML)."""
+    boxes = []
+    for place in objects(graph, node, DCTERMS.spatial):
+        for predicate in (DCAT.bbox, LOCN.geometry, DCAT.centroid):
+            for value in objects(graph, place, predicate):
+                box = bbox_from_text(str(value)) if isinstance(value, Literal) else None
+                if box is not None:
+                    boxes.append(box)
+    if not boxes:
+        return None
+    return (
+        min(b.west for b in boxes),
+        min(b.south for b in boxes),
+        max(b.east for b in boxes),
+        max(b.north for b in boxes),
+    )
 
 
 def frequency_from_rdf(graph: Graph, node: Node) -> Concept | None:

@@ -16,6 +16,7 @@ __all__ = [
     "Concept",
     "Distribution",
     "Record",
+    "ThemeAssignment",
     "make_record_id",
 ]
 
@@ -26,6 +27,18 @@ class Concept:
 
     label: str
     uri: str | None = None
+
+
+@dataclass(frozen=True)
+class ThemeAssignment:
+    """One EU data theme given to a record, with how sure we are and why."""
+
+    code: str
+    uri: str
+    label_fr: str
+    label_en: str
+    confidence: float
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ class Record:
 
     ``record_id`` is ``"<portal_id>:<guid>"``; the guid is the dataset URI when
     the source has one, else its ``dct:identifier`` (ckanext-dcat's rule).
+    ``bbox`` is ``(west, south, east, north)`` in WGS 84 degrees.
     """
 
     record_id: str
@@ -75,19 +89,23 @@ class Record:
     description: str = ""
     keywords: tuple[str, ...] = ()
     themes: tuple[Concept, ...] = ()
+    eu_themes: tuple[ThemeAssignment, ...] = ()
     publisher: Agent | None = None
     contact_point: Agent | None = None
     license: Concept | None = None
+    access_rights: Concept | None = None
     issued: str | None = None
     modified: str | None = None
     frequency: Concept | None = None
     spatial: tuple[Concept, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None
     temporal_start: str | None = None
     temporal_end: str | None = None
     landing_page: str | None = None
     languages: tuple[str, ...] = ()
     distributions: tuple[Distribution, ...] = ()
     harvested_at: str | None = None
+    quality: int | None = None
     extras: tuple[tuple[str, str], ...] = field(default=())
 
     @property
@@ -123,9 +141,11 @@ class Record:
         values["keywords"] = tuple(values.get("keywords") or ())
         values["languages"] = tuple(values.get("languages") or ())
         values["themes"] = tuple(Concept(**c) for c in values.get("themes") or ())
+        values["eu_themes"] = tuple(ThemeAssignment(**t) for t in values.get("eu_themes") or ())
         values["spatial"] = tuple(Concept(**c) for c in values.get("spatial") or ())
         values["extras"] = tuple(tuple(pair) for pair in values.get("extras") or ())
-        for key in ("license", "frequency"):
+        values["bbox"] = tuple(values["bbox"]) if values.get("bbox") else None
+        for key in ("license", "frequency", "access_rights"):
             values[key] = Concept(**values[key]) if values.get(key) else None
         for key in ("publisher", "contact_point"):
             values[key] = Agent(**values[key]) if values.get(key) else None

@@ -22,14 +22,17 @@ __all__ = [
     "CatalogPage",
     "Profile",
     "UnknownProfile",
+    "base_url_of",
     "build_catalog_graph",
     "build_dataset_graph",
+    "catalog_ref",
     "dataset_ref",
     "get_profiles",
     "new_graph",
 ]
 
 _GROUP = "fedcat.export_profiles"
+_DATASETS = "/datasets/"
 
 
 class UnknownProfile(LookupError):
@@ -52,7 +55,11 @@ class CatalogInfo:
 
 @dataclass(frozen=True)
 class CatalogPage:
-    """One Hydra page of the exported catalogue."""
+    """One Hydra page of the exported catalogue.
+
+    ``modified`` is when the whole catalogue last changed: harvesters merge the
+    pages into one catalogue, so everything said about it must be the same on every page.
+    """
 
     info: CatalogInfo
     records: Sequence[Record]
@@ -91,7 +98,17 @@ class Profile(ABC):
 
 def dataset_ref(base_url: str, record_id: str) -> URIRef:
     """The IRI of a record in fedcat's export (its dataset page)."""
-    return URIRef(f"{base_url.rstrip('/')}/datasets/{quote(record_id, safe='')}")
+    return URIRef(f"{base_url.rstrip('/')}{_DATASETS}{quote(record_id, safe='')}")
+
+
+def catalog_ref(base_url: str) -> URIRef:
+    """The IRI of fedcat's catalogue."""
+    return URIRef(f"{base_url.rstrip('/')}/catalog")
+
+
+def base_url_of(ref: URIRef) -> str:
+    """The base URL a :func:`dataset_ref` was made from (the record id is quoted, so it holds no ``/``)."""
+    return str(ref).rsplit(_DATASETS, 1)[0]
 
 
 def get_profiles(names: Sequence[str]) -> list[Profile]:
@@ -133,7 +150,7 @@ def build_dataset_graph(record: Record, profiles: Sequence[Profile], base_url: s
 def build_catalog_graph(page: CatalogPage, profiles: Sequence[Profile]) -> Graph:
     """A graph of one catalogue page: the catalogue, its Hydra view and the page's datasets."""
     graph = new_graph()
-    ref = URIRef(f"{page.info.base_url.rstrip('/')}/catalog")
+    ref = catalog_ref(page.info.base_url)
     for profile in profiles:
         profile.serialize_catalog(graph, ref, page)
         for record in page.records:

@@ -31,10 +31,9 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from mappings.record import Concept
+from mappings.record import Concept, ThemeAssignment
 from mappings.vocabularies.tables import fold, load_table
 
 __all__ = ["ThemeAssignment", "theme_assignments", "themes_from_concepts", "themes_from_keywords"]
@@ -50,18 +49,6 @@ _KEYWORD_CAP = 0.8
 _INSPIRE_IRI = re.compile(r"inspire\.ec\.europa\.eu/theme/([a-z]{2})/?$", re.IGNORECASE)
 _TOPIC_IRI = re.compile(r"/TopicCategory/(\w+)/?$", re.IGNORECASE)
 _PART_SEPARATORS = re.compile(r"\s*(?:[,;/|&+]|\s-\s|\bet\b|\band\b)\s*", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class ThemeAssignment:
-    """One EU data theme given to a record, with how sure we are and why."""
-
-    code: str
-    uri: str
-    label_fr: str
-    label_en: str
-    confidence: float
-    rule: str
 
 
 def theme_assignments(themes: Iterable[Concept] = (), keywords: Iterable[str] = ()) -> tuple[ThemeAssignment, ...]:

@@ -3,10 +3,15 @@
 Facet rule, shared by every backend: filters on different facets are ANDed,
 values within one facet are ORed, and each facet's counts ignore that facet's
 own filter while honouring all the others (so a user can widen a choice).
+
+Clusters (one dataset published on several portals) are shown once: the total
+and every facet count distinct clusters, and each page holds one member per
+cluster, the best by the query's own order.
 """
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,12 +30,15 @@ __all__ = [
     "SearchQuery",
     "SearchUnavailable",
     "StoreError",
+    "Suggestion",
+    "day_after",
+    "rank_suggestions",
 ]
 
 #: Facet name → how its values are read off a record.
 FACETS = ("portal", "publisher", "theme", "format", "license", "keyword")
 #: Accepted sort keys; ``-`` reverses.
-SORTS = ("relevance", "modified", "-modified", "title", "-title", "issued", "-issued")
+SORTS = ("relevance", "modified", "-modified", "title", "-title", "issued", "-issued", "quality", "-quality")
 FACET_SIZE = 20
 
 
@@ -52,6 +60,10 @@ class SearchQuery:
     page: int = 1
     page_size: int = 20
     facet_size: int = FACET_SIZE
+    modified_since: str | None = None
+    modified_until: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    quality_min: int | None = None
 
     @property
     def offset(self) -> int:
@@ -66,6 +78,16 @@ class Hit:
     record: Record
     score: float = 0.0
     missing_since: str | None = None
+    cluster_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An autocompletion: a title, keyword or publisher, and how many records carry it."""
+
+    text: str
+    kind: str
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -91,7 +113,9 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
     return {
         "portal": (record.portal_id,),
         "publisher": (record.publisher.name,) if record.publisher else (),
-        "theme": tuple(dict.fromkeys(t.label for t in record.themes)),
+        # the EU data themes make the four portals comparable; a record none could be given keeps its own
+        "theme": tuple(dict.fromkeys(t.label_fr for t in record.eu_themes))
+        or tuple(dict.fromkeys(t.label for t in record.themes)),
         "format": record.formats,
         "license": tuple(dict.fromkeys(c.label for c in record.licenses)),
         "keyword": tuple(dict.fromkeys(k.casefold() for k in record.keywords)),
@@ -140,6 +164,17 @@ class SearchBackend(ABC):
         """
 
     @abstractmethod
+    def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
+        """Completions of what a user is typing: titles, keywords and publishers.
+
+        Backends find candidate records by prefix; :func:`rank_suggestions` picks the completions.
+        """
+
+    @abstractmethod
+    def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
+        """Every record of each cluster (duplicates across portals), by cluster id."""
+
+    @abstractmethod
     def get(self, record_id: str) -> Hit | None:
         """One record by id, or None."""
 
@@ -156,12 +191,43 @@ class SearchBackend(ABC):
         """Record count per portal id."""
 
     @abstractmethod
+    def reindex(self) -> str:
+        """Rebuild the search index from the stored records; searches keep answering meanwhile.
+
+        :returns: a name for what was built (an index name, or a description).
+        """
+
+    @abstractmethod
+    def quality_by_portal(self) -> dict[str, float]:
+        """Mean metadata quality score per portal (records without a score left out)."""
+
+    @abstractmethod
     def save_job(self, job: HarvestJob) -> None:
         """Insert or update a harvest job."""
 
     @abstractmethod
     def jobs(self, *, portal_id: str | None = None, limit: int = 50) -> list[HarvestJob]:
         """Harvest jobs, newest first."""
+
+    def get_many(self, record_ids: Iterable[str]) -> list[Record]:
+        """The stored records among ``record_ids``, in that order (unknown ids are left out).
+
+        Backends that can fetch in batches should override this loop of :meth:`get`.
+        """
+        hits = (self.get(record_id) for record_id in record_ids)
+        return [hit.record for hit in hits if hit is not None]
+
+    def page_cache(self, portal_id: str) -> dict[str, dict]:
+        """The page validators saved by the portal's last successful harvest: page key → JSON-ready dict.
+
+        Harvests use them for conditional requests and to skip unchanged pages.
+        The default keeps nothing, which makes every harvest read every page:
+        backends should override this and :meth:`save_page_cache`.
+        """
+        return {}
+
+    def save_page_cache(self, portal_id: str, pages: dict[str, dict]) -> None:
+        """Replace the portal's page validators with ``pages`` (see :meth:`page_cache`)."""
 
     def last_jobs(self) -> dict[str, HarvestJob]:
         """The newest job of each portal."""
@@ -180,3 +246,39 @@ class SearchBackend(ABC):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def day_after(day: str) -> str:
+    """The ISO date after ``day`` (an inclusive "until" becomes an exclusive bound)."""
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
+
+
+def rank_suggestions(records: Iterable[Record], prefix: str, limit: int) -> list[Suggestion]:
+    """The titles, keywords and publishers of ``records`` whose words start with every typed word.
+
+    Ranked by how many candidate records carry them, keywords and publishers first
+    at equal counts (they are shorter and broader), then alphabetically.
+    """
+    from service.search.french import fold
+
+    wanted = fold(prefix).split()
+    if not wanted:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for record in records:
+        values = [("keyword", k) for k in record.keywords] + [("title", record.title)]
+        if record.publisher:
+            values.append(("publisher", record.publisher.name))
+        for kind, text in dict.fromkeys(values):
+            if _starts_every_word(fold(text), wanted):
+                counts[(kind, text)] = counts.get((kind, text), 0) + 1
+    order = {"keyword": 0, "publisher": 1, "title": 2}
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], order[item[0][0]], fold(item[0][1])))
+    return [Suggestion(text=text, kind=kind, count=count) for (kind, text), count in ranked[:limit]]
+
+
+def _starts_every_word(folded: str, wanted: list[str]) -> bool:
+    words = re.findall(r"\w+", folded)
+    return all(any(word.startswith(w) for word in words) for w in re.findall(r"\w+", " ".join(wanted)))

@@ -14,12 +14,14 @@ A harvest that fails while reading therefore changes nothing.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import Any, Callable, ClassVar, Iterable, Iterator
 
+from mappings.duplicates import ClusterEntry, compute_clusters, duplicate_keys
 from mappings.jobs import FailedRecord, HarvestJob, WriteStats
 from mappings.record import Record
 from service.search.base import (
@@ -31,9 +33,13 @@ from service.search.base import (
     SearchQuery,
     SearchUnavailable,
     StoreError,
+    Suggestion,
+    day_after,
     facet_values,
+    rank_suggestions,
 )
-from service.search.french import analyze
+from service.search.french import analyze, fold
+from service.search.query import PREFIX_LENGTH, parse_query
 
 try:  # the client is an optional extra: pip install 'fedcat[elasticsearch]'
     import elasticsearch
@@ -51,8 +57,14 @@ _SORTS = {
     "-modified": [{"modified_text": {"order": "desc", "missing": "_last"}}],
     "issued": [{"issued_text": {"order": "asc", "missing": "_last"}}],
     "-issued": [{"issued_text": {"order": "desc", "missing": "_last"}}],
+    "quality": [{"quality": {"order": "asc", "missing": "_last"}}],
+    "-quality": [{"quality": {"order": "desc", "missing": "_last"}}],
 }
 _TIEBREAK = {"record_id": "asc"}
+_PHRASE = re.compile(r'"([^"]*)"')
+#: distinct clusters; exact below the threshold (the engine's maximum), approximate beyond
+_CLUSTER_COUNT = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
+_SUGGEST_CANDIDATES = 60
 _BULK_BATCH = 500
 _SCROLL_BATCH = 1000
 _RETRIES = 3
@@ -74,6 +86,7 @@ class ElasticsearchBackend(SearchBackend):
         self.client = client
         self.alias = f"{prefix}-records"
         self.jobs_index = f"{prefix}-jobs"
+        self.pages_index = f"{prefix}-pages"
         self._sleep = sleep
         self._ready = False
         try:
@@ -106,9 +119,10 @@ class ElasticsearchBackend(SearchBackend):
         if not self.client.indices.exists_alias(name=self.alias):
             index = self._create_records_index()
             self.client.indices.put_alias(index=index, name=self.alias)
-        if not self.client.indices.exists(index=self.jobs_index):
-            body = _load_definition("jobs.json")
-            self.client.indices.create(index=self.jobs_index, settings=body["settings"], mappings=body["mappings"])
+        for index, definition in ((self.jobs_index, "jobs.json"), (self.pages_index, "pages.json")):
+            if not self.client.indices.exists(index=index):
+                body = _load_definition(definition)
+                self.client.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
         self._ready = True
 
     def _create_records_index(self) -> str:
@@ -139,7 +153,7 @@ class ElasticsearchBackend(SearchBackend):
         for hit in helpers.scan(self.client, index=source, query={"query": {"match_all": {}}}, size=_SCROLL_BATCH):
             stored = hit["_source"]
             record = Record.from_dict(stored["record"])
-            document = _document(record, stored["content_hash"], stored.get("missing_since"))
+            document = _document(record, stored["content_hash"], stored.get("missing_since"), stored.get("cluster_id"))
             yield {"_op_type": "index", "_index": target, "_id": record.record_id, "_source": document}
 
     # -- writing -----------------------------------------------------------------
@@ -163,7 +177,26 @@ class ElasticsearchBackend(SearchBackend):
             spool.seek(0)
             rejected = self._bulk_send(json.loads(line) for line in spool)
         self._call(self.client.indices.refresh, index=self.alias)
+        self._recluster()
         return WriteStats(deleted=deleted, flagged=flagged, rejected=tuple(rejected), **counts)
+
+    def _recluster(self) -> None:
+        """Recompute every cluster from the stored duplicate keys and update the records whose cluster changed."""
+        query = {"query": {"match_all": {}}, "_source": ["portal_id", "quality", "cluster_id", "duplicate_keys"]}
+        entries, current = [], {}
+        for hit in helpers.scan(self.client, index=self.alias, query=query, size=_SCROLL_BATCH):
+            source = hit["_source"]
+            current[hit["_id"]] = source.get("cluster_id")
+            keys = frozenset(source.get("duplicate_keys") or ())
+            entries.append(ClusterEntry(hit["_id"], source["portal_id"], keys, source.get("quality") or 0))
+        clusters = compute_clusters(entries)
+        changes = (
+            {"_op_type": "update", "_id": record_id, "doc": {"cluster_id": clusters.get(record_id, record_id)}}
+            for record_id, cluster in current.items()
+            if cluster != clusters.get(record_id, record_id)
+        )
+        self._bulk_send(changes)
+        self._call(self.client.indices.refresh, index=self.alias)
 
     def _portal_state(self, portal_id: str) -> dict[str, tuple[str, str | None]]:
         """record_id → (content hash, missing_since) of every stored record of the portal."""
@@ -236,7 +269,16 @@ class ElasticsearchBackend(SearchBackend):
         result = self._call(
             self.client.delete_by_query, index=self.alias, query={"term": {"portal_id": portal_id}}, refresh=True
         )
+        self._recluster()
+        # the pages' validators describe records that are gone: the next harvest must read everything
+        self._forget_pages(portal_id)
         return int(result["deleted"])
+
+    def _forget_pages(self, portal_id: str) -> None:
+        try:
+            self._call(self.client.delete, index=self.pages_index, id=portal_id, refresh="wait_for")
+        except elasticsearch.NotFoundError:
+            pass
 
     # -- reading -----------------------------------------------------------------
 
@@ -244,44 +286,76 @@ class ElasticsearchBackend(SearchBackend):
         """See :meth:`SearchBackend.search`."""
         filters = _facet_filters(query)
         body: dict[str, Any] = {
-            "query": _text_query(query.q),
+            "query": _text_query(query),
             "post_filter": {"bool": {"filter": list(filters.values())}},
+            "collapse": {"field": "cluster_id"},
             "aggs": {
-                facet: {
-                    "filter": {"bool": {"filter": [f for name, f in filters.items() if name != facet]}},
-                    "aggs": {
-                        "values": {
-                            "terms": {
-                                "field": f"facet_{facet}",
-                                "size": query.facet_size,
-                                "order": [{"_count": "desc"}, {"_key": "asc"}],
+                "clusters": {"filter": {"bool": {"filter": list(filters.values())}}, "aggs": {"n": _CLUSTER_COUNT}},
+                **{
+                    facet: {
+                        "filter": {"bool": {"filter": [f for name, f in filters.items() if name != facet]}},
+                        "aggs": {
+                            "values": {
+                                "terms": {
+                                    "field": f"facet_{facet}",
+                                    "size": query.facet_size,
+                                    "order": [{"n": "desc"}, {"_key": "asc"}],
+                                },
+                                "aggs": {"n": _CLUSTER_COUNT},
                             }
-                        }
-                    },
-                }
-                for facet in FACETS
+                        },
+                    }
+                    for facet in FACETS
+                },
             },
             "sort": self._sort(query),
             "from": query.offset,
             "size": query.page_size,
             "track_total_hits": True,
-            "_source": ["record", "missing_since"],
+            "_source": ["record", "missing_since", "cluster_id"],
         }
         result = self._call(self.client.search, index=self.alias, **body)
         hits = [
-            Hit(Record.from_dict(h["_source"]["record"]), score=h.get("_score") or 0.0, missing_since=h["_source"].get("missing_since"))
+            Hit(
+                Record.from_dict(h["_source"]["record"]),
+                score=h.get("_score") or 0.0,
+                missing_since=h["_source"].get("missing_since"),
+                cluster_id=h["_source"].get("cluster_id"),
+            )
             for h in result["hits"]["hits"]
         ]
+        aggregations = result["aggregations"]
         facets = {
-            facet: [FacetValue(b["key"], b["doc_count"]) for b in result["aggregations"][facet]["values"]["buckets"]]
+            facet: [FacetValue(b["key"], b["n"]["value"]) for b in aggregations[facet]["values"]["buckets"]]
             for facet in FACETS
         }
-        return SearchPage(total=result["hits"]["total"]["value"], hits=hits, facets=facets, query=query)
+        return SearchPage(total=aggregations["clusters"]["n"]["value"], hits=hits, facets=facets, query=query)
 
     def _sort(self, query: SearchQuery) -> list:
         if query.sort == "relevance":
             return [{"_score": "desc"}, _TIEBREAK] if _has_terms(query.q) else [*_SORTS["-modified"], _TIEBREAK]
         return [*_SORTS[query.sort], _TIEBREAK]
+
+    def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
+        """See :meth:`SearchBackend.suggest`: a prefix query on the folded words, then the shared ranking."""
+        if not re.findall(r"\w+", fold(prefix)):
+            return []
+        result = self._call(
+            self.client.search,
+            index=self.alias,
+            query={
+                "multi_match": {
+                    "query": fold(prefix),
+                    "type": "bool_prefix",
+                    "fields": ["words", "words._2gram", "words._3gram"],
+                    "operator": "and",
+                }
+            },
+            size=_SUGGEST_CANDIDATES,
+            _source=["record"],
+        )
+        records = (Record.from_dict(hit["_source"]["record"]) for hit in result["hits"]["hits"])
+        return rank_suggestions(records, prefix, limit)
 
     def get(self, record_id: str) -> Hit | None:
         """See :meth:`SearchBackend.get`."""
@@ -290,7 +364,27 @@ class ElasticsearchBackend(SearchBackend):
         except elasticsearch.NotFoundError:
             return None
         source = document["_source"]
-        return Hit(Record.from_dict(source["record"]), missing_since=source.get("missing_since"))
+        return Hit(
+            Record.from_dict(source["record"]), missing_since=source.get("missing_since"), cluster_id=source.get("cluster_id")
+        )
+
+    def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
+        """See :meth:`SearchBackend.cluster_members`."""
+        wanted = list(dict.fromkeys(cluster_ids))
+        if not wanted:
+            return {}
+        result = self._call(
+            self.client.search,
+            index=self.alias,
+            query={"terms": {"cluster_id": wanted}},
+            sort=[{"portal_id": "asc"}, {"record_id": "asc"}],
+            size=min(10_000, 10 * len(wanted)),
+            _source=["record", "cluster_id"],
+        )
+        members: dict[str, list[Record]] = {}
+        for hit in result["hits"]["hits"]:
+            members.setdefault(hit["_source"]["cluster_id"], []).append(Record.from_dict(hit["_source"]["record"]))
+        return members
 
     def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
         """See :meth:`SearchBackend.iter_records` (``search_after`` pages, sorted by portal then id)."""
@@ -330,6 +424,42 @@ class ElasticsearchBackend(SearchBackend):
             aggs={"portals": {"terms": {"field": "portal_id", "size": 1000}}},
         )
         return {b["key"]: b["doc_count"] for b in result["aggregations"]["portals"]["buckets"]}
+
+    def quality_by_portal(self) -> dict[str, float]:
+        """See :meth:`SearchBackend.quality_by_portal`."""
+        result = self._call(
+            self.client.search,
+            index=self.alias,
+            size=0,
+            aggs={"portals": {"terms": {"field": "portal_id", "size": 1000}, "aggs": {"q": {"avg": {"field": "quality"}}}}},
+        )
+        buckets = result["aggregations"]["portals"]["buckets"]
+        return {b["key"]: round(b["q"]["value"], 1) for b in buckets if b["q"]["value"] is not None}
+
+    def get_many(self, record_ids: Iterable[str]) -> list[Record]:
+        """See :meth:`SearchBackend.get_many` (one ``mget`` per thousand ids)."""
+        wanted = list(dict.fromkeys(record_ids))
+        found: dict[str, Record] = {}
+        for start in range(0, len(wanted), _SCROLL_BATCH):
+            chunk = wanted[start : start + _SCROLL_BATCH]
+            result = self._call(self.client.mget, index=self.alias, ids=chunk, source=["record"])
+            for doc in result["docs"]:
+                if doc.get("found"):
+                    found[doc["_id"]] = Record.from_dict(doc["_source"]["record"])
+        return [found[record_id] for record_id in wanted if record_id in found]
+
+    def page_cache(self, portal_id: str) -> dict[str, dict]:
+        """See :meth:`SearchBackend.page_cache` (one document per portal, shared by every replica)."""
+        try:
+            document = self._call(self.client.get, index=self.pages_index, id=portal_id)
+        except elasticsearch.NotFoundError:
+            return {}
+        return document["_source"]["pages"]
+
+    def save_page_cache(self, portal_id: str, pages: dict[str, dict]) -> None:
+        """See :meth:`SearchBackend.save_page_cache`."""
+        document = {"portal_id": portal_id, "pages": pages}
+        self._call(self.client.index, index=self.pages_index, id=portal_id, document=document, refresh="wait_for")
 
     # -- jobs --------------------------------------------------------------------
 
@@ -374,7 +504,9 @@ class ElasticsearchBackend(SearchBackend):
         self.client.close()
 
 
-def _document(record: Record, content_hash: str, missing_since: str | None = None) -> dict[str, Any]:
+def _document(
+    record: Record, content_hash: str, missing_since: str | None = None, cluster_id: str | None = None
+) -> dict[str, Any]:
     """The indexed form of a record: searchable fields, facet keywords, and the record itself."""
     facets = facet_values(record)
     return {
@@ -390,28 +522,77 @@ def _document(record: Record, content_hash: str, missing_since: str | None = Non
         "issued": record.issued,
         "modified_text": record.modified,
         "issued_text": record.issued,
+        "bbox": _envelope(record.bbox),
+        "quality": record.quality,
+        "cluster_id": cluster_id or record.record_id,
+        "duplicate_keys": sorted(duplicate_keys(record)),
+        "words": fold(" ".join((record.title, " ".join(record.keywords), record.publisher.name if record.publisher else ""))),
         **{f"facet_{name}": list(values) for name, values in facets.items()},
         "record": record.to_dict(),
     }
 
 
-def _text_query(q: str) -> dict:
-    if not _has_terms(q):
+def _envelope(bbox: tuple[float, float, float, float] | None) -> dict | None:
+    if bbox is None:
+        return None
+    west, south, east, north = bbox
+    return {"type": "envelope", "coordinates": [[west, north], [east, south]]}
+
+
+def _text_query(query: SearchQuery) -> dict:
+    """Every word (typos tolerated) and every quoted phrase must match in some field; plus dates and box."""
+    parsed = parse_query(query.q)
+    must: list[dict] = []
+    for word in _raw_words(query.q):
+        must.append(
+            {
+                "multi_match": {
+                    "query": word,
+                    "fields": _FIELD_BOOSTS,
+                    "type": "best_fields",
+                    "fuzziness": "AUTO",
+                    "prefix_length": PREFIX_LENGTH,
+                    "operator": "and",
+                    "zero_terms_query": "all",
+                }
+            }
+        )
+    for phrase in _PHRASE.findall(query.q or ""):
+        if analyze(phrase):
+            must.append({"multi_match": {"query": phrase, "fields": _FIELD_BOOSTS, "type": "phrase"}})
+    filters = _range_filters(query)
+    if parsed.empty and not filters:
         return {"match_all": {}}
-    return {
-        "multi_match": {
-            "query": q,
-            "fields": _FIELD_BOOSTS,
-            "type": "cross_fields",
-            "operator": "and",
-            "zero_terms_query": "all",
-        }
-    }
+    return {"bool": {"must": must if not parsed.empty else [], "filter": filters}}
+
+
+def _raw_words(q: str | None) -> list[str]:
+    """The unquoted words that survive analysis (the shared parser decides which count)."""
+    rest = _PHRASE.sub(" ", q or "").replace('"', " ")
+    return [word for word in dict.fromkeys(re.findall(r"[\w']+", rest)) if analyze(word)]
+
+
+def _range_filters(query: SearchQuery) -> list[dict]:
+    filters: list[dict] = []
+    if query.modified_since or query.modified_until:
+        bounds = {}
+        if query.modified_since:
+            bounds["gte"] = query.modified_since
+        if query.modified_until:
+            bounds["lt"] = day_after(query.modified_until)
+        filters.append({"range": {"modified_text": bounds}})
+    if query.bbox:
+        west, south, east, north = query.bbox
+        envelope = {"type": "envelope", "coordinates": [[west, north], [east, south]]}
+        filters.append({"geo_shape": {"bbox": {"shape": envelope, "relation": "intersects"}}})
+    if query.quality_min is not None:
+        filters.append({"range": {"quality": {"gte": query.quality_min}}})
+    return filters
 
 
 def _has_terms(q: str) -> bool:
-    # the embedded backend's analysis decides, so a query of stop words behaves the same on both
-    return bool(analyze(q or ""))
+    # the shared parser decides, so a query of stop words behaves the same on both backends
+    return not parse_query(q).empty
 
 
 def _facet_filters(query: SearchQuery) -> dict[str, dict]:

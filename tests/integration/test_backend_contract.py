@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from mappings.jobs import HarvestJob, WriteStats
-from mappings.record import Agent, Concept
+from mappings.record import Agent, Concept, ThemeAssignment
 from service.search.base import SearchQuery, StoreError
 from tests.conftest import NOW
 from tests.factories import DistributionFactory, RecordFactory
@@ -35,7 +35,7 @@ def corpus():
     )
     return [
         RecordFactory(guid="p1", title="Vélos en libre-service", keywords=("mobilité",), modified="2024-05-01",
-                      themes=(Concept("Mobilité"),), distributions=geo, **paris),
+                      themes=(Concept("Mobilité"),), distributions=geo, bbox=(2.224, 48.815, 2.470, 48.902), **paris),
         RecordFactory(guid="p2", title="Stationnement vélo", keywords=("stationnement",), modified="2023-01-01",
                       themes=(Concept("Mobilité"),), distributions=csv, **paris),
         RecordFactory(guid="p3", title="Arbres d'alignement", keywords=("végétation",), modified="2022-07-14",
@@ -48,7 +48,7 @@ def corpus():
         RecordFactory(guid="p6", title="Écoles élémentaires", keywords=("éducation",), modified="2020-09-01",
                       themes=(Concept("Éducation"),), distributions=geo, **paris),
         RecordFactory(guid="l1", title="Stations Vélo'v", keywords=("mobilité", "vélo"), modified="2025-01-15",
-                      themes=(Concept("Transports"),), distributions=geo, **lyon),
+                      themes=(Concept("Transports"),), distributions=geo, bbox=(4.681, 45.556, 5.111, 45.917), **lyon),
         RecordFactory(guid="l2", title="Aménagements cyclables", keywords=("vélo",), modified="2024-11-30",
                       themes=(Concept("Transports"),), distributions=geo, **lyon),
         RecordFactory(guid="l3", title="Parcs et jardins", keywords=("espaces verts",), modified="2019-05-05",
@@ -105,6 +105,90 @@ def test_stop_words_alone_match_everything(loaded):
 def test_fts_syntax_in_queries_is_plain_text(loaded):
     for q in ['"unbalanced', "title:vélo", "velo OR musees", "NEAR(a b)", "*", "-velo", "a AND"]:
         loaded.search(SearchQuery(q=q))  # never a syntax error
+
+
+@pytest.mark.parametrize("q", ["vleo", "velso", "vélos"])
+def test_typos_are_tolerated(loaded, q):
+    assert {"p1", "p2", "l1", "l2"} <= set(ids(loaded.search(SearchQuery(q=q))))
+
+
+def test_short_words_must_match_exactly(loaded):
+    assert loaded.search(SearchQuery(q="zz")).total == 0
+
+
+def test_quoted_phrases_keep_their_order(loaded):
+    assert ids(loaded.search(SearchQuery(q='"qualité de l\'air"'))) == ["p4"]
+    assert loaded.search(SearchQuery(q='"air qualité"')).total == 0
+    assert ids(loaded.search(SearchQuery(q='"faibles émissions" zones'))) == ["l4"]
+
+
+@pytest.mark.parametrize(
+    "since,until,expected",
+    [
+        ("2024-01-01", None, {"p1", "l1", "l2"}),
+        (None, "2019-12-31", {"l3", "l5"}),
+        ("2023-01-01", "2023-06-30", {"p2", "l4"}),
+    ],
+)
+def test_modified_date_range(loaded, since, until, expected):
+    page = loaded.search(SearchQuery(modified_since=since, modified_until=until, page_size=50))
+    assert set(ids(page)) == expected
+    assert sum(v.count for v in page.facets["portal"]) == len(expected)
+
+
+@pytest.mark.parametrize(
+    "bbox,expected",
+    [
+        ((2.30, 48.85, 2.40, 48.87), {"p1"}),
+        ((-5.0, 41.0, 9.6, 51.1), {"p1", "l1"}),
+        ((10.0, 10.0, 11.0, 11.0), set()),
+    ],
+)
+def test_bounding_box_filter(loaded, bbox, expected):
+    assert set(ids(loaded.search(SearchQuery(bbox=bbox, page_size=50)))) == expected
+
+
+def test_text_and_ranges_combine(loaded):
+    assert set(ids(loaded.search(SearchQuery(q="velo", modified_since="2024-06-01")))) == {"l1", "l2"}
+
+
+def suggestions(store, prefix):
+    return [(s.kind, s.text) for s in store.suggest(prefix)]
+
+
+def test_suggestions_complete_titles_keywords_and_publishers(loaded):
+    assert ("keyword", "vélo") in suggestions(loaded, "vel")
+    assert ("title", "Vélos en libre-service") in suggestions(loaded, "vel")
+    assert ("title", "Qualité de l'air") in suggestions(loaded, "qualite de l")
+    assert ("publisher", "Métropole de Lyon") in suggestions(loaded, "metro")
+    assert suggestions(loaded, "   ") == [] and suggestions(loaded, "zzz") == []
+
+
+def test_suggestions_rank_by_count(loaded):
+    ranked = suggestions(loaded, "mob")
+    assert ranked[0] == ("keyword", "mobilité")
+
+
+def test_quality_filter_and_sort(store):
+    records = [RecordFactory(guid=f"q{n}", quality=score) for n, score in enumerate([40, 90, 65, None])]
+    store.replace_portal("paris", records, now=NOW)
+    assert store.quality_by_portal() == {"paris": 65.0}
+    assert ids(store.search(SearchQuery(sort="-quality"))) == ["q1", "q2", "q0", "q3"]
+    assert ids(store.search(SearchQuery(sort="quality"))) == ["q0", "q2", "q1", "q3"]
+    assert set(ids(store.search(SearchQuery(quality_min=60)))) == {"q1", "q2"}
+
+
+def test_theme_facet_prefers_eu_themes(store):
+    transport = ThemeAssignment("TRAN", "http://publications.europa.eu/resource/authority/data-theme/TRAN",
+                                "Transports", "Transport", 0.95, "portal-theme:exact")
+    records = [
+        RecordFactory(guid="a", themes=(Concept("Mobilité et Transport"),), eu_themes=(transport,)),
+        RecordFactory(guid="b", themes=(Concept("Transports en commun"),), eu_themes=(transport,)),
+        RecordFactory(guid="c", themes=(Concept("Divers"),)),
+    ]
+    store.replace_portal("paris", records, now=NOW)
+    assert facet(store.search(SearchQuery()), "theme") == {"Transports": 2, "Divers": 1}
+    assert set(ids(store.search(SearchQuery(filters={"theme": ("Transports",)})))) == {"a", "b"}
 
 
 # -- filters and facets ------------------------------------------------------------
@@ -261,3 +345,79 @@ def test_jobs_newest_first_and_per_portal(store):
     assert [j.job_id for j in store.jobs(portal_id="paris")] == ["j2", "j0"]
     assert store.jobs(portal_id="paris")[0].status == "done"
     assert {p: j.job_id for p, j in store.last_jobs().items()} == {"paris": "j2", "lyon": "j1"}
+
+
+def test_reindex_keeps_every_answer(loaded):
+    queries = [SearchQuery(q="velo"), SearchQuery(filters={"theme": ("Transports",)}), SearchQuery(sort="title")]
+    before = [(ids(p), p.facets) for p in map(loaded.search, queries)]
+    loaded.reindex()
+    assert [(ids(p), p.facets) for p in map(loaded.search, queries)] == before
+    assert loaded.count() == 12
+
+
+# -- clusters ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clustered(store):
+    paris = [
+        RecordFactory(guid="https://opendata.paris.fr/explore/dataset/velib/", title="Vélib' - Vélos", quality=90,
+                      themes=(Concept("Mobilité"),)),
+        RecordFactory(guid="https://opendata.paris.fr/explore/dataset/arbres/", title="Les arbres", quality=80),
+    ]
+    datagouv = [
+        # the same Vélib' dataset, harvested by data.gouv.fr with its upstream URI
+        RecordFactory(portal_id="datagouv", guid="https://opendata.paris.fr/explore/dataset/velib/",
+                      title="Vélib' - Vélos", quality=60, themes=(Concept("Mobilité"),)),
+        RecordFactory(portal_id="datagouv", guid="https://www.data.gouv.fr/datasets/velos-nationaux",
+                      title="Vélos nationaux", quality=70),
+    ]
+    store.replace_portal("paris", paris, now=NOW)
+    store.replace_portal("datagouv", datagouv, now=NOW)
+    return store
+
+
+def test_a_cluster_is_shown_and_counted_once(clustered):
+    page = clustered.search(SearchQuery(q="velos"))
+    assert page.total == 2
+    assert sorted(ids(page)) == ["https://opendata.paris.fr/explore/dataset/velib/", "https://www.data.gouv.fr/datasets/velos-nationaux"]
+    assert len({h.cluster_id for h in page.hits}) == 2
+    assert facet(page, "portal") == {"datagouv": 2, "paris": 1}
+    assert facet(page, "theme")["Mobilité"] == 1, "the two copies count as one dataset"
+
+
+def test_the_member_shown_is_the_best_match_in_the_query_order(clustered):
+    (velib,) = [h for h in clustered.search(SearchQuery(q="velib", sort="-quality")).hits]
+    assert velib.record.portal_id == "paris"
+    only_datagouv = clustered.search(SearchQuery(q="velib", filters={"portal": ("datagouv",)}))
+    assert [h.record.portal_id for h in only_datagouv.hits] == ["datagouv"]
+
+
+def test_cluster_members_and_ids(clustered):
+    hit = clustered.get("paris:https://opendata.paris.fr/explore/dataset/velib/")
+    copy = clustered.get("datagouv:https://opendata.paris.fr/explore/dataset/velib/")
+    assert hit.cluster_id == copy.cluster_id == "datagouv:https://opendata.paris.fr/explore/dataset/velib/"
+    members = clustered.cluster_members([hit.cluster_id])[hit.cluster_id]
+    assert [m.portal_id for m in members] == ["datagouv", "paris"]
+    lone = clustered.get("paris:https://opendata.paris.fr/explore/dataset/arbres/")
+    assert lone.cluster_id == lone.record.record_id
+
+
+def test_clusters_dissolve_when_a_copy_goes(clustered):
+    clustered.delete_portal("datagouv")
+    hit = clustered.get("paris:https://opendata.paris.fr/explore/dataset/velib/")
+    assert hit.cluster_id == hit.record.record_id
+
+
+def test_page_cache_round_trip_and_reset(loaded):
+    pages = {"https://p.fr/catalog?page=1": {"etag": '"abc"', "digest": "d1", "records": ["paris:p1"]}}
+    assert loaded.page_cache("paris") == {}
+    loaded.save_page_cache("paris", pages)
+    assert loaded.page_cache("paris") == pages
+    loaded.delete_portal("paris")
+    assert loaded.page_cache("paris") == {}
+
+
+def test_get_many_keeps_the_order_asked(loaded):
+    wanted = ["lyon:l2", "paris:nope", "paris:p1"]
+    assert [r.record_id for r in loaded.get_many(wanted)] == ["lyon:l2", "paris:p1"]

@@ -190,3 +190,23 @@ def test_record_round_trips_through_dict():
 
     assert Record.from_dict(record.to_dict()) == record
     assert Record.from_dict(record.to_dict()).content_hash() == record.content_hash()
+
+
+@pytest.mark.parametrize(
+    "geometry,expected",
+    [
+        ('"POLYGON((2.22 48.81, 2.47 48.81, 2.47 48.90, 2.22 48.90, 2.22 48.81))"^^<http://www.opengis.net/ont/geosparql#wktLiteral>',
+         (2.22, 48.81, 2.47, 48.90)),
+        ('"{\\"type\\": \\"Point\\", \\"coordinates\\": [4.83, 45.76]}"', (4.83, 45.76, 4.83, 45.76)),
+    ],
+)
+def test_bbox_from_spatial_geometry(geometry, expected):
+    record = one_record(
+        f"""ex:x a dcat:Dataset ; dct:title "T" ; dct:spatial [ a dct:Location ;
+            <http://www.w3.org/ns/dcat#bbox> {geometry} ] ."""
+    )
+    assert record.bbox == pytest.approx(expected)
+
+
+def test_no_geometry_no_bbox():
+    assert one_record('ex:x a dcat:Dataset ; dct:title "T" ; dct:spatial "Paris" .').bbox is None

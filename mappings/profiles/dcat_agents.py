@@ -1,0 +1,109 @@
+"""DCAT-AP agents: the publisher as a ``foaf:Agent`` (typed from the ADMS publisher types when the name says so)
+and the contact point as a ``vcard:Kind``.
+"""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.term import Node
+
+from mappings.profiles.rdf_terms import add_concept, add_scheme, mailto, safe_iri
+from mappings.record import Agent
+from mappings.vocab import VCARD
+from mappings.vocabularies import fold
+
+__all__ = [
+    "PUBLISHER_TYPES",
+    "PUBLISHER_TYPE_SCHEME",
+    "add_agent",
+    "add_contact_point",
+    "add_publisher_type",
+    "publisher_type",
+]
+
+PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+#: The ADMS publisher type scheme (``PublisherTypeRestriction`` in mdr-vocabularies.shape.ttl).
+PUBLISHER_TYPE_SCHEME = URIRef(PUBLISHER_TYPE + "1.0")
+#: ADMS publisher types fedcat infers, with their French and English labels.
+PUBLISHER_TYPES = {
+    "LocalAuthority": {"fr": "Autorité locale", "en": "Local Authority"},
+    "RegionalAuthority": {"fr": "Autorité régionale", "en": "Regional Authority"},
+    "NationalAuthority": {"fr": "Autorité nationale", "en": "National Authority"},
+}
+# Folded name prefixes that say what kind of public body publishes. Only unambiguous
+# French names: "Direction régionale …" is a State service, so "régional" alone is not enough.
+_NAME_PREFIXES = (
+    ("conseil regional", "RegionalAuthority"),
+    ("region ", "RegionalAuthority"),
+    ("collectivite de corse", "RegionalAuthority"),
+    ("ministere", "NationalAuthority"),
+    ("premier ministre", "NationalAuthority"),
+    ("ville ", "LocalAuthority"),
+    ("commune ", "LocalAuthority"),
+    ("mairie ", "LocalAuthority"),
+    ("metropole ", "LocalAuthority"),
+    ("eurometropole ", "LocalAuthority"),
+    ("communaute urbaine", "LocalAuthority"),
+    ("communaute d agglomeration", "LocalAuthority"),
+    ("communaute de communes", "LocalAuthority"),
+    ("departement ", "LocalAuthority"),
+    ("conseil departemental", "LocalAuthority"),
+)
+# "Montpellier Méditerranée Métropole", "Toulouse Métropole": the word alone names an intercommunality.
+_LOCAL_WORDS = frozenset({"metropole", "eurometropole"})
+
+
+def publisher_type(name: str | None) -> str | None:
+    """The ADMS publisher type code a French body's name implies (``LocalAuthority`` for "Ville de …"), or None."""
+    key = fold(name or "") + " "
+    for prefix, code in _NAME_PREFIXES:
+        if key.startswith(prefix):
+            return code
+    return "LocalAuthority" if _LOCAL_WORDS & set(key.split()) else None
+
+
+def add_agent(graph: Graph, subject: Node, predicate: URIRef, agent: Agent | None) -> Node | None:
+    """A ``foaf:Agent`` with its name, mailbox and homepage when known, and its ADMS type when inferable."""
+    if agent is None or not agent.name.strip():
+        return None
+    node = safe_iri(agent.uri) or BNode()
+    graph.add((subject, predicate, node))
+    graph.add((node, RDF.type, FOAF.Agent))
+    graph.add((node, FOAF.name, Literal(agent.name)))
+    mailbox = mailto(agent.email)
+    if mailbox is not None:
+        graph.add((node, FOAF.mbox, mailbox))
+    homepage = safe_iri(agent.url)
+    if homepage is not None:
+        graph.add((node, FOAF.homepage, homepage))
+        graph.add((homepage, RDF.type, FOAF.Document))
+    add_publisher_type(graph, node, publisher_type(agent.name))
+    return node
+
+
+def add_publisher_type(graph: Graph, agent: Node, code: str | None) -> None:
+    """``dct:type`` of an agent as an ADMS publisher type concept (at most one: the first record to say wins)."""
+    if code is None or graph.value(agent, DCTERMS.type) is not None:
+        return
+    concept = URIRef(PUBLISHER_TYPE + code)
+    graph.add((agent, DCTERMS.type, concept))
+    add_concept(graph, concept, PUBLISHER_TYPES[code], scheme=PUBLISHER_TYPE_SCHEME)
+    add_scheme(graph, PUBLISHER_TYPE_SCHEME, "ADMS publisher type")
+
+
+def add_contact_point(graph: Graph, subject: Node, contact: Agent | None) -> Node | None:
+    """A ``vcard:Kind`` contact point: ``vcard:fn``, ``vcard:hasEmail`` as a ``mailto:`` IRI, ``vcard:hasURL``."""
+    if contact is None or not contact.name.strip():
+        return None
+    node = safe_iri(contact.uri) or BNode()
+    graph.add((subject, DCAT.contactPoint, node))
+    graph.add((node, RDF.type, VCARD.Kind))
+    graph.add((node, VCARD.fn, Literal(contact.name)))
+    mailbox = mailto(contact.email)
+    if mailbox is not None:
+        graph.add((node, VCARD.hasEmail, mailbox))
+    url = safe_iri(contact.url)
+    if url is not None:
+        graph.add((node, VCARD.hasURL, url))
+    return node

@@ -1,0 +1,157 @@
+"""DCAT-AP distributions: URLs, EU file type, IANA media type, size and the licence (which DCAT-AP puts here)."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from mappings.profiles.rdf_terms import add_concept, eu_scheme, safe_iri
+from mappings.record import Concept, Distribution
+from mappings.vocab import DCATAP, IANA_MEDIA_TYPES
+from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, file_type
+
+__all__ = [
+    "LICENCE_TYPES",
+    "LICENCE_TYPE_SCHEME",
+    "NOT_A_LICENCE",
+    "add_distribution",
+    "add_format",
+    "add_license",
+    "add_media_type",
+    "licence_node",
+]
+
+LICENCE_TYPE = "http://purl.org/adms/licencetype/"
+#: The ADMS licence type scheme (``LicenceTypeRestriction`` in mdr-vocabularies.shape.ttl).
+LICENCE_TYPE_SCHEME = URIRef(LICENCE_TYPE + "1.0")
+_LICENCE_TYPE_LABELS = {
+    "Attribution": "Attribution",
+    "PublicDomain": "Public domain",
+    "ViralEffect-ShareAlike": "Viral effect (a.k.a. Share-alike)",
+    "NonCommercialUseOnly": "Non-commercial use only",
+    "NoDerivativeWork": "No derivative work",
+}
+_BY, _SA, _PD = "Attribution", "ViralEffect-ShareAlike", "PublicDomain"
+_NC, _ND = "NonCommercialUseOnly", "NoDerivativeWork"
+#: ADMS licence types of the canonical licences (ids of mappings/vocabularies/data/licenses.json).
+LICENCE_TYPES: dict[str, tuple[str, ...]] = {
+    "etalab-2.0": (_BY,),
+    "etalab-1.0": (_BY,),
+    "ODbL-1.0": (_BY, _SA),
+    "ODC-By-1.0": (_BY,),
+    "PDDL-1.0": (_PD,),
+    "CC0-1.0": (_PD,),
+    "CC-BY-4.0": (_BY,),
+    "CC-BY-3.0": (_BY,),
+    "CC-BY-2.0": (_BY,),
+    "CC-BY": (_BY,),
+    "CC-BY-SA-4.0": (_BY, _SA),
+    "CC-BY-SA-3.0": (_BY, _SA),
+    "CC-BY-SA": (_BY, _SA),
+    "CC-BY-NC-4.0": (_BY, _NC),
+    "CC-BY-ND-4.0": (_BY, _ND),
+    "CC-BY-NC-SA-4.0": (_BY, _NC, _SA),
+    "CC-BY-NC-ND-4.0": (_BY, _NC, _ND),
+    "OGL-UK-3.0": (_BY,),
+    "other-at": (_BY,),
+    "other-pd": (_PD,),
+}
+#: Canonical ids that say no licence is known: exporting them as a licence document would mislead.
+NOT_A_LICENCE = frozenset({"notspecified"})
+_MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9.+-]*$")
+
+
+def add_distribution(
+    graph: Graph,
+    dataset: URIRef,
+    ref: URIRef,
+    distribution: Distribution,
+    dataset_license: Concept | None,
+    legislation: URIRef | None = None,
+) -> URIRef | None:
+    """One ``dcat:Distribution``, or None when it has no usable URL (``dcat:accessURL`` is mandatory).
+
+    :param dataset_license: the record's licence, used when the distribution has none.
+    :param legislation: ``dcatap:applicableLegislation`` of a high-value dataset's distributions.
+    """
+    access_url = safe_iri(distribution.access_url) or safe_iri(distribution.download_url)
+    if access_url is None:
+        return None
+    graph.add((dataset, DCAT.distribution, ref))
+    graph.add((ref, RDF.type, DCAT.Distribution))
+    graph.add((ref, DCAT.accessURL, access_url))
+    download_url = safe_iri(distribution.download_url)
+    if download_url is not None:
+        graph.add((ref, DCAT.downloadURL, download_url))
+    for predicate, text in ((DCTERMS.title, distribution.title), (DCTERMS.description, distribution.description)):
+        if text:
+            graph.add((ref, predicate, Literal(text, lang="fr")))
+    add_format(graph, ref, distribution)
+    add_media_type(graph, ref, distribution)
+    if distribution.byte_size is not None and distribution.byte_size >= 0:
+        graph.add((ref, DCAT.byteSize, Literal(distribution.byte_size, datatype=XSD.nonNegativeInteger)))
+    add_license(graph, ref, distribution.license or dataset_license)
+    if legislation is not None:
+        graph.add((ref, DCATAP.applicableLegislation, legislation))
+    return ref
+
+
+def add_format(graph: Graph, ref: URIRef, distribution: Distribution) -> URIRef | None:
+    """``dct:format`` as the EU file-type IRI of the distribution's format, media type or URL."""
+    info = file_type(distribution.format, distribution.media_type, url=distribution.url)
+    if info is None:
+        return None
+    iri = URIRef(info.uri)
+    graph.add((ref, DCTERMS.format, iri))
+    add_concept(graph, iri, {"en": info.label}, scheme=eu_scheme("file-type"), types=(DCTERMS.MediaTypeOrExtent,))
+    return iri
+
+
+def add_media_type(graph: Graph, ref: URIRef, distribution: Distribution) -> URIRef | None:
+    """``dcat:mediaType`` as an IANA IRI: the distribution's own type, else its file type's registered one.
+
+    Experimental ``x-`` subtypes are not IANA registrations, so they are never exported.
+    """
+    media_type = (distribution.media_type or "").strip().lower()
+    if not _MEDIA_TYPE.match(media_type) or media_type.split("/", 1)[1].startswith("x-"):
+        info = file_type(distribution.format, None, url=distribution.url)
+        media_type = info.media_type if info and info.media_type else ""
+    if not media_type:
+        return None
+    iri = URIRef(IANA_MEDIA_TYPES + media_type)
+    graph.add((ref, DCAT.mediaType, iri))
+    graph.add((iri, RDF.type, DCTERMS.MediaType))
+    return iri
+
+
+def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | None:
+    """``dct:license``: a ``dct:LicenseDocument``, typed with ADMS licence types when the licence is known."""
+    node = licence_node(graph, license_)
+    if node is not None:
+        graph.add((ref, DCTERMS.license, node))
+    return node
+
+
+def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
+    """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text."""
+    if license_ is None:
+        return None
+    info = canonical_license(license_.uri) or canonical_license(license_.label)
+    known = info is not None and info.id != UNKNOWN_LICENSE
+    if known and info.id in NOT_A_LICENCE:
+        return None
+    iri = (safe_iri(info.uri or info.url) if known else None) or safe_iri(license_.uri)
+    if iri is None and not license_.label.strip():
+        return None
+    node = iri or BNode()
+    graph.add((node, RDF.type, DCTERMS.LicenseDocument))
+    if graph.value(node, RDFS.label) is None:
+        graph.add((node, RDFS.label, Literal(info.label if known else license_.label)))
+    for code in LICENCE_TYPES.get(info.id, ()) if known else ():
+        concept = URIRef(LICENCE_TYPE + code)
+        graph.add((node, DCTERMS.type, concept))
+        add_concept(graph, concept, {"en": _LICENCE_TYPE_LABELS[code]}, scheme=LICENCE_TYPE_SCHEME)
+    return node

@@ -1,0 +1,129 @@
+"""Small RDF building blocks shared by the export profiles: safe IRIs, typed dates, labelled concepts.
+
+DCAT-AP's range shapes (``range.ttl``) check ``sh:class`` on the data graph alone,
+so every vocabulary term a profile points to is typed here, and every
+``skos:Concept`` gets the ``skos:prefLabel`` that ``shapes.ttl`` requires of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+__all__ = [
+    "ELI",
+    "EU_AUTHORITY",
+    "add_concept",
+    "add_label_once",
+    "add_scheme",
+    "date_literal",
+    "eu_scheme",
+    "mailto",
+    "safe_iri",
+]
+
+#: The Publications Office's authority tables (EU data theme, file type, frequency, language…).
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+#: European Legislation Identifier ontology (range of ``dcatap:applicableLegislation``).
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+
+_FORBIDDEN_IN_IRI = frozenset(' <>"{}|\\^`')
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+_YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def safe_iri(value: str | None) -> URIRef | None:
+    """An IRI when the text is an absolute http(s) or urn IRI with no characters IRIs forbid, else None."""
+    if not value:
+        return None
+    text = value.strip()
+    if not text.startswith(("http://", "https://", "urn:")):
+        return None
+    if any(c in _FORBIDDEN_IN_IRI or ord(c) < 0x21 for c in text):
+        return None
+    return URIRef(text)
+
+
+def mailto(email: str | None) -> URIRef | None:
+    """A ``mailto:`` IRI for a plausible e-mail address (an existing ``mailto:`` prefix is kept once)."""
+    text = (email or "").strip().removeprefix("mailto:")
+    return URIRef(f"mailto:{text}") if _EMAIL.match(text) else None
+
+
+def date_literal(value: str | None) -> Literal | None:
+    """A well-formed ``xsd:date`` or ``xsd:dateTime`` literal (``gYearMonth``/``gYear`` for partial dates), or None.
+
+    DCAT-AP 3.0.1 accepts exactly these four datatypes; a value that is not a real
+    date (``2024-02-30``) is dropped rather than exported ill-typed.
+    """
+    text = (value or "").strip()
+    if _DATE_TIME.match(text):
+        return Literal(text, datatype=XSD.dateTime) if _parses(datetime.fromisoformat, text) else None
+    if _DATE.match(text):
+        return Literal(text, datatype=XSD.date) if _parses(date.fromisoformat, text) else None
+    if _YEAR_MONTH.match(text):
+        return Literal(text, datatype=XSD.gYearMonth)
+    if _YEAR.match(text):
+        return Literal(text, datatype=XSD.gYear)
+    return None
+
+
+def eu_scheme(table: str) -> URIRef:
+    """The concept scheme IRI of an EU authority table (``data-theme``, ``file-type``…)."""
+    return URIRef(EU_AUTHORITY + table)
+
+
+def add_concept(
+    graph: Graph,
+    iri: URIRef,
+    labels: Mapping[str, str],
+    *,
+    scheme: URIRef | None = None,
+    types: Iterable[URIRef] = (),
+) -> URIRef:
+    """Type ``iri`` as a ``skos:Concept`` (plus ``types``), label it per language and put it in ``scheme``."""
+    graph.add((iri, RDF.type, SKOS.Concept))
+    for rdf_type in types:
+        graph.add((iri, RDF.type, rdf_type))
+    for language, label in labels.items():
+        add_label_once(graph, iri, label, language)
+    if scheme is not None:
+        graph.add((iri, SKOS.inScheme, scheme))
+    return iri
+
+
+def add_label_once(graph: Graph, node: URIRef, label: str, language: str) -> None:
+    """A ``skos:prefLabel`` in ``language`` unless the node already has one (SKOS allows one per language).
+
+    A catalogue page gathers many records: two of them may label the same
+    concept differently, and the first label wins.
+    """
+    if not label:
+        return
+    if any(getattr(existing, "language", None) == language for existing in graph.objects(node, SKOS.prefLabel)):
+        return
+    graph.add((node, SKOS.prefLabel, Literal(label, lang=language)))
+
+
+def add_scheme(graph: Graph, scheme: URIRef, title: str) -> URIRef:
+    """Type ``scheme`` as a ``skos:ConceptScheme`` with the ``dct:title`` DCAT-AP requires of one."""
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    if graph.value(scheme, DCTERMS.title) is None:
+        graph.add((scheme, DCTERMS.title, Literal(title, lang="en")))
+    return scheme
+
+
+def _parses(parse, text: str) -> bool:
+    try:
+        parse(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+

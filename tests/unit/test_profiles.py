@@ -1,0 +1,611 @@
+"""Export profiles, part by part: DCAT-AP 3.0.1 (``dcat_ap_3``) and schema.org (``schema_org``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import DCAT, DCTERMS, FOAF, GEO, RDF, RDFS, SKOS, XSD
+
+from mappings.normalise import normalise
+from mappings.portals import Portal
+from mappings.profiles.base import (
+    CatalogInfo,
+    CatalogPage,
+    base_url_of,
+    build_catalog_graph,
+    build_dataset_graph,
+    catalog_ref,
+    dataset_ref,
+    get_profiles,
+)
+from mappings.profiles.dcat_agents import add_agent, add_contact_point, publisher_type
+from mappings.profiles.dcat_ap_3 import (
+    DcatAp3Profile,
+    access_right_code,
+    add_access_rights,
+    add_eu_themes,
+    add_frequency,
+    add_languages,
+    add_portal_themes,
+    add_provenance,
+)
+from mappings.profiles.dcat_coverage import add_spatial, add_temporal, bbox_literal
+from mappings.profiles.dcat_distributions import add_format, add_license, add_media_type
+from mappings.profiles.hvd import HVD_LEGISLATION, Hvd, add_hvd, hvd_of
+from mappings.profiles.rdf_terms import date_literal, mailto, safe_iri
+from mappings.profiles.schema_org import SchemaOrgProfile, dataset_document, geo_box, temporal_coverage
+from mappings.record import Agent, Concept, Distribution, ThemeAssignment
+from mappings.geo import BBox
+from mappings.vocab import ADMS, DCATAP, LOCN, VCARD
+from tests.factories import DistributionFactory, RecordFactory
+
+BASE = "http://fedcat.test"
+REF = URIRef(f"{BASE}/datasets/paris%3Ajeu")
+DIST = URIRef(f"{REF}#distribution-1")
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "https://www.iana.org/assignments/media-types/"
+ETALAB = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+
+
+def turtle(text: str) -> Graph:
+    prefixes = """
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        @prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix locn: <http://www.w3.org/ns/locn#> .
+        @prefix gsp: <http://www.opengis.net/ont/geosparql#> .
+    """
+    return Graph().parse(data=prefixes + text, format="turtle")
+
+
+def assert_isomorphic(expected: Graph, actual: Graph) -> None:
+    """rdflib's GraphHelper idea: compare as graphs and show what differs."""
+    if not isomorphic(expected, actual):
+        _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
+        pytest.fail(
+            "graphs differ\nonly expected:\n"
+            + only_expected.serialize(format="nt")
+            + "\nonly actual:\n"
+            + only_actual.serialize(format="nt")
+        )
+
+
+def objects(graph: Graph, predicate: URIRef, subject=REF) -> set:
+    return set(graph.objects(subject, predicate))
+
+
+# -- themes ------------------------------------------------------------------------------
+
+
+def test_eu_themes_are_labelled_concepts_of_the_eu_scheme():
+    graph = Graph()
+    add_eu_themes(graph, REF, (ThemeAssignment("TRAN", EU + "data-theme/TRAN", "Transports", "Transport", 0.9, "keyword"),))
+    assert_isomorphic(
+        turtle(f"""
+            <{REF}> dcat:theme <{EU}data-theme/TRAN> .
+            <{EU}data-theme/TRAN> a skos:Concept ; skos:inScheme <{EU}data-theme> ;
+                skos:prefLabel "Transports"@fr, "Transport"@en .
+        """),
+        graph,
+    )
+
+
+@pytest.mark.parametrize(
+    "theme,kept",
+    [
+        (Concept("Réseaux de transport", "http://inspire.ec.europa.eu/theme/tn"), True),
+        (Concept("Transport", "http://inspire.ec.europa.eu/metadata-codelist/TopicCategory/transportation"), True),
+        (Concept("Environnement", EU + "data-theme/ENVI"), True),
+        (Concept("Mobilité et Transport", "https://opendata.paris.fr/explore/?refine.theme=Mobilit%C3%A9+et+Transport"), False),
+        (Concept("Environnement"), False),
+        (Concept("Urbanisme", "https://example.org/themes/urbanisme"), False),
+    ],
+)
+def test_portal_themes_stay_themes_only_when_they_are_concepts_of_a_known_scheme(theme, kept):
+    graph = Graph()
+    add_portal_themes(graph, REF, (theme,))
+    if kept:
+        assert objects(graph, DCAT.theme) == {URIRef(theme.uri)}
+        assert (URIRef(theme.uri), RDF.type, SKOS.Concept) in graph
+        assert graph.value(URIRef(theme.uri), SKOS.prefLabel) == Literal(theme.label, lang="fr")
+        assert objects(graph, DCAT.keyword) == set()
+    else:
+        assert objects(graph, DCAT.theme) == set()
+        assert objects(graph, DCAT.keyword) == {Literal(theme.label, lang="fr")}
+
+
+def test_a_concept_labelled_twice_in_one_language_keeps_the_first_label():
+    graph = Graph()
+    iri = "http://inspire.ec.europa.eu/theme/tn"
+    add_portal_themes(graph, REF, (Concept("Réseaux de transport", iri),))
+    add_portal_themes(graph, URIRef(f"{BASE}/datasets/b"), (Concept("Transports", iri),))
+    assert list(graph.objects(URIRef(iri), SKOS.prefLabel)) == [Literal("Réseaux de transport", lang="fr")]
+
+
+# -- formats and media types -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "distribution,file_type,media_type",
+    [
+        (Distribution(access_url="https://x.fr/a", format="CSV", media_type="text/csv"), "CSV", "text/csv"),
+        (Distribution(access_url="https://x.fr/a", format="GEOJSON", media_type="application/geo+json"), "GEOJSON", "application/geo+json"),
+        (Distribution(access_url="https://x.fr/a.shp", format="SHP"), "SHP", "application/vnd.shp"),
+        (Distribution(access_url="https://x.fr/a", format="XLSX"), "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Distribution(access_url="https://x.fr/export.json", media_type="application/json"), "JSON", "application/json"),
+        (Distribution(access_url="https://x.fr/wms", format="WMS_SRVC"), "WMS_SRVC", None),
+        (Distribution(access_url="https://x.fr/a.zip", media_type="application/x-zip-compressed"), "ZIP", "application/zip"),
+        (Distribution(access_url="https://x.fr/a", format="truc inconnu", media_type="application/x-truc"), None, None),
+    ],
+)
+def test_formats_are_eu_file_types_and_media_types_iana_iris(distribution, file_type, media_type):
+    graph = Graph()
+    add_format(graph, DIST, distribution)
+    add_media_type(graph, DIST, distribution)
+    expected_format = {URIRef(EU + "file-type/" + file_type)} if file_type else set()
+    assert objects(graph, DCTERMS.format, DIST) == expected_format
+    assert objects(graph, DCAT.mediaType, DIST) == ({URIRef(IANA + media_type)} if media_type else set())
+    for iri in expected_format:
+        assert {DCTERMS.MediaTypeOrExtent, SKOS.Concept} <= set(graph.objects(iri, RDF.type))
+        assert (iri, SKOS.inScheme, URIRef(EU + "file-type")) in graph
+    for iri in objects(graph, DCAT.mediaType, DIST):
+        assert (iri, RDF.type, DCTERMS.MediaType) in graph
+
+
+# -- licences ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "licence,iri,types",
+    [
+        (Concept("Licence Ouverte v2.0", ETALAB), ETALAB, {"Attribution"}),
+        (Concept("ODbL", "http://opendatacommons.org/licenses/odbl/"), EU + "licence/ODC_BL", {"Attribution", "ViralEffect-ShareAlike"}),
+        (Concept("CC0"), EU + "licence/CC0", {"PublicDomain"}),
+        (Concept("Licence maison", "https://ville.example.fr/licence"), "https://ville.example.fr/licence", set()),
+    ],
+)
+def test_known_licences_are_licence_documents_typed_with_adms_licence_types(licence, iri, types):
+    graph = Graph()
+    add_license(graph, DIST, licence)
+    assert objects(graph, DCTERMS.license, DIST) == {URIRef(iri)}
+    assert (URIRef(iri), RDF.type, DCTERMS.LicenseDocument) in graph
+    found = {str(t).rsplit("/", 1)[1] for t in graph.objects(URIRef(iri), DCTERMS.type)}
+    assert found == types
+    for concept in graph.objects(URIRef(iri), DCTERMS.type):
+        assert graph.value(concept, SKOS.prefLabel) is not None, "every skos:Concept needs a prefLabel"
+
+
+def test_a_free_text_licence_is_a_labelled_blank_licence_document():
+    graph = Graph()
+    add_license(graph, DIST, Concept("Réutilisation libre sous réserve de citer la source"))
+    assert_isomorphic(
+        turtle(f"""
+            <{DIST}> dct:license [ a dct:LicenseDocument ;
+                rdfs:label "Réutilisation libre sous réserve de citer la source" ] .
+        """),
+        graph,
+    )
+
+
+def test_licence_not_specified_is_not_exported_as_a_licence():
+    graph = Graph()
+    add_license(graph, DIST, Concept("License Not Specified"))
+    assert len(graph) == 0
+
+
+def test_every_distribution_carries_a_licence_its_own_or_the_datasets():
+    own = DistributionFactory(license=Concept("CC0"))
+    inherited = DistributionFactory(license=None)
+    record = RecordFactory(distributions=(own, inherited), license=Concept("Licence Ouverte v2.0", ETALAB))
+    graph = build_dataset_graph(record, [DcatAp3Profile()], BASE)
+    ref = dataset_ref(BASE, record.record_id)
+    licences = {d: graph.value(d, DCTERMS.license) for d in graph.objects(ref, DCAT.distribution)}
+    assert sorted(map(str, licences.values())) == [EU + "licence/CC0", ETALAB]
+    assert graph.value(ref, DCTERMS.license) is None, "DCAT-AP has no licence on the dataset"
+
+
+# -- agents and contact points -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("Ville de Paris", "LocalAuthority"),
+        ("Métropole de Lyon", "LocalAuthority"),
+        ("Montpellier Méditerranée Métropole", "LocalAuthority"),
+        ("Commune de Saint-Denis", "LocalAuthority"),
+        ("Département de la Gironde", "LocalAuthority"),
+        ("Communauté d'agglomération du Grand Avignon", "LocalAuthority"),
+        ("Région Île-de-France", "RegionalAuthority"),
+        ("Conseil régional de Bretagne", "RegionalAuthority"),
+        ("Ministère de la Culture", "NationalAuthority"),
+        ("Etalab", None),
+        ("Direction régionale de l'environnement", None),
+        ("Villeurbanne Data", None),
+        ("", None),
+    ],
+)
+def test_publisher_type_from_the_name(name, expected):
+    assert publisher_type(name) == expected
+
+
+def test_a_publisher_is_a_named_foaf_agent_with_its_adms_type():
+    graph = Graph()
+    add_agent(graph, REF, DCTERMS.publisher, Agent(name="Ville de Paris", email="opendata@paris.fr", url="https://www.paris.fr"))
+    assert_isomorphic(
+        turtle(f"""
+            <{REF}> dct:publisher [ a foaf:Agent ; foaf:name "Ville de Paris" ;
+                foaf:mbox <mailto:opendata@paris.fr> ; foaf:homepage <https://www.paris.fr> ;
+                dct:type <http://purl.org/adms/publishertype/LocalAuthority> ] .
+            <https://www.paris.fr> a foaf:Document .
+            <http://purl.org/adms/publishertype/LocalAuthority> a skos:Concept ;
+                skos:prefLabel "Local Authority"@en, "Autorité locale"@fr ;
+                skos:inScheme <http://purl.org/adms/publishertype/1.0> .
+            <http://purl.org/adms/publishertype/1.0> a skos:ConceptScheme ; dct:title "ADMS publisher type"@en .
+        """),
+        graph,
+    )
+
+
+def test_an_agent_shared_by_records_keeps_one_type():
+    graph = Graph()
+    uri = "https://opendata.paris.fr/explore/?refine.publisher=Ville+de+Paris"
+    add_agent(graph, REF, DCTERMS.publisher, Agent(name="Ville de Paris", uri=uri))
+    add_agent(graph, URIRef(f"{BASE}/datasets/b"), DCTERMS.publisher, Agent(name="Région Île-de-France", uri=uri))
+    assert len(list(graph.objects(URIRef(uri), DCTERMS.type))) == 1, "foaf:Agent has dct:type 0..1"
+
+
+@pytest.mark.parametrize(
+    "contact,expected",
+    [
+        (
+            Agent(name="Service open data", email="opendata@lyon.fr", url="https://data.lyon.fr"),
+            '[ a vcard:Kind ; vcard:fn "Service open data" ; vcard:hasEmail <mailto:opendata@lyon.fr> ; vcard:hasURL <https://data.lyon.fr> ]',
+        ),
+        (Agent(name="Service open data", email="pas une adresse"), '[ a vcard:Kind ; vcard:fn "Service open data" ]'),
+        (Agent(name="Contact", email="mailto:a@b.fr"), '[ a vcard:Kind ; vcard:fn "Contact" ; vcard:hasEmail <mailto:a@b.fr> ]'),
+    ],
+)
+def test_contact_points_are_vcard_kinds_with_mailto_iris(contact, expected):
+    graph = Graph()
+    add_contact_point(graph, REF, contact)
+    assert_isomorphic(turtle(f"<{REF}> dcat:contactPoint {expected} ."), graph)
+
+
+def test_no_agent_without_a_name():
+    graph = Graph()
+    add_agent(graph, REF, DCTERMS.publisher, Agent(name="  "))
+    add_contact_point(graph, REF, None)
+    assert len(graph) == 0
+
+
+# -- dates, temporal and spatial coverage ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,datatype",
+    [
+        ("2024-01-31", XSD.date),
+        ("2022-01-18T08:16:43+00:00", XSD.dateTime),
+        ("2017-01-19T09:30:12", XSD.dateTime),
+        ("2017-01-19T09:30:12.123456Z", XSD.dateTime),
+        ("2024-06", XSD.gYearMonth),
+        ("2024", XSD.gYear),
+        ("2024-02-30", None),
+        ("2024-13", None),
+        ("19/01/2017", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_dates_are_typed_or_dropped(value, datatype):
+    literal = date_literal(value)
+    assert (literal.datatype if literal is not None else None) == datatype
+    if literal is not None:
+        assert not literal.ill_typed
+
+
+def test_temporal_coverage_is_a_period_of_time():
+    graph = Graph()
+    add_temporal(graph, REF, "2014-01-01", "2017-12-31")
+    assert_isomorphic(
+        turtle(f"""<{REF}> dct:temporal [ a dct:PeriodOfTime ;
+            dcat:startDate "2014-01-01"^^xsd:date ; dcat:endDate "2017-12-31"^^xsd:date ] ."""),
+        graph,
+    )
+
+
+@pytest.mark.parametrize("start,end,count", [("2014", None, 1), (None, "2020-05", 1), ("pas une date", None, 0), (None, None, 0)])
+def test_temporal_coverage_with_one_bound_or_none(start, end, count):
+    graph = Graph()
+    add_temporal(graph, REF, start, end)
+    assert len(objects(graph, DCTERMS.temporal)) == count
+
+
+def test_the_bounding_box_is_a_wkt_polygon_longitude_first():
+    literal = bbox_literal((2.224, 48.815, 2.47, 48.902))
+    assert literal.datatype == GEO.wktLiteral
+    assert str(literal) == "POLYGON((2.224 48.815, 2.47 48.815, 2.47 48.902, 2.224 48.902, 2.224 48.815))"
+    assert str(literal) == BBox(2.224, 48.815, 2.47, 48.902).to_wkt()
+
+
+def test_one_named_place_and_the_bbox_share_one_location():
+    graph = Graph()
+    add_spatial(graph, REF, (Concept("Paris"),), (2.224, 48.815, 2.47, 48.902))
+    assert_isomorphic(
+        turtle(f"""<{REF}> dct:spatial [ a dct:Location ; locn:geographicName "Paris"@fr ;
+            dcat:bbox "{BBox(2.224, 48.815, 2.47, 48.902).to_wkt()}"^^gsp:wktLiteral ] ."""),
+        graph,
+    )
+
+
+def test_place_iris_several_names_and_a_bbox_are_separate_locations():
+    graph = Graph()
+    geonames = "https://sws.geonames.org/2988507/"
+    add_spatial(graph, REF, (Concept("Paris", geonames), Concept("Lyon"), Concept("Marseille")), (2.2, 43.2, 5.5, 48.9))
+    locations = objects(graph, DCTERMS.spatial)
+    assert len(locations) == 4 and URIRef(geonames) in locations
+    assert all((node, RDF.type, DCTERMS.Location) in graph for node in locations)
+    assert len([n for n in locations if graph.value(n, DCAT.bbox) is not None]) == 1
+    names = {str(graph.value(n, LOCN.geographicName)) for n in locations}
+    assert names == {"Paris", "Lyon", "Marseille", "None"}
+
+
+# -- languages, frequency, access rights -------------------------------------------------
+
+
+@pytest.mark.parametrize("codes,expected", [(("FRA",), {"FRA"}), (("fr", "fre", "eng"), {"FRA", "ENG"}), (("klingon",), set())])
+def test_languages_are_eu_language_iris(codes, expected):
+    graph = Graph()
+    add_languages(graph, REF, codes)
+    iris = objects(graph, DCTERMS.language)
+    assert iris == {URIRef(EU + "language/" + code) for code in expected}
+    assert all((iri, RDF.type, DCTERMS.LinguisticSystem) in graph for iri in iris)
+
+
+@pytest.mark.parametrize(
+    "frequency,code",
+    [
+        (Concept("Mensuelle", EU + "frequency/MONTHLY"), "MONTHLY"),
+        (Concept("daily", "http://purl.org/cld/freq/daily"), "DAILY"),
+        (Concept("Irrégulière"), "IRREG"),
+        (Concept("quand on y pense"), None),
+        (None, None),
+    ],
+)
+def test_frequency_is_an_eu_frequency_or_nothing(frequency, code):
+    graph = Graph()
+    add_frequency(graph, REF, frequency)
+    expected = {URIRef(EU + "frequency/" + code)} if code else set()
+    assert objects(graph, DCTERMS.accrualPeriodicity) == expected
+    assert all((iri, RDF.type, DCTERMS.Frequency) in graph for iri in expected)
+
+
+@pytest.mark.parametrize(
+    "rights,code",
+    [
+        (Concept("PUBLIC", EU + "access-right/PUBLIC"), "PUBLIC"),
+        (Concept("Accès libre"), "PUBLIC"),
+        (Concept("restricted"), "RESTRICTED"),
+        (Concept("non-public"), "NON_PUBLIC"),
+        (Concept("Sur demande motivée"), None),
+    ],
+)
+def test_access_rights_map_onto_the_eu_vocabulary(rights, code):
+    assert access_right_code(rights) == code
+
+
+def test_unrecognised_access_rights_are_a_labelled_rights_statement():
+    graph = Graph()
+    add_access_rights(graph, REF, Concept("Sur demande motivée"))
+    assert_isomorphic(
+        turtle(f'<{REF}> dct:accessRights [ a dct:RightsStatement ; rdfs:label "Sur demande motivée"@fr ] .'),
+        graph,
+    )
+
+
+def test_eu_access_rights_are_typed_rights_statements():
+    graph = Graph()
+    add_access_rights(graph, REF, Concept("public"))
+    iri = URIRef(EU + "access-right/PUBLIC")
+    assert objects(graph, DCTERMS.accessRights) == {iri}
+    assert {DCTERMS.RightsStatement, SKOS.Concept} <= set(graph.objects(iri, RDF.type))
+
+
+# -- provenance --------------------------------------------------------------------------
+
+
+def test_provenance_names_the_upstream_dataset_and_its_identifier():
+    record = RecordFactory(guid="https://opendata.paris.fr/explore/dataset/velib/", identifier="velib",
+                           source_uri="https://opendata.paris.fr/explore/dataset/velib/", title="Vélib", description="Stations")
+    graph = Graph()
+    add_provenance(graph, REF, record)
+    upstream = URIRef(record.source_uri)
+    cls = URIRef(f"{BASE}/catalog#UpstreamDataset")
+    assert objects(graph, DCTERMS.source) == {upstream}
+    assert (upstream, RDF.type, cls) in graph and (cls, RDFS.subClassOf, DCAT.Dataset) in graph
+    assert (upstream, RDF.type, DCAT.Dataset) not in graph, "harvesters of fedcat must not import it twice"
+    assert graph.value(upstream, DCTERMS.title) == Literal("Vélib", lang="fr")
+    assert graph.value(REF, DCTERMS.identifier) == Literal("velib")
+    (identifier,) = objects(graph, ADMS.identifier)
+    assert (identifier, RDF.type, ADMS.Identifier) in graph
+    assert graph.value(identifier, SKOS.notation) == Literal(record.guid, datatype=XSD.anyURI)
+    assert graph.value(identifier, ADMS.schemaAgency) == Literal("paris")
+
+
+def test_no_source_without_an_upstream_iri():
+    graph = Graph()
+    add_provenance(graph, REF, RecordFactory(source_uri=None, guid="jeu-42", identifier=None))
+    assert objects(graph, DCTERMS.source) == set()
+    assert graph.value(REF, DCTERMS.identifier) == Literal("jeu-42")
+
+
+# -- high-value datasets -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "keywords,expected",
+    [
+        (("hvd", "mobilite", "velo"), Hvd(("http://data.europa.eu/bna/c_b79e35eb",))),
+        (("HVD", "donnees-geospatiales", "entreprises-et-propriete-d-entreprises"), Hvd(("http://data.europa.eu/bna/c_a9135398",))),
+        (("hvd", "geospatiales", "statistiques"), Hvd(("http://data.europa.eu/bna/c_ac64a52d", "http://data.europa.eu/bna/c_e1da4e07"))),
+        (("hvd",), Hvd(())),
+        (("mobilite", "statistiques"), None),
+    ],
+)
+def test_hvd_status_from_datagouv_tags(keywords, expected):
+    assert hvd_of(RecordFactory(keywords=keywords)) == expected
+
+
+def test_hvd_datasets_and_their_distributions_name_the_regulation():
+    record = RecordFactory(keywords=("hvd", "mobilite"))
+    graph = build_dataset_graph(record, [DcatAp3Profile()], BASE)
+    ref = dataset_ref(BASE, record.record_id)
+    assert objects(graph, DCATAP.applicableLegislation, ref) == {HVD_LEGISLATION}
+    assert objects(graph, DCATAP.hvdCategory, ref) == {URIRef("http://data.europa.eu/bna/c_b79e35eb")}
+    for distribution in graph.objects(ref, DCAT.distribution):
+        assert objects(graph, DCATAP.applicableLegislation, distribution) == {HVD_LEGISLATION}
+    assert (HVD_LEGISLATION, RDF.type, URIRef("http://data.europa.eu/eli/ontology#LegalResource")) in graph
+
+
+def test_non_hvd_datasets_have_no_hvd_triples():
+    graph = Graph()
+    assert add_hvd(graph, REF, None) is None and len(graph) == 0
+
+
+# -- helpers and the profile seam --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [("https://a.fr/x?y=1", "https://a.fr/x?y=1"), ("urn:uuid:1", "urn:uuid:1"), ("a b", None), ("ftp://a", None), ("https://a.fr/<x>", None)],
+)
+def test_safe_iri(value, expected):
+    assert safe_iri(value) == (URIRef(expected) if expected else None)
+
+
+def test_mailto():
+    assert mailto("a@b.fr") == URIRef("mailto:a@b.fr") and mailto("a b@c.fr") is None and mailto(None) is None
+
+
+def test_dataset_and_catalogue_refs():
+    ref = dataset_ref(BASE + "/", "paris:https://x.fr/a/b")
+    assert base_url_of(ref) == BASE and catalog_ref(BASE + "/") == URIRef(BASE + "/catalog")
+
+
+def test_profiles_chain_in_order():
+    profiles = get_profiles(["dcat_ap_3", "schema_org"])
+    assert [p.name for p in profiles] == ["dcat_ap_3", "schema_org"]
+    record = normalise(RecordFactory())
+    graph = build_dataset_graph(record, profiles, BASE)
+    ref = dataset_ref(BASE, record.record_id)
+    assert {DCAT.Dataset, URIRef("http://schema.org/Dataset")} <= set(graph.objects(ref, RDF.type))
+
+
+# -- schema.org --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_remote_context(monkeypatch):
+    """Fail if rdflib tries to load a JSON-LD context from anywhere."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"tried to load a JSON-LD context: {args}")
+
+    monkeypatch.setattr("rdflib.plugins.shared.jsonld.context.source_to_json", refuse)
+
+
+def page_document(record, portal=None) -> dict:
+    graph = Graph()
+    SchemaOrgProfile(portals=[portal] if portal else ()).serialize_dataset(record, graph, REF)
+    return dataset_document(graph, REF)
+
+
+def test_schema_org_document_is_compacted_with_nested_nodes(no_remote_context):
+    record = normalise(
+        RecordFactory(
+            title="Vélib",
+            keywords=("velo", "abri", "station"),
+            publisher=Agent(name="Ville de Paris", url="https://www.paris.fr"),
+            issued="2015-11-02",
+            modified="2024-01-31T10:00:00+00:00",
+            spatial=(Concept("Paris"),),
+            bbox=(2.224, 48.815, 2.47, 48.902),
+            temporal_start="2014-01-01",
+            languages=("fr",),
+        )
+    )
+    portal = Portal(id="paris", name="Paris Data", kind="opendatasoft", url="https://opendata.paris.fr")
+    data = page_document(record, portal)
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Dataset" and data["@id"] == str(REF)
+    assert data["name"] == "Vélib" and data["url"] == str(REF)
+    assert data["keywords"] == ["velo", "abri", "station"], "the record's order"
+    assert data["dateModified"] == "2024-01-31T10:00:00+00:00" and data["datePublished"] == "2015-11-02"
+    assert data["publisher"] == {"@type": "Organization", "name": "Ville de Paris", "url": "https://www.paris.fr"}
+    assert data["includedInDataCatalog"] == {"@type": "DataCatalog", "name": "Paris Data", "url": "https://opendata.paris.fr"}
+    assert data["spatialCoverage"] == [
+        {"@type": "Place", "name": "Paris", "geo": {"@type": "GeoShape", "box": "48.815 2.224 48.902 2.47"}}
+    ]
+    assert data["temporalCoverage"] == "2014-01-01/.." and data["inLanguage"] == ["fr"]
+    assert data["license"] == ETALAB
+    (download,) = data["distribution"]
+    assert download["@type"] == "DataDownload" and download["encodingFormat"] == "text/csv"
+    assert download["contentUrl"] == record.distributions[0].download_url
+
+
+@pytest.mark.parametrize(
+    "licence,expected",
+    [
+        (Concept("ODbL", "http://opendatacommons.org/licenses/odbl/"), "https://opendatacommons.org/licenses/odbl/1-0/"),
+        (Concept("Licence maison", "https://ville.example.fr/licence"), "https://ville.example.fr/licence"),
+        (Concept("Licence maison"), {"@type": "CreativeWork", "name": "Licence maison"}),
+        (Concept("License Not Specified"), None),
+    ],
+)
+def test_schema_org_licence_is_its_page_or_a_named_creative_work(no_remote_context, licence, expected):
+    data = page_document(RecordFactory(license=licence, distributions=(), keywords=("seul",)))
+    assert data.get("license") == expected
+    assert data["keywords"] == ["seul"] and "distribution" not in data
+    assert "includedInDataCatalog" not in data, "no portal given"
+
+
+def test_the_schema_org_catalogue_lists_its_datasets():
+    records = [RecordFactory(), RecordFactory()]
+    page = CatalogPage(CatalogInfo(base_url=BASE), records, total=2, page=1, page_size=10, page_url=lambda n: f"{BASE}/catalog.ttl?page={n}")
+    graph = build_catalog_graph(page, [SchemaOrgProfile()])
+    catalog = catalog_ref(BASE)
+    schema = "http://schema.org/"
+    assert (catalog, RDF.type, URIRef(schema + "DataCatalog")) in graph
+    assert set(graph.objects(catalog, URIRef(schema + "dataset"))) == {dataset_ref(BASE, r.record_id) for r in records}
+
+
+@pytest.mark.parametrize("start,end,expected", [("2014", "2015", "2014/2015"), (None, "2015", "../2015"), (None, None, None)])
+def test_temporal_coverage_interval(start, end, expected):
+    assert temporal_coverage(start, end) == expected
+
+
+def test_geo_box_is_latitude_first():
+    assert geo_box(BBox(west=-1.5, south=43.0, east=7.25, north=51.0)) == "43 -1.5 51 7.25"
+
+
+def test_schema_org_document_with_a_blank_node_used_twice_keeps_its_label(no_remote_context):
+    graph = Graph()
+    shared = BNode()
+    schema = "http://schema.org/"
+    graph.add((REF, RDF.type, URIRef(schema + "Dataset")))
+    graph.add((REF, URIRef(schema + "publisher"), shared))
+    graph.add((REF, URIRef(schema + "creator"), shared))
+    graph.add((shared, URIRef(schema + "name"), Literal("Ville de Paris")))
+    data = dataset_document(graph, REF)
+    assert data["publisher"]["@id"] == data["creator"]["@id"] and data["creator"]["name"] == "Ville de Paris"
+
+
+def test_record_with_nothing_optional_still_gives_a_full_dataset():
+    record = replace(RecordFactory(), keywords=(), themes=(), publisher=None, license=None, distributions=(), modified=None)
+    graph = build_dataset_graph(record, [DcatAp3Profile()], BASE)
+    ref = dataset_ref(BASE, record.record_id)
+    assert graph.value(ref, DCTERMS.title) is not None and graph.value(ref, DCTERMS.description) is not None
+    assert (ref, FOAF.page, None) not in graph and (ref, VCARD.fn, None) not in graph
