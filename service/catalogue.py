@@ -82,6 +82,7 @@ class Catalogue:
     def portal_summaries(self) -> list[dict]:
         """Each portal with its kind, URL, record count and last harvest."""
         counts = self.backend.counts_by_portal()
+        quality = self.backend.quality_by_portal()
         last_jobs = self.backend.last_jobs()
         return [
             {
@@ -92,6 +93,7 @@ class Catalogue:
                 "schedule": p.schedule,
                 "harvestable": self.harvestable(p),
                 "records": counts.get(p.id, 0),
+                "quality": quality.get(p.id),
                 "last_harvest": last_jobs[p.id].to_dict() if p.id in last_jobs else None,
             }
             for p in self.portals
@@ -101,7 +103,7 @@ class Catalogue:
         """One page of the exported catalogue, records in a stable order."""
         total = self.backend.count()
         records = list(self.backend.iter_records(offset=(page - 1) * page_size, limit=page_size))
-        modified = max((r.harvested_at for r in records if r.harvested_at), default=None)
+        modified = self.last_modified()
         return CatalogPage(
             info=CatalogInfo(base_url=base_url),
             records=records,
@@ -111,6 +113,15 @@ class Catalogue:
             page_url=page_url,
             modified=modified,
         )
+
+    def last_modified(self) -> str | None:
+        """When the catalogue last changed: the end of the latest harvest that did not fail.
+
+        The same on every page of the export, since a harvester merges the pages
+        into one catalogue, and DCAT-AP allows it one ``dct:modified``.
+        """
+        jobs = self.backend.last_jobs().values()
+        return max((job.finished_at for job in jobs if job.finished_at and job.status != "failed"), default=None)
 
     def close(self) -> None:
         """Release the store."""

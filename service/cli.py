@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     harvest.add_argument("--portal", action="append", metavar="ID", help="harvest only this portal (repeatable)")
     harvest.set_defaults(handler=cmd_harvest)
 
+    reindex = commands.add_parser("reindex", help="rebuild the search index from the stored records")
+    reindex.set_defaults(handler=cmd_reindex)
+
+    scheduler = commands.add_parser("scheduler", help="run the harvest scheduler (its own process)")
+    scheduler.set_defaults(handler=cmd_scheduler)
+
     serve = commands.add_parser("serve", help="serve the API with gunicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -73,6 +79,22 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         failures += job.status == "failed"
     catalogue.close()
     return 1 if failures else 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """``fedcat reindex``: rebuild the index (Elasticsearch: a new index, then an atomic alias swap)."""
+    catalogue = Catalogue(Settings.from_env())
+    print(f"reindexed: {catalogue.backend.reindex()}")
+    catalogue.close()
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """``fedcat scheduler``: harvest each portal on its cron schedule until stopped."""
+    from harvesters.scheduler import run_scheduler
+
+    run_scheduler(Catalogue(Settings.from_env()))
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

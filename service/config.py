@@ -71,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_download_mb", 200, "Largest response body accepted from a portal, in MiB (after decompression).", _positive_int),
     Setting("max_pages", 2000, "Most catalogue pages one harvest follows.", _positive_int),
     Setting("allowed_hosts", (), "Extra hosts harvests may contact besides each portal's own (comma-separated).", _names),
+    Setting("cors_origins", ("*",), "Origins allowed to read the API from a browser (comma-separated; `*` for any).", _names),
+    Setting("cache_max_age", 60, "Seconds browsers and proxies may cache read responses.", _positive_int),
     Setting("elasticsearch_url", "http://localhost:9200", "Elasticsearch URL (with FEDCAT_SEARCH_BACKEND=elasticsearch)."),
     Setting("elasticsearch_prefix", "fedcat", "Prefix of the Elasticsearch alias and indices (`<prefix>-records`, `<prefix>-jobs`)."),
     Setting("elasticsearch_username", "", "Elasticsearch basic-auth user."),
@@ -95,6 +97,8 @@ class Settings:
     max_download_mb: int = 200
     max_pages: int = 2000
     allowed_hosts: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ("*",)
+    cache_max_age: int = 60
     elasticsearch_url: str = "http://localhost:9200"
     elasticsearch_prefix: str = "fedcat"
     elasticsearch_username: str = ""

@@ -1,0 +1,1 @@
+"""fedcat benchmarks: ``python -m bench`` regenerates docs/benchmarks.md."""
