@@ -3,12 +3,13 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md gunicorn.conf.py ./
 COPY service ./service
 COPY harvesters ./harvesters
 COPY mappings ./mappings
 COPY simulators ./simulators
-RUN pip install --no-cache-dir '.[elasticsearch]' && useradd --system --home /app fedcat
+RUN pip install --no-cache-dir '.[elasticsearch]' && useradd --system --uid 10001 --home /app fedcat
 USER fedcat
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "service.app:create_app()"]
+# gunicorn reads ./gunicorn.conf.py (workers from the CPU count, timeouts, access log with the request id)
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "service.app:create_app()"]

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test bench clean
+.PHONY: demo test install install-test prerequisites bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,18 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/fedcat demo
 
+## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests)
+prerequisites:
+	bash .ci/install-engine.sh
+	bash .ci/install-browser.sh
+
 ## Run the whole test suite (starts its own search engine for the Elasticsearch contract tests)
-test: install-test
+test: prerequisites install-test
 	$(BIN)/python -m pytest
+
+## Regenerate docs/benchmarks.md (80,000 datasets; add ARGS=--engine for the Elasticsearch lines)
+bench: install-test
+	$(BIN)/python -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) fedcat-demo.db* fedcat.db* .pytest_cache

@@ -1,42 +1,88 @@
-"""``python -m bench [--size N] [--engine]``: measure, then write docs/benchmarks.md."""
+"""``python -m bench``: measure harvest, search and export at data.gouv.fr scale, write docs/benchmarks.md.
+
+    python -m bench                     # 80,000 datasets, embedded backend
+    python -m bench --engine            # ... and the Elasticsearch backend on a test engine
+    python -m bench --size 2000 --quick # a small run (what the CI smoke test checks)
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-from bench.backends import BackendResult, measure_backend, sqlite_factory, temporary_directory
-from bench.corpus import benchmark_records
+from bench.backends import measure_search, percentile
+from bench.catalogue import CachedUdataSimulator
+from bench.export import measure_export
+from bench.http_load import measure_http
 
 REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--size", type=int, default=20_000, help="records to index (default %(default)s)")
-    parser.add_argument("--engine", action="store_true", help="also measure the Elasticsearch backend on a test engine")
-    parser.add_argument("--output", type=Path, default=REPORT)
-    args = parser.parse_args()
-
-    t0 = time.perf_counter()
-    records = benchmark_records(args.size)
-    print(f"{len(records)} records mapped from DCAT in {time.perf_counter() - t0:.1f} s")
-    results = []
-    with temporary_directory() as tmp:
-        results.append(measure_backend("sqlite (embedded, file)", sqlite_factory(Path(tmp)), records))
+def main(argv: list[str] | None = None) -> dict:
+    """Run every measurement; returns the figures (also written to the report)."""
+    args = _parser().parse_args(argv)
+    figures: dict = {"size": args.size, "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="fedcat-bench-") as tmp, CachedUdataSimulator(args.size) as portal:
+        started = time.perf_counter()
+        portal.prerender()
+        print(f"catalogue of {args.size} datasets ready in {time.perf_counter() - started:.0f} s", flush=True)
+        database = Path(tmp) / "bench.db"
+        figures["harvest_sqlite"] = harvest(portal.url, "fedcat", str(database))
+        figures["harvest_naive"] = harvest(portal.url, "naive", "-")
+        figures["search_sqlite"] = search_figures(_sqlite(database), rounds=5 if args.quick else 20)
         if args.engine:
-            results.append(_measure_engine(Path(tmp), records))
-    for result in results:
-        print(_row(result))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(_report(results, args.size), encoding="utf-8")
-    print(f"wrote {args.output}")
+            figures.update(engine_figures(portal.url, Path(tmp), quick=args.quick))
+        if not args.quick:
+            http = measure_http(database, seconds=args.http_seconds)
+            figures["http"] = http.__dict__ if http else None
+        figures["export"] = measure_export(database, full=not args.quick).__dict__
+    print(json.dumps(figures, indent=2))
+    if args.output:
+        args.output.write_text(report(figures), encoding="utf-8")
+        print(f"wrote {args.output}")
+    return figures
 
 
-def _measure_engine(tmp: Path, records) -> BackendResult:
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--size", type=int, default=80_000, help="datasets in the catalogue (default %(default)s)")
+    parser.add_argument("--engine", action="store_true", help="also measure the Elasticsearch backend (test engine)")
+    parser.add_argument("--quick", action="store_true", help="skip the HTTP load and the full export")
+    parser.add_argument("--http-seconds", type=int, default=20)
+    parser.add_argument("--output", type=Path, default=REPORT, help="report to write (default %(default)s)")
+    return parser
+
+
+def harvest(url: str, mode: str, target: str) -> dict:
+    """One harvest in its own process (its peak RSS is its own)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.harvest_worker", mode, url, "0", target],
+        capture_output=True, text=True, env=env, check=True, timeout=7200,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["per_second"] = figures["records"] / figures["seconds"]
+    print(f"harvest {mode} → {target[:40]}: {figures['per_second']:.0f} datasets/s, peak {figures['peak_rss_mib']:.0f} MiB", flush=True)
+    return figures
+
+
+def search_figures(backend, *, rounds: int) -> dict:
+    """p50/p95/p99 of the query mix, in-process."""
+    latencies = measure_search(backend, rounds=rounds)
+    backend.close()
+    return {"p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95), "p99_ms": percentile(latencies, 99)}
+
+
+def engine_figures(url: str, tmp: Path, *, quick: bool) -> dict:
+    """Harvest and search on the Elasticsearch backend (OpenSearch test engine behind the test proxy)."""
     from elasticsearch import Elasticsearch
 
     from service.search.elasticsearch_ import ElasticsearchBackend
@@ -45,57 +91,40 @@ def _measure_engine(tmp: Path, records) -> BackendResult:
     engine = start_engine(tmp / "engine", heap="1g")
     proxy_url, stop_proxy = start_compat_proxy(engine.url)
     try:
-        make = lambda: ElasticsearchBackend(Elasticsearch(proxy_url, request_timeout=120), prefix="bench")  # noqa: E731
-        return measure_backend(f"elasticsearch (OpenSearch {engine.version}, 1 node, via test proxy)", make, records)
+        figures = {"harvest_engine": harvest(url, "fedcat", proxy_url)}
+        backend = ElasticsearchBackend(Elasticsearch(proxy_url, request_timeout=120), prefix="bench-harvest")
+        figures["search_engine"] = search_figures(backend, rounds=5 if quick else 20)
+        figures["engine_version"] = engine.version
+        return figures
     finally:
         stop_proxy()
         engine.stop()
 
 
-def _row(r: BackendResult) -> str:
-    return (
-        f"| {r.name} | {r.records} | {r.index_seconds:.1f} | {r.records_per_second:,.0f} | "
-        f"{r.median:.1f} | {r.percentile(95):.1f} | {r.percentile(99):.1f} |"
-    )
+def _sqlite(database: Path):
+    from service.search.sqlite import SqliteBackend
+
+    return SqliteBackend(str(database))
 
 
-def _report(results: list[BackendResult], size: int) -> str:
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    lines = [
-        "# Benchmarks",
-        "",
-        "Regenerate with `python -m bench --engine` (needs Java and Maven for the test engine).",
-        f"Machine: {machine}, {_memory()}.",
-        "",
-        "## Search backends: same records, same run",
-        "",
-        f"{size} records mapped from DCAT (udata-like sample data, ~2.5 distributions each) are indexed as one",
-        "portal harvest, then a fixed mix of 10 queries (free text, filters, facets, sorts, a deep page) runs",
-        "20 times in-process. Every search also computes the six facets.",
-        "",
-        "| backend | records | index s | records/s | search p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|",
-        *[_row(r) for r in results],
-        "",
-    ]
-    if len(results) > 1:
-        base, engine = results
-        lines += [
-            f"Ratios in this run: the engine indexes at {engine.records_per_second / base.records_per_second:.2f}× "
-            f"the embedded store's rate; its median search takes {engine.median / base.median:.2f}× as long "
-            "(the engine pays an HTTP round trip through the test proxy per search; the embedded store none).",
-            "",
-        ]
-    return "\n".join(lines)
-
-
-def _memory() -> str:
+def machine() -> str:
+    """CPU model, cores, memory and Python version."""
+    model = platform.processor() or platform.machine()
     try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), model)
         with open("/proc/meminfo", encoding="ascii") as meminfo:
-            kb = int(meminfo.readline().split()[1])
-        return f"{kb / 1024 / 1024:.0f} GiB RAM"
+            memory = f"{int(meminfo.readline().split()[1]) / 1024 / 1024:.0f} GiB RAM"
     except OSError:
-        return "memory unknown"
+        memory = "memory unknown"
+    return f"{model}, {os.cpu_count()} cores, {memory}, Python {platform.python_version()}"
+
+
+def report(f: dict) -> str:
+    """docs/benchmarks.md from the figures."""
+    from bench.report import render
+
+    return render(f)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,8 @@ class Harvester(ABC):
 
     def parse_rdf_page(self, response: Response) -> Page:
         """A page whose body is a DCAT document in any RDF syntax."""
-        return Page(url=response.url, graph=parse_rdf(response.content, response.media_type, response.url))
+        graph = parse_rdf(response.content, response.media_type, response.url, indexed=True)
+        return Page(url=response.url, graph=graph)
 
     def fetch_page(self, url: str, *, accept: str = RDF_ACCEPT) -> Page:
         """GET a URL and parse it as RDF (through the page cache)."""

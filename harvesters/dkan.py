@@ -16,7 +16,6 @@ Portal options: ``source`` (``auto``, ``api`` or ``catalog``) and ``page_size`` 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, urlencode
@@ -27,9 +26,10 @@ from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
 from harvesters.dkan_package import package_to_dcat, unwrap_result
-from harvesters.errors import FetchError
+from harvesters.errors import FetchError, ParseError
 from harvesters.http import Response
 from harvesters.rdf_parsing import parse_rdf
+from harvesters.safe_json import load_json
 from mappings.errors import SkipRecord
 from mappings.jobs import FailedRecord
 from mappings.rdf_values import text_value
@@ -176,9 +176,9 @@ def catalog_fingerprint(content: bytes) -> bytes:
 def _result(response: Response) -> Any:
     """The ``result`` of an Action API answer; anything else means the endpoint is not the API."""
     try:
-        body = json.loads(response.content)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise EndpointMissing("the answer is not JSON", url=response.url) from None
+        body = load_json(response.content, response.url)  # bounded nesting, strings safe to store
+    except ParseError as exc:
+        raise EndpointMissing(f"the answer is not usable JSON: {exc}", url=response.url) from None
     if not isinstance(body, dict) or body.get("success") is not True or "result" not in body:
         raise EndpointMissing("the answer is not a successful Action API result", url=response.url)
     return body["result"]

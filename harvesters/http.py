@@ -1,30 +1,37 @@
 """The one HTTP client every harvester uses: bounded, polite and confined to its portal.
 
 It follows redirects itself so that each hop is checked against the allowed
-hosts, reads bodies in chunks up to a size limit, retries transient failures
-with exponential backoff and jitter, and honours ``Retry-After`` and
-``X-RateLimit-Reset`` on 429.
+hosts, connects only to addresses :mod:`harvesters.network_guard` permits
+(public ones unless a network is allowed; every hop, pinned against DNS
+rebinding), reads bodies in chunks up to a size limit and a deadline,
+inflating gzip and deflate itself so the limit bounds the inflated size
+whatever the compression ratio, retries transient failures with exponential
+backoff and jitter, and honours ``Retry-After`` and ``X-RateLimit-Reset`` on 429.
 """
 
 from __future__ import annotations
 
 import random
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from harvesters.errors import FetchError
+from harvesters.network_guard import AddressRefused, GuardedAdapter, NetworkPolicy
 
 __all__ = ["HttpClient", "HttpSettings", "Response", "USER_AGENT", "conditional_headers"]
 
 USER_AGENT = "fedcat/0.1 (+https://github.com/fedcat; catalogue harvester)"
 _RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_CHUNK = 64 * 1024
+_ERROR_EXCERPT_BYTES = 2048
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,10 @@ class HttpSettings:
     backoff: float = 1.0
     max_wait: float = 60.0
     user_agent: str = USER_AGENT
+    #: seconds one response may take to arrive in full (a portal dripping bytes cannot hold a run forever)
+    deadline: float = 600.0
+    #: CIDR blocks a harvest may reach besides public addresses (``FEDCAT_ALLOWED_NETWORKS``)
+    allowed_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,12 +86,20 @@ class HttpClient:
 
     :param allowed_hosts: host names a request (or a redirect) may reach.
     :param sleep: injected so tests do not wait for real back-off delays.
+    :param session: its http and https adapters are replaced by guarded ones.
     """
 
     allowed_hosts: frozenset[str]
     settings: HttpSettings = field(default_factory=HttpSettings)
     sleep: Callable[[float], None] = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        # environment proxies and .netrc stay out: a proxy would resolve and connect beyond the address check
+        self.session.trust_env = False
+        adapter = GuardedAdapter(NetworkPolicy.from_texts(self.settings.allowed_networks))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> Response:
         """GET with retries; raises :class:`FetchError` with a readable reason."""
@@ -132,6 +151,8 @@ class HttpClient:
                 allow_redirects=False,
                 stream=True,
             )
+        except AddressRefused as exc:
+            raise AddressRefused(exc.reason, url=url) from None
         except requests.Timeout as exc:
             raise _Transient(f"timed out: {exc.__class__.__name__}") from exc
         except requests.ConnectionError as exc:
@@ -140,32 +161,53 @@ class HttpClient:
             raise FetchError(f"request failed: {_short(exc)}", url=url) from exc
         with raw:
             if raw.status_code in _RETRIED_STATUSES:
-                raise _Transient(f"HTTP {raw.status_code}", status=raw.status_code, wait=_server_wait(raw.headers))
+                reason = f"HTTP {raw.status_code}{self._excerpt(raw)}"
+                raise _Transient(reason, status=raw.status_code, wait=_server_wait(raw.headers))
             if raw.status_code >= 400:
-                raise FetchError(f"HTTP {raw.status_code}", url=url, status=raw.status_code)
+                raise FetchError(f"HTTP {raw.status_code}{self._excerpt(raw)}", url=url, status=raw.status_code)
             content = b"" if raw.status_code in _REDIRECT_STATUSES else self._read_bounded(raw, url)
             return Response(url=url, status=raw.status_code, headers=dict(raw.headers), content=content)
 
     def _read_bounded(self, raw: requests.Response, url: str) -> bytes:
+        """The body, inflated, refused as soon as it passes the size limit or the deadline."""
         limit = self.settings.max_bytes
         declared = raw.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"response of {declared} bytes exceeds the {limit}-byte limit", url=url)
-        chunks, size = [], 0
+        decoder = _Inflater.for_encoding(raw.headers.get("Content-Encoding", ""), url)
+        deadline = time.monotonic() + self.settings.deadline
+        body = bytearray()
         try:
-            # decode_content=True inflates gzip as it streams, so the limit bounds the inflated size
-            for chunk in raw.raw.stream(64 * 1024, decode_content=True):
-                size += len(chunk)
-                if size > limit:
+            for chunk in _raw_chunks(raw):
+                if time.monotonic() > deadline:
+                    raise FetchError(f"response still arriving after {self.settings.deadline:g} s; gave up", url=url)
+                body += decoder.feed(chunk, limit - len(body) + 1)
+                if len(body) > limit:
                     raise FetchError(f"response exceeds the {limit}-byte limit", url=url)
-                chunks.append(chunk)
+            decoder.finish()
         except (requests.RequestException, OSError, ValueError) as exc:
             raise _Transient(f"body could not be read: {_short(exc)}") from exc
         except Exception as exc:  # urllib3 raises its own ProtocolError/DecodeError family
             if exc.__class__.__module__.startswith("urllib3"):
                 raise _Transient(f"body could not be read: {_short(exc)}") from exc
             raise
-        return b"".join(chunks)
+        return bytes(body)
+
+    def _excerpt(self, raw: requests.Response) -> str:
+        """The start of an error answer's body on one line (``": {...}"``), or "" when there is none to show."""
+        collected = b""
+        stop = time.monotonic() + min(self.settings.read_timeout, 5.0)
+        try:
+            decoder = _Inflater.for_encoding(raw.headers.get("Content-Encoding", ""), raw.url)
+            for chunk in _raw_chunks(raw):
+                collected += decoder.feed(chunk, _ERROR_EXCERPT_BYTES - len(collected))
+                if len(collected) >= _ERROR_EXCERPT_BYTES or time.monotonic() > stop:
+                    break
+        except Exception:  # noqa: BLE001 - the excerpt is a courtesy: the status alone still explains the failure
+            pass
+        text = " ".join(collected[:_ERROR_EXCERPT_BYTES].decode("utf-8", "replace").split())
+        text = "".join(ch for ch in text if ch.isprintable())
+        return f": {text[:200]}{'...' if len(text) > 200 else ''}" if text else ""
 
     def _check_host(self, url: str) -> None:
         parts = urlsplit(url)
@@ -224,6 +266,70 @@ def _seconds_until(moment: str) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, when.timestamp() - time.time())
+
+
+class _Inflater:
+    """Inflates a gzip or deflate body a chunk at a time, never producing more than asked for."""
+
+    def __init__(self, wbits: int | None) -> None:
+        self._wbits = wbits
+        self._zlib: zlib._Decompress | None = None
+        self._fed = False
+
+    @classmethod
+    def for_encoding(cls, encoding: str, url: str) -> _Inflater:
+        """The inflater of a ``Content-Encoding``; FetchError for one we never asked for."""
+        name = encoding.strip().lower()
+        if name in ("", "identity"):
+            return cls(None)
+        if name in ("gzip", "x-gzip"):
+            return cls(16 + zlib.MAX_WBITS)
+        if name == "deflate":
+            return cls(0)  # decided by the first bytes: zlib-wrapped, as the RFC says, or raw as some servers send
+        raise FetchError(f"unsupported Content-Encoding {encoding!r} (fedcat asks for gzip or deflate)", url=url)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """At most ``room`` bytes of output for ``data``; more input than that is left unread, as the caller stops."""
+        if self._wbits is None:
+            return data
+        if self._zlib is None:
+            wbits = self._wbits or (zlib.MAX_WBITS if _looks_zlib(data) else -zlib.MAX_WBITS)
+            self._zlib = zlib.decompressobj(wbits)
+        self._fed = self._fed or bool(data)
+        room = max(room, 1)  # zlib reads a max_length of 0 as "no limit"
+        try:
+            output = self._zlib.decompress(data, room)
+            while self._zlib.eof and self._zlib.unused_data and len(output) < room:
+                rest = self._zlib.unused_data  # another gzip member follows
+                self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                output += self._zlib.decompress(rest, room - len(output))
+        except zlib.error as exc:
+            raise ValueError(f"compressed body is corrupt: {exc}") from None
+        return output
+
+    def finish(self) -> None:
+        """Check that the compressed stream ended where the body did (an empty body, as on a 304, is fine)."""
+        if self._fed and self._zlib is not None and not self._zlib.eof:
+            raise ValueError("compressed body ends early")
+
+
+def _looks_zlib(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+def _raw_chunks(raw: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives on the wire (still compressed), in chunks of at most 64 KiB.
+
+    ``read1`` returns what the socket has instead of waiting for a full chunk,
+    so the deadline is checked even when a portal drips a few bytes at a time.
+    """
+    stream = raw.raw
+    read = stream.read1 if hasattr(stream, "read1") else stream.read
+    while True:
+        chunk = read(_CHUNK, decode_content=False)
+        if not chunk:
+            return
+        yield chunk
 
 
 def _short(exc: Exception) -> str:

@@ -4,13 +4,20 @@
 * Oxigraph's Rust parsers (through oxrdflib) are tried first; sources that break
   the RDF rules they enforce (free text as IRIs, Opendatasoft style) fall back on
   rdflib's more lenient parsers.
-* XML with a DTD is refused outright: no entity is ever expanded or fetched.
+* XML with a DTD is refused outright: no entity is ever expanded or fetched
+  (:func:`harvesters.safe_xml.refuse_dtd`, whatever the document's encoding).
 * JSON-LD never fetches a remote ``@context``: known contexts are bundled, and any
-  other remote context is refused.
+  other remote context is refused, wherever it appears (a node, a term
+  definition's scoped context, a list); JSON is loaded by :mod:`harvesters.safe_json`
+  (bounded nesting, clean strings).
+* Text that cannot be stored or exported (lone surrogates, control characters
+  written as escapes or raw in Turtle-family syntaxes) is replaced before parsing.
+* An empty body, or an HTML page where RDF was expected, is a clear :class:`ParseError`.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from functools import cache
@@ -21,6 +28,9 @@ from urllib.parse import urlsplit
 from rdflib import Graph
 
 from harvesters.errors import ParseError
+from harvesters.safe_json import load_json
+from harvesters.safe_xml import refuse_dtd
+from harvesters.indexed_graph import OXIGRAPH_FORMATS, parse_indexed
 
 __all__ = ["BUNDLED_CONTEXTS", "guess_format", "parse_rdf"]
 
@@ -50,7 +60,17 @@ _EXTENSIONS = {
 }
 _FAST_PARSERS = {"turtle": "ox-turtle", "xml": "ox-xml", "nt": "ox-ntriples", "trig": "ox-trig"}
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_MAX_JSON_DEPTH = 64
+_TEXT_SYNTAXES = ("turtle", "nt", "n3", "trig")
+_BLANK = re.compile(rb"\s*")
+_HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_ESCAPE_MARKERS = (b"\\u000", b"\\u001", b"\\U0000", b"\\uD", b"\\ud")
+# raw control characters (tab and newlines aside), their \u and \U escapes, and escaped surrogates
+_UNSAFE_TEXT = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+    rb"|\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|\\U0000(?:00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]))"
+    rb"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
 
 #: Remote JSON-LD contexts we know and ship, keyed by URL (never fetched).
 BUNDLED_CONTEXTS: dict[str, str] = {
@@ -70,36 +90,74 @@ def guess_format(media_type: str, url: str, content: bytes = b"") -> str:
     return _sniff(content)
 
 
-def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[str, str] | None = None) -> Graph:
+def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[str, str] | None = None, indexed: bool = False) -> Graph:
     """Parse a payload into a new graph, raising :class:`ParseError` with a readable reason.
 
+    :param indexed: for pages that are only read: a strict syntax goes into a
+        read-only :class:`~harvesters.indexed_graph.IndexedGraph`, several times
+        faster than rdflib's store (a lenient fallback still gives a ``Graph``).
     :param contexts: more remote JSON-LD contexts to replace with a bundled one
         (URL → file name under ``mappings/contexts``), besides :data:`BUNDLED_CONTEXTS`.
     """
     fmt = guess_format(media_type, url, content)
-    if fmt in ("xml", "trig") and _DOCTYPE.search(content[:65536]):
+    _refuse_non_rdf(content, url)
+    if fmt == "xml":
+        refuse_dtd(content, url)
+    if fmt == "trig" and _DOCTYPE.search(content[:65536]):
         raise ParseError(f"refused XML with a DTD or entity declarations at {url}")
+    if fmt in _TEXT_SYNTAXES:
+        content = _unsafe_text_replaced(content)
     if fmt == "json-ld":
         return _parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})})
     graph = Graph()
     fast = _FAST_PARSERS.get(fmt)
     if fast:
         try:
+            if indexed and fmt in OXIGRAPH_FORMATS:
+                return parse_indexed(content, fmt, url)
             return graph.parse(data=content, format=fast, publicID=url)
         except Exception:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
             graph = Graph()
     try:
+        if fmt == "xml":  # as bytes, so the parser honours the declared encoding (ISO-8859-1 GeoNetworks)
+            return graph.parse(source=io.BytesIO(content), format=fmt, publicID=url)
         return graph.parse(data=content, format=fmt, publicID=url)
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers share no exception base
         raise ParseError(f"could not parse {fmt} from {url}: {_first_line(exc)}") from exc
 
 
+def _refuse_non_rdf(content: bytes, url: str) -> None:
+    """An empty answer, or an HTML page (an error or login page), is no catalogue: say so plainly."""
+    if _BLANK.fullmatch(content):
+        raise ParseError(f"empty response at {url}: no RDF to read")
+    if _HTML.match(content[:1024]):
+        raise ParseError(f"the portal answered an HTML page (an error or maintenance page?), not RDF, at {url}")
+
+
+def _unsafe_text_replaced(content: bytes) -> bytes:
+    """Turtle-family bytes with control characters made spaces and escaped lone surrogates made U+FFFD.
+
+    Such text parses, but a lone surrogate cannot be encoded to store the
+    record, and control characters make the XML exports ill-formed.
+    """
+    if not _may_hold_unsafe_text(content):
+        return content
+    return _UNSAFE_TEXT.sub(_replacement, content)
+
+
+def _may_hold_unsafe_text(content: bytes) -> bool:
+    """A quick test (C speed, no regex) that rules out most documents before the exact search."""
+    if len(content.translate(None, _CONTROL_BYTES)) != len(content):
+        return True
+    return any(marker in content for marker in _ESCAPE_MARKERS)
+
+
+def _replacement(match: re.Match) -> bytes:
+    return b"\\uFFFD" if match.group(0)[2:3] in (b"d", b"D") else b" "
+
+
 def _parse_json_ld(content: bytes, url: str, known: Mapping[str, str]) -> Graph:
-    try:
-        document = json.loads(content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"invalid JSON at {url}: {exc}") from exc
-    _check_depth(document, url)
+    document = load_json(content, url)
     document = _inline_contexts(document, url, known)
     try:
         return Graph().parse(data=json.dumps(document), format="json-ld", publicID=url)
@@ -126,8 +184,11 @@ def _resolve_context(context: Any, url: str, known: Mapping[str, str]) -> Any:
         if context not in known:
             raise ParseError(f"refused to fetch remote JSON-LD context {context!r} at {url}")
         return _bundled_context(known[context])
-    if isinstance(context, dict) and "@import" in context:
-        raise ParseError(f"refused JSON-LD @import in a context at {url}")
+    if isinstance(context, dict):
+        if "@import" in context:
+            raise ParseError(f"refused JSON-LD @import in a context at {url}")
+        # term definitions may carry scoped contexts of their own, which rdflib would fetch
+        return _inline_contexts(context, url, known)
     return context
 
 
@@ -135,18 +196,6 @@ def _resolve_context(context: Any, url: str, known: Mapping[str, str]) -> Any:
 def _bundled_context(name: str) -> dict[str, Any]:
     text = resources.files("mappings").joinpath("contexts", name).read_text(encoding="utf-8")
     return json.loads(text)["@context"]
-
-
-def _check_depth(document: Any, url: str) -> None:
-    stack = [(document, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > _MAX_JSON_DEPTH:
-            raise ParseError(f"JSON nested deeper than {_MAX_JSON_DEPTH} levels at {url}")
-        if isinstance(node, dict):
-            stack.extend((value, depth + 1) for value in node.values())
-        elif isinstance(node, list):
-            stack.extend((value, depth + 1) for value in node)
 
 
 def _sniff(content: bytes) -> str:

@@ -12,15 +12,21 @@ from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import HarvestError
 from harvesters.http import HttpClient, HttpSettings
+from harvesters.locking import LOCK_TTL_SECONDS, PortalBusy, PortalLock
 from harvesters.page_cache import KeepRecords, PageCache
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 from mappings.record import Record
 from service.search.base import SearchBackend, StoreError
 
-__all__ = ["harvest_portal", "utc_now"]
+__all__ = ["HarvestInterrupted", "PortalBusy", "harvest_portal", "utc_now"]
 
 logger = logging.getLogger(__name__)
+_ORPHANED = "interrupted: the process running this harvest stopped before it finished (found by a later run)"
+
+
+class HarvestInterrupted(HarvestError):
+    """The run was stopped while reading the portal (shutdown, or its lock was lost): nothing was written."""
 
 
 def utc_now() -> datetime:
@@ -40,17 +46,71 @@ def harvest_portal(
     on_progress: Callable[[HarvestReport], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     revalidate: bool = False,
+    job_id: str | None = None,
+    lock_owner: str | None = None,
+    lock_ttl: float = LOCK_TTL_SECONDS,
+    should_stop: Callable[[], bool] | None = None,
+    on_error: Callable[[Exception], None] | None = None,
 ) -> HarvestJob:
-    """Harvest ``portal`` and apply it to ``backend`` atomically; never raises for harvest failures.
+    """Harvest ``portal`` into ``backend`` atomically, under the portal's lock; never raises for harvest failures.
 
     :param allowed_hosts: hosts reachable besides the portal's own (for portals
         whose pages or redirects live on a sibling host).
     :param sleep: how retries wait (tests pass a recorder).
     :param revalidate: ignore what the last run remembered of each page and read everything.
+    :param job_id: the id of the job (the admin API announces it before the run starts).
+    :param lock_owner: who holds the lock (a caller that took it already passes its own name).
+    :param lock_ttl: seconds the portal's lock lives without renewal.
+    :param should_stop: asked for every record read; True stops the run before anything is written.
+    :param on_error: called with the exception that failed the run (metrics count them).
     :returns: the finished job, also saved in the backend.
+    :raises PortalBusy: when another run holds the portal's lock; nothing was read or written.
     """
-    started = now()
-    job = HarvestJob(job_id=uuid.uuid4().hex, portal_id=portal.id, started_at=started.isoformat())
+    job = HarvestJob(job_id=job_id or uuid.uuid4().hex, portal_id=portal.id, started_at=now().isoformat())
+    try:
+        lock = PortalLock.acquire(backend, portal.id, owner=lock_owner, ttl=lock_ttl)
+    except StoreError as exc:  # the store is down: do not read the portal for nothing
+        _notify(on_error, exc)
+        failed = _finished(job, HarvestReport(), now(), status="failed", error=f"could not take the harvest lock: {exc}")
+        _save_job(backend, failed)
+        return failed
+    with lock:
+        _fail_orphans(backend, portal.id, now(), keep=job.job_id)
+        return _harvest(
+            portal,
+            backend,
+            job,
+            http_settings=http_settings,
+            allowed_hosts=allowed_hosts,
+            grace=grace,
+            max_pages=max_pages,
+            now=now,
+            on_progress=on_progress,
+            sleep=sleep,
+            revalidate=revalidate,
+            stop_reason=_stop_reason(lock, should_stop),
+            on_error=on_error,
+        )
+
+
+def _harvest(
+    portal: Portal,
+    backend: SearchBackend,
+    job: HarvestJob,
+    *,
+    http_settings: HttpSettings | None,
+    allowed_hosts: frozenset[str],
+    grace: timedelta,
+    max_pages: int,
+    now: Callable[[], datetime],
+    on_progress: Callable[[HarvestReport], None] | None,
+    sleep: Callable[[float], None],
+    revalidate: bool,
+    stop_reason: Callable[[], str | None],
+    on_error: Callable[[Exception], None] | None,
+) -> HarvestJob:
+    """The run itself, the portal's lock held: read everything, then apply it in one write."""
+    started = datetime.fromisoformat(job.started_at)
     _save_job(backend, job)
     report = HarvestReport()
     try:
@@ -61,14 +121,17 @@ def harvest_portal(
         )
         harvester = harvester_class(portal, http, max_pages=max_pages, page_cache=cache)
         stream = harvester.records(report, harvested_at=started.isoformat())
-        records = _with_progress(_resolve_kept(stream, backend, cache, report), report, on_progress)
+        kept = _resolve_kept(stream, backend, cache, report)
+        records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
         stats = backend.replace_portal(
             portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete
         )
         _save_cache(backend, portal.id, cache, report)
     except (HarvestError, StoreError) as exc:
+        _notify(on_error, exc)
         job = _finished(job, report, now(), status="failed", error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a job must never stay "running" because of a bug
+        _notify(on_error, exc)
         logger.exception("harvest of %s crashed", portal.id)
         job = _finished(job, report, now(), status="failed", error=f"unexpected {exc.__class__.__name__}: {exc}")
     else:
@@ -78,6 +141,44 @@ def harvest_portal(
         job = _finished(job, report, now(), status=status, stats=stats)
     _save_job(backend, job)
     return job
+
+
+def _stop_reason(lock: PortalLock, should_stop: Callable[[], bool] | None) -> Callable[[], str | None]:
+    """Why the run must stop now, or None: its lock was lost, or its process is shutting down."""
+
+    def reason() -> str | None:
+        if lock.lost:
+            return "harvest stopped: its portal lock expired and another run took it; nothing was written"
+        if should_stop is not None and should_stop():
+            return "harvest interrupted by shutdown before anything was written; the next run starts over"
+        return None
+
+    return reason
+
+
+def _stoppable(records: Iterable[Record], stop_reason: Callable[[], str | None]) -> Iterator[Record]:
+    # the store writes only once the stream is exhausted, so stopping while reading changes nothing
+    for record in records:
+        reason = stop_reason()
+        if reason:
+            raise HarvestInterrupted(reason)
+        yield record
+
+
+def _fail_orphans(backend: SearchBackend, portal_id: str, finished: datetime, *, keep: str) -> None:
+    """Mark failed the portal's jobs still "running": with its lock held, no other run of it is alive."""
+    try:
+        stale = [job for job in backend.jobs(portal_id=portal_id, limit=20) if job.status == "running"]
+    except StoreError:
+        return
+    for job in stale:
+        if job.job_id != keep:
+            _save_job(backend, job.finish(status="failed", finished_at=finished.isoformat(), error=_ORPHANED))
+
+
+def _notify(on_error: Callable[[Exception], None] | None, exc: Exception) -> None:
+    if on_error is not None:
+        on_error(exc)
 
 
 def _save_job(backend: SearchBackend, job: HarvestJob) -> None:

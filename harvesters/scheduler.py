@@ -1,13 +1,23 @@
 """The harvest scheduler: APScheduler in its own process (``fedcat scheduler``).
 
 Never run it inside gunicorn: every forked worker would start its own
-scheduler and run each harvest several times.
+scheduler and run each harvest several times. Within one scheduler, a portal
+runs one harvest at a time (``max_instances=1``) and missed runs are coalesced
+into one, run if the process comes back within the misfire grace time. Across
+processes (two schedulers started by mistake, an admin-triggered harvest, a
+``fedcat harvest``), the portal's lock in the store refuses the second run.
+
+On SIGTERM or SIGINT no new run starts; a harvest still reading its portal
+stops without writing anything, and one already writing finishes.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -15,15 +25,29 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from harvesters.locking import PortalBusy
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 
-__all__ = ["ScheduleError", "add_portal_jobs", "build_scheduler", "run_scheduler"]
+__all__ = [
+    "MISFIRE_GRACE_SECONDS",
+    "ScheduleError",
+    "add_portal_jobs",
+    "build_scheduler",
+    "cron_trigger",
+    "next_run",
+    "run_scheduler",
+    "stop_gracefully",
+]
 
 logger = logging.getLogger(__name__)
 TIMEZONE = "Europe/Paris"
 #: A run missed by less than this (the process was down) still happens once when it comes back.
 MISFIRE_GRACE_SECONDS = 3600
+
+Harvest = Callable[[Portal], HarvestJob]
+#: gives each run a context (the CLI's: a run id that every log line of the harvest carries)
+RunScope = Callable[[Portal], AbstractContextManager]
 
 
 class ScheduleError(ValueError):
@@ -31,21 +55,23 @@ class ScheduleError(ValueError):
 
 
 def build_scheduler(
-    portals: Iterable[Portal], harvest: Callable[[Portal], HarvestJob], *, blocking: bool = True
+    portals: Iterable[Portal], harvest: Harvest, *, blocking: bool = True, scope: RunScope | None = None
 ) -> BaseScheduler:
     """A scheduler with one cron job per portal that has a ``schedule``."""
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=TIMEZONE)
-    add_portal_jobs(scheduler, portals, harvest)
+    add_portal_jobs(scheduler, portals, harvest, scope=scope)
     return scheduler
 
 
-def add_portal_jobs(scheduler: BaseScheduler, portals: Iterable[Portal], harvest: Callable[[Portal], HarvestJob]) -> None:
+def add_portal_jobs(
+    scheduler: BaseScheduler, portals: Iterable[Portal], harvest: Harvest, *, scope: RunScope | None = None
+) -> None:
     """One job per scheduled portal: one run at a time, missed runs coalesced into one."""
     for portal in portals:
         if not portal.schedule:
             continue
         scheduler.add_job(
-            _logged(harvest),
+            _logged(harvest, scope),
             trigger=cron_trigger(portal),
             args=[portal],
             id=f"harvest:{portal.id}",
@@ -65,22 +91,55 @@ def cron_trigger(portal: Portal) -> CronTrigger:
         raise ScheduleError(f"portal {portal.id}: invalid schedule {portal.schedule!r}: {exc}") from exc
 
 
-def run_scheduler(catalogue) -> None:
-    """Run until SIGTERM or SIGINT; a running harvest is let finish before the process exits."""
+def next_run(portal: Portal, now: datetime) -> datetime | None:
+    """When the portal's schedule next fires after ``now`` (None for a portal without a schedule)."""
+    if not portal.schedule:
+        return None
+    return cron_trigger(portal).get_next_fire_time(None, now)
+
+
+def run_scheduler(catalogue, *, scope: RunScope | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then stop gracefully (see :func:`stop_gracefully`).
+
+    :param catalogue: a :class:`service.catalogue.Catalogue` (its portals, and its ``harvest``).
+    """
+    stopping = threading.Event()
     portals = [p for p in catalogue.portals if catalogue.harvestable(p)]
-    scheduler = build_scheduler(portals, catalogue.harvest)
+
+    def harvest(portal: Portal) -> HarvestJob:
+        return catalogue.harvest(portal, should_stop=stopping.is_set)
+
+    scheduler = build_scheduler(portals, harvest, scope=scope)
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: scheduler.shutdown(wait=True))
-    for job in scheduler.get_jobs():
-        logger.info("scheduled %s (%s)", job.name, job.trigger)
+        signal.signal(sig, lambda *_: stop_gracefully(scheduler, stopping))
+    now = datetime.now(timezone.utc)
+    for portal in portals:
+        if portal.schedule:
+            logger.info("scheduled harvest of %s (%s), next run %s", portal.id, portal.schedule, next_run(portal, now))
     scheduler.start()
 
 
-def _logged(harvest: Callable[[Portal], HarvestJob]) -> Callable[[Portal], None]:
-    def run(portal: Portal) -> None:
-        logger.info("harvest of %s starting", portal.id)
-        job = harvest(portal)
-        logger.info("harvest of %s: %s (%s)", portal.id, job.status, job.error or job.stats.as_counts())
+def stop_gracefully(scheduler: BaseScheduler, stopping: threading.Event) -> None:
+    """Start no new run; tell running harvests to stop if still reading; wait for them to end."""
+    if stopping.is_set():
+        return
+    stopping.set()
+    logger.info("scheduler stopping: harvests still reading stop unwritten, those writing finish")
+    scheduler.shutdown(wait=True)
+    logger.info("scheduler stopped")
+
+
+def _logged(harvest: Harvest, scope: RunScope | None) -> Callable[[Portal], HarvestJob | PortalBusy]:
+    def run(portal: Portal) -> HarvestJob | PortalBusy:
+        with scope(portal) if scope else nullcontext():
+            logger.info("harvest of %s starting", portal.id)
+            try:
+                job = harvest(portal)
+            except PortalBusy as busy:
+                logger.warning("harvest of %s skipped: %s", portal.id, busy)
+                return busy
+            logger.info("harvest of %s: %s (%s)", portal.id, job.status, job.error or job.stats.as_counts())
+            return job
 
     return run
 

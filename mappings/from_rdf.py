@@ -26,6 +26,7 @@ from mappings.rdf_values import (
 from mappings.record import Agent, Concept, Distribution, Record, make_record_id
 from mappings.text import clean_text
 from mappings.geo import bbox_from_text
+from mappings.temporal import period_from_text
 from mappings.vocab import LOCN, SCHEMA, VCARD
 
 __all__ = [
@@ -205,11 +206,13 @@ def contact_point_from_rdf(graph: Graph, node: Node) -> Agent | None:
 
 
 def temporal_from_rdf(graph: Graph, node: Node) -> tuple[str | None, str | None]:
-    """Start and end of ``dct:temporal``: a period node or a ``start/end`` string."""
+    """Start and end of ``dct:temporal``: a period node, or a string (``2011-01-01/2011-12-31``, ``2011/2015``, ``depuis 2004``)."""
     for value in objects(graph, node, DCTERMS.temporal):
         if isinstance(value, Literal):
-            start, _, end = str(value).partition("/")
-            return normalise_date(start), normalise_date(end)
+            period = period_from_text(str(value))
+            if period is not None:
+                return period.as_iso()
+            continue
         start = _first(graph, value, DCAT.startDate) or _first(graph, value, SCHEMA.startDate)
         end = _first(graph, value, DCAT.endDate) or _first(graph, value, SCHEMA.endDate)
         if start is None and end is None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 __all__ = [
+    "hash_of_dict",
     "Agent",
     "Concept",
     "Distribution",
@@ -125,14 +126,11 @@ class Record:
         Two harvests of unchanged metadata give the same hash, which is how the
         store counts records as unchanged.
         """
-        payload = self.to_dict()
-        payload.pop("harvested_at", None)
-        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        return hash_of_dict(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists)."""
-        return asdict(self)
+        return _plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
@@ -158,6 +156,28 @@ class Record:
     def with_harvest_time(self, harvested_at: str) -> Record:
         """The same record stamped with a harvest time."""
         return replace(self, harvested_at=harvested_at)
+
+
+def hash_of_dict(payload: dict[str, Any]) -> str:
+    """The content hash of a record's :meth:`Record.to_dict` (its harvest time left out)."""
+    published = {key: value for key, value in payload.items() if key != "harvested_at"}
+    text = json.dumps(published, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _plain(value: Any) -> Any:
+    # dataclasses.asdict deep-copies every value; records hold only immutable ones
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not is_dataclass(value):
+            return value
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def make_record_id(portal_id: str, guid: str) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from service.api import export, openapi, opensearch, pages, portals, search
+from service.api import admin, export, health, openapi, opensearch, pages, portals, search
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.errors import register_error_handlers
 from service.http_hygiene import install as install_http_hygiene
+from service.security import install as install_security
+from service.logging_ import configure_logging, install_request_id
+from service.metrics import install_request_metrics
 
 __all__ = ["create_app"]
 
@@ -23,10 +26,15 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     app.json.ensure_ascii = False
     catalogue = catalogue or Catalogue(settings or Settings.from_env())
     app.extensions["fedcat"] = catalogue
+    configure_logging(catalogue.settings.log_format, catalogue.settings.log_level)
+    install_request_id(app)
+    install_request_metrics(app)
     register_error_handlers(app)
+    install_security(app, catalogue.settings)
     install_http_hygiene(app, cors_origins=catalogue.settings.cors_origins, max_age=catalogue.settings.cache_max_age)
-    for module in (search, portals, export, openapi, opensearch, pages):
+    for module in (search, portals, export, openapi, opensearch, pages, health):
         app.register_blueprint(module.blueprint)
+    admin.install(app, catalogue)
 
     @app.get("/api")
     def api_index():

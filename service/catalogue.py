@@ -6,17 +6,19 @@ of ``flask_app.py`` the same way).
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
 from harvesters.http import HttpSettings
-from harvesters.runner import harvest_portal
+from harvesters.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
+from service import metrics
 from service.config import Settings
 from service.search import get_backend
 from service.search.base import SearchBackend
@@ -64,20 +66,39 @@ class Catalogue:
         portal: Portal,
         *,
         on_progress: Callable[[HarvestReport], None] | None = None,
+        **options: Any,
     ) -> HarvestJob:
-        """Harvest one portal into the store with the configured limits."""
+        """Harvest one portal into the store with the configured limits, under its lock, counted in the metrics.
+
+        :param options: more of :func:`harvesters.runner.harvest_portal`'s options
+            (``job_id``, ``lock_owner``, ``should_stop``).
+        :raises PortalBusy: when another run is harvesting the portal (nothing was changed).
+        """
         settings = self.settings
-        return harvest_portal(
-            portal,
-            self.backend,
-            http_settings=HttpSettings(
-                read_timeout=settings.http_timeout, max_bytes=settings.max_download_mb * 1024 * 1024
-            ),
-            allowed_hosts=frozenset(settings.allowed_hosts),
-            grace=timedelta(days=settings.delete_grace_days),
-            max_pages=settings.max_pages,
-            on_progress=on_progress,
-        )
+        started = time.perf_counter()
+        try:
+            job = harvest_portal(
+                portal,
+                self.backend,
+                http_settings=HttpSettings(
+                    read_timeout=settings.http_timeout,
+                    max_bytes=settings.max_download_mb * 1024 * 1024,
+                    deadline=settings.http_deadline,
+                    allowed_networks=settings.allowed_networks,
+                ),
+                allowed_hosts=frozenset(settings.allowed_hosts),
+                grace=timedelta(days=settings.delete_grace_days),
+                max_pages=settings.max_pages,
+                on_progress=on_progress,
+                lock_ttl=settings.harvest_lock_ttl,
+                on_error=lambda exc: metrics.harvest_error(portal.id, exc),
+                **options,
+            )
+        except PortalBusy:
+            metrics.harvest_refused(portal.id)
+            raise
+        metrics.harvest_finished(job, time.perf_counter() - started)
+        return job
 
     def portal_summaries(self) -> list[dict]:
         """Each portal with its kind, URL, record count and last harvest."""

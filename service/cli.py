@@ -1,20 +1,30 @@
-"""The ``fedcat`` command: harvest, serve, demo."""
+"""The ``fedcat`` command: harvest, reindex, status, export, scheduler, serve, demo."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from contextlib import ExitStack
-from typing import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
 
 from harvesters import harvester_kinds
 from harvesters.base import HarvestReport
+from harvesters.locking import PortalBusy
 from mappings.jobs import HarvestJob
-from mappings.portals import PortalConfigError
+from mappings.portals import Portal, PortalConfigError
 from service.catalogue import Catalogue, UnknownPortal
 from service.config import Settings, SettingsError
+from service.logging_ import configure_logging, new_request_id, request_id_scope
+from service.progress import Progress
+from service.rdf_formats import RDF_FORMATS, format_for_extension
 
 __all__ = ["main"]
+
+_DEFAULT_BASE_URL = "http://localhost:8000"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,6 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_format, settings.log_level)
         return args.handler(args)
     except (SettingsError, PortalConfigError, UnknownPortal, LookupError) as exc:
         print(f"fedcat: {exc}", file=sys.stderr)
@@ -41,13 +53,26 @@ def _parser() -> argparse.ArgumentParser:
     reindex = commands.add_parser("reindex", help="rebuild the search index from the stored records")
     reindex.set_defaults(handler=cmd_reindex)
 
+    status = commands.add_parser("status", help="each portal's records, last harvest and next scheduled run")
+    status.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    status.set_defaults(handler=cmd_status)
+
+    export = commands.add_parser("export", help="write the whole catalogue as one DCAT-AP file, page by page")
+    export.add_argument("--format", required=True, choices=[f.extension for f in RDF_FORMATS])
+    export.add_argument("--output", required=True, metavar="FILE", help="file to write (replaced once complete)")
+    export.add_argument("--page-size", type=_positive, default=500, help="records per page (default: %(default)s)")
+    export.add_argument("--base-url", help=f"public URL in the exported IRIs (default: FEDCAT_BASE_URL, else {_DEFAULT_BASE_URL})")
+    export.set_defaults(handler=cmd_export)
+
     scheduler = commands.add_parser("scheduler", help="run the harvest scheduler (its own process)")
+    scheduler.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics on this port (0: off)")
+    scheduler.add_argument("--metrics-host", default="127.0.0.1", help="address of the metrics server (default: %(default)s)")
     scheduler.set_defaults(handler=cmd_scheduler)
 
-    serve = commands.add_parser("serve", help="serve the API with gunicorn")
+    serve = commands.add_parser("serve", help="serve the API with gunicorn (settings of service/gunicorn_conf.py)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--workers", type=int, help="worker processes (default: from the CPU count, or WEB_CONCURRENCY)")
     serve.set_defaults(handler=cmd_serve)
 
     demo = commands.add_parser("demo", help="harvest the bundled sample portals offline, then serve them")
@@ -59,33 +84,107 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# -- harvesting ------------------------------------------------------------------------
+
+
 def cmd_harvest(args: argparse.Namespace) -> int:
-    """``fedcat harvest``: harvest every (or the named) portal, printing progress and a summary."""
+    """``fedcat harvest``: harvest every (or the named) portal, with a progress line and a summary each."""
     catalogue = Catalogue(Settings.from_env())
     portals = [catalogue.portal(pid) for pid in args.portal] if args.portal else catalogue.portals
-    failures = 0
-    for portal in portals:
-        if not catalogue.harvestable(portal):
-            print(
-                f"{portal.id}: cannot harvest yet: no harvester for kind {portal.kind!r}"
-                f" (available kinds: {', '.join(harvester_kinds())})"
-            )
-            failures += 1
-            continue
-        print(f"{portal.id}: harvesting {portal.url}")
-        job = catalogue.harvest(portal, on_progress=_progress_printer(portal.id))
-        print()
-        print(_summary_line(job))
-        failures += job.status == "failed"
+    failures = sum(not _harvest_one(catalogue, portal) for portal in portals)
     catalogue.close()
     return 1 if failures else 0
+
+
+def _harvest_one(catalogue: Catalogue, portal: Portal) -> bool:
+    """Harvest one portal, printing what happened; False when it could not be harvested or failed."""
+    if not catalogue.harvestable(portal):
+        print(
+            f"{portal.id}: cannot harvest yet: no harvester for kind {portal.kind!r}"
+            f" (available kinds: {', '.join(harvester_kinds())})"
+        )
+        return False
+    print(f"{portal.id}: harvesting {portal.url}", flush=True)
+    with Progress(portal.id) as progress:
+        try:
+            job = catalogue.harvest(portal, on_progress=_harvest_progress(progress))
+        except PortalBusy as busy:
+            print(f"{portal.id}: skipped: {busy}")
+            return False
+    print(_summary_line(job))
+    return job.status != "failed"
+
+
+def _harvest_progress(progress: Progress) -> Callable[[HarvestReport], None]:
+    def show(report: HarvestReport) -> None:
+        progress.update(report.records, detail=f"records · page {report.pages} · {report.failed_count} failed")
+
+    return show
+
+
+def _summary_line(job: HarvestJob) -> str:
+    s = job.stats
+    line = (
+        f"{job.portal_id}: {job.status} — {s.created} created, {s.updated} updated, {s.unchanged} unchanged,"
+        f" {s.flagged} flagged missing, {s.deleted} deleted, {len(job.failed)} failed, {job.pages} pages"
+    )
+    if job.error:
+        line += f"\n  error: {job.error}"
+    for failure in job.failed[:5]:
+        line += f"\n  failed: {failure.source}: {failure.reason}"
+    for warning in job.warnings:
+        line += f"\n  warning: {warning}"
+    return line
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     """``fedcat reindex``: rebuild the index (Elasticsearch: a new index, then an atomic alias swap)."""
     catalogue = Catalogue(Settings.from_env())
-    print(f"reindexed: {catalogue.backend.reindex()}")
+    with Progress("reindex", total=catalogue.backend.count()) as progress:
+        built = catalogue.backend.reindex(on_progress=lambda done, total: progress.update(done, total=total))
+    print(f"reindexed: {built}")
     catalogue.close()
+    return 0
+
+
+# -- operating -------------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """``fedcat status``: a table of portals, record counts, last job and next scheduled run."""
+    from service.status import portal_statuses, render_table
+
+    catalogue = Catalogue(Settings.from_env())
+    rows = portal_statuses(catalogue, datetime.now(timezone.utc))
+    catalogue.close()
+    if args.json:
+        print(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))
+    else:
+        print(render_table(rows))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``fedcat export``: the whole catalogue in one RDF file, written page by page, replaced atomically."""
+    from service.export_stream import export_catalogue
+
+    settings = Settings.from_env()
+    catalogue = Catalogue(settings)
+    fmt = format_for_extension(args.format)
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".partial")
+    base_url = args.base_url or settings.base_url or _DEFAULT_BASE_URL
+    try:
+        with partial.open("wb") as out, Progress(f"export {fmt.extension}") as progress:
+            written = export_catalogue(
+                catalogue, fmt, out, base_url=base_url, page_size=args.page_size,
+                on_progress=lambda done, total: progress.update(done, total=total),
+            )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+        catalogue.close()
+    print(f"exported {written} datasets to {target} ({fmt.media_type})")
     return 0
 
 
@@ -93,8 +192,27 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     """``fedcat scheduler``: harvest each portal on its cron schedule until stopped."""
     from harvesters.scheduler import run_scheduler
 
-    run_scheduler(Catalogue(Settings.from_env()))
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_host)
+    run_scheduler(Catalogue(Settings.from_env()), scope=_run_scope)
     return 0
+
+
+def _run_scope(portal: Portal) -> request_id_scope:
+    """Each scheduled run gets an id of its own, carried by every log line of the harvest."""
+    return request_id_scope(f"{portal.id}-{new_request_id()[:12]}")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+# -- serving -----------------------------------------------------------------------------
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -138,13 +256,19 @@ def _serve_demo(catalogue: Catalogue, host: str, port: int) -> int:
     return 0
 
 
-def _run_gunicorn(host: str, port: int, workers: int) -> None:
+def _run_gunicorn(host: str, port: int, workers: int | None) -> None:
     from gunicorn.app.base import BaseApplication
+
+    from service import gunicorn_conf
 
     class _Gunicorn(BaseApplication):
         def load_config(self) -> None:
+            for name in gunicorn_conf.__all__:
+                if name in self.cfg.settings:
+                    self.cfg.set(name, getattr(gunicorn_conf, name))
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
+            if workers:
+                self.cfg.set("workers", workers)
 
         def load(self):
             from service.app import create_app
@@ -152,29 +276,3 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
             return create_app()
 
     _Gunicorn().run()
-
-
-def _progress_printer(portal_id: str):
-    def show(report: HarvestReport) -> None:
-        print(
-            f"\r{portal_id}: page {report.pages}, {report.records} records, {report.failed_count} failed",
-            end="",
-            flush=True,
-        )
-
-    return show
-
-
-def _summary_line(job: HarvestJob) -> str:
-    s = job.stats
-    line = (
-        f"{job.portal_id}: {job.status} — {s.created} created, {s.updated} updated, {s.unchanged} unchanged,"
-        f" {s.flagged} flagged missing, {s.deleted} deleted, {len(job.failed)} failed, {job.pages} pages"
-    )
-    if job.error:
-        line += f"\n  error: {job.error}"
-    for failure in job.failed[:5]:
-        line += f"\n  failed: {failure.source}: {failure.reason}"
-    for warning in job.warnings:
-        line += f"\n  warning: {warning}"
-    return line

@@ -6,10 +6,13 @@ text; the README's configuration table is checked against this list.
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from typing import Any, Callable, Mapping
+
+from service.rate_limit import Rate
 
 __all__ = ["SETTINGS", "Setting", "Settings", "SettingsError", "default_portals_file"]
 
@@ -51,6 +54,48 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _log_format(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("text", "json"):
+        raise ValueError("must be text or json")
+    return value
+
+
+def _log_level(text: str) -> str:
+    value = text.strip().upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return value
+
+
+def _admin_token(text: str) -> str:
+    # a short token can be guessed; the admin API starts harvests on demand
+    if len(text) < 16:
+        raise ValueError("must be at least 16 characters (try: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return text
+
+
+def _networks(text: str) -> tuple[str, ...]:
+    blocks = _names(text)
+    for block in blocks:
+        try:
+            ipaddress.ip_network(block, strict=False)
+        except ValueError:
+            raise ValueError(f"{block!r} is not an IP network (write it as 10.0.0.0/8 or ::1/128)") from None
+    return blocks
+
+
+def _rate(text: str) -> str:
+    return "" if Rate.parse(text) is None else text.strip().lower().replace(" ", "")
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
 def _boolean(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -71,8 +116,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_download_mb", 200, "Largest response body accepted from a portal, in MiB (after decompression).", _positive_int),
     Setting("max_pages", 2000, "Most catalogue pages one harvest follows.", _positive_int),
     Setting("allowed_hosts", (), "Extra hosts harvests may contact besides each portal's own (comma-separated).", _names),
+    Setting("allowed_networks", (), "IP networks harvests may connect to besides public addresses (comma-separated CIDR, e.g. `10.0.0.0/8,::1/128`); loopback, private, link-local and reserved addresses are refused otherwise.", _networks),
+    Setting("http_deadline", 600.0, "Longest time in seconds one portal response may take to arrive in full (a portal dripping bytes is cut off).", _non_negative_float),
     Setting("cors_origins", ("*",), "Origins allowed to read the API from a browser (comma-separated; `*` for any).", _names),
     Setting("cache_max_age", 60, "Seconds browsers and proxies may cache read responses.", _positive_int),
+    Setting("rate_limit", "600/minute", "Requests each client IP may make (`N/second`, `N/minute` or `N/hour`, bursts up to N), counted per gunicorn worker; `off` turns it off. Static files are not counted.", _rate),
+    Setting("trusted_proxies", 0, "How many reverse proxies in front of fedcat append to `X-Forwarded-For`: the client IP (rate limiting, logs) is read that many hops back; 0 uses the peer address.", _non_negative_int),
     Setting("elasticsearch_url", "http://localhost:9200", "Elasticsearch URL (with FEDCAT_SEARCH_BACKEND=elasticsearch)."),
     Setting("elasticsearch_prefix", "fedcat", "Prefix of the Elasticsearch alias and indices (`<prefix>-records`, `<prefix>-jobs`)."),
     Setting("elasticsearch_username", "", "Elasticsearch basic-auth user."),
@@ -80,6 +129,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("elasticsearch_api_key", "", "Elasticsearch API key (instead of user and password)."),
     Setting("elasticsearch_ca_certs", "", "CA bundle to verify the Elasticsearch TLS certificate."),
     Setting("elasticsearch_verify_certs", True, "Verify Elasticsearch TLS certificates (`false` only for local tests).", _boolean),
+    Setting("admin_token", "", "Bearer token of the admin API (`/api/admin/...`, at least 16 characters); empty turns the admin routes off.", _admin_token),
+    Setting("log_format", "text", "Log lines as `text` or `json` (one JSON object per line); each carries the request id.", _log_format),
+    Setting("log_level", "INFO", "Lowest level logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.", _log_level),
+    Setting("harvest_lock_ttl", 600, "Seconds a portal's harvest lock lasts unless renewed (a running harvest renews it every third of that); a crashed process frees its portals after at most this long.", _positive_int),
 )
 
 
@@ -97,8 +150,12 @@ class Settings:
     max_download_mb: int = 200
     max_pages: int = 2000
     allowed_hosts: tuple[str, ...] = ()
+    allowed_networks: tuple[str, ...] = ()
+    http_deadline: float = 600.0
     cors_origins: tuple[str, ...] = ("*",)
     cache_max_age: int = 60
+    rate_limit: str = "600/minute"
+    trusted_proxies: int = 0
     elasticsearch_url: str = "http://localhost:9200"
     elasticsearch_prefix: str = "fedcat"
     elasticsearch_username: str = ""
@@ -106,6 +163,10 @@ class Settings:
     elasticsearch_api_key: str = ""
     elasticsearch_ca_certs: str = ""
     elasticsearch_verify_certs: bool = True
+    admin_token: str = field(default="", repr=False)
+    log_format: str = "text"
+    log_level: str = "INFO"
+    harvest_lock_ttl: int = 600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -58,6 +58,11 @@ class SearchArgs(Schema):
     format = _filter()
     license = _filter()
     keyword = _filter()
+    quality = fields.List(
+        fields.String(validate=validate.OneOf(["90-100", "75-89", "50-74", "0-49"])),
+        load_default=list,
+        metadata={"description": "quality score bucket(s): 90-100, 75-89, 50-74, 0-49"},
+    )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS, error="Unknown sort {input!r}; use one of: {choices}."),
@@ -295,6 +300,10 @@ class WriteStatsSchema(Schema):
     unchanged = fields.Integer(required=True)
     deleted = fields.Integer(required=True)
     flagged = fields.Integer(required=True)
+    rejected = fields.List(
+        fields.Nested(lambda: FailedRecordSchema()),
+        metadata={"description": "records the store refused (also counted among the job's failed records)"},
+    )
 
 
 class FailedRecordSchema(Schema):

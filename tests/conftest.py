@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from harvesters.network_guard import LOOPBACK_NETWORKS, trusted_networks
 from mappings.portals import Portal
 from service.app import create_app
 from service.catalogue import Catalogue
@@ -17,6 +18,13 @@ TEST_PORTALS = [
     Portal(id="paris", name="Paris", kind="dcat", url="http://127.0.0.1:9/catalog.ttl"),
     Portal(id="lyon", name="Lyon", kind="dcat", url="http://127.0.0.1:9/lyon.ttl"),
 ]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def harvest_loopback_simulators():
+    """The portal simulators listen on 127.0.0.1, which harvests refuse by default: allow loopback in tests."""
+    with trusted_networks(LOOPBACK_NETWORKS):
+        yield
 
 
 @pytest.fixture

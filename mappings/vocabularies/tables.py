@@ -21,6 +21,7 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß"
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """An accent-, case- and punctuation-insensitive key: ``"Réseaux-de l'État"`` → ``"reseaux de l etat"``."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))

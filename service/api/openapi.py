@@ -21,7 +21,14 @@ __all__ = ["Operation", "blueprint", "build_spec", "documented"]
 
 blueprint = Blueprint("openapi", __name__)
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
-_ERROR_STATUSES = {"400": "Invalid parameter", "404": "Not found", "503": "Search temporarily unavailable"}
+_ERROR_STATUSES = {
+    "400": "Invalid parameter",
+    "404": "Not found",
+    "429": "Too many requests from this client (FEDCAT_RATE_LIMIT); see Retry-After",
+    "503": "Search temporarily unavailable",
+}
+#: what any route may answer, whatever it declares: the limits of service/security.py
+_LIMIT_STATUSES = ("400", "429")
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def _operation(operation: Operation) -> dict:
         parameters.append({"in": "query", "schema": operation.args})
     content = {media_type: {"schema": _body_schema(operation, media_type)} for media_type in operation.media_types}
     responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
-    for status in operation.errors:
+    for status in (*operation.errors, *_LIMIT_STATUSES):
         responses[status] = {
             "description": _ERROR_STATUSES.get(status, "Error"),
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

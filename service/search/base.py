@@ -36,7 +36,9 @@ __all__ = [
 ]
 
 #: Facet name → how its values are read off a record.
-FACETS = ("portal", "publisher", "theme", "format", "license", "keyword")
+FACETS = ("portal", "publisher", "theme", "format", "license", "keyword", "quality")
+#: quality facet buckets: (label, lowest score in it), best first
+QUALITY_BUCKETS = (("90-100", 90), ("75-89", 75), ("50-74", 50), ("0-49", 0))
 #: Accepted sort keys; ``-`` reverses.
 SORTS = ("relevance", "modified", "-modified", "title", "-title", "issued", "-issued", "quality", "-quality")
 FACET_SIZE = 20
@@ -119,7 +121,13 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
         "format": record.formats,
         "license": tuple(dict.fromkeys(c.label for c in record.licenses)),
         "keyword": tuple(dict.fromkeys(k.casefold() for k in record.keywords)),
+        "quality": (quality_bucket(record.quality),) if record.quality is not None else (),
     }
+
+
+def quality_bucket(score: int) -> str:
+    """The facet bucket of a quality score (``"75-89"``)."""
+    return next(label for label, lowest in QUALITY_BUCKETS if score >= lowest)
 
 
 class SearchBackend(ABC):
@@ -191,9 +199,10 @@ class SearchBackend(ABC):
         """Record count per portal id."""
 
     @abstractmethod
-    def reindex(self) -> str:
+    def reindex(self, *, on_progress: Callable[[int, int], None] | None = None) -> str:
         """Rebuild the search index from the stored records; searches keep answering meanwhile.
 
+        :param on_progress: called now and then with (records done, records in all).
         :returns: a name for what was built (an index name, or a description).
         """
 
@@ -208,6 +217,28 @@ class SearchBackend(ABC):
     @abstractmethod
     def jobs(self, *, portal_id: str | None = None, limit: int = 50) -> list[HarvestJob]:
         """Harvest jobs, newest first."""
+
+    @abstractmethod
+    def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
+        """Take the named lock for ``owner`` until ``ttl`` seconds from now, atomically across processes.
+
+        Succeeds when the lock is free, has expired, or is already ``owner``'s
+        (then its expiry moves on: a long job renews its lock this way). A
+        crashed holder therefore blocks others for ``ttl`` seconds at most.
+
+        :param name: what is locked, e.g. ``harvest:paris``.
+        :param owner: who asks; unique per run (host, process and a random part).
+        :param ttl: seconds the lock lives without renewal; 0 takes it already expired.
+        :returns: True when ``owner`` now holds the lock, False when someone else does.
+        :raises StoreError: when the store cannot be reached.
+        """
+
+    @abstractmethod
+    def release_lock(self, name: str, owner: str) -> None:
+        """Free the named lock if ``owner`` still holds it; a lock taken over by another owner is left alone.
+
+        :raises StoreError: when the store cannot be reached (the lock then expires on its own).
+        """
 
     def get_many(self, record_ids: Iterable[str]) -> list[Record]:
         """The stored records among ``record_ids``, in that order (unknown ids are left out).

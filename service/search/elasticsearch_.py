@@ -87,6 +87,7 @@ class ElasticsearchBackend(SearchBackend):
         self.alias = f"{prefix}-records"
         self.jobs_index = f"{prefix}-jobs"
         self.pages_index = f"{prefix}-pages"
+        self.locks_index = f"{prefix}-locks"
         self._sleep = sleep
         self._ready = False
         try:
@@ -119,7 +120,11 @@ class ElasticsearchBackend(SearchBackend):
         if not self.client.indices.exists_alias(name=self.alias):
             index = self._create_records_index()
             self.client.indices.put_alias(index=index, name=self.alias)
-        for index, definition in ((self.jobs_index, "jobs.json"), (self.pages_index, "pages.json")):
+        for index, definition in (
+            (self.jobs_index, "jobs.json"),
+            (self.pages_index, "pages.json"),
+            (self.locks_index, "locks.json"),
+        ):
             if not self.client.indices.exists(index=index):
                 body = _load_definition(definition)
                 self.client.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
@@ -135,11 +140,14 @@ class ElasticsearchBackend(SearchBackend):
         """The concrete index the alias points at."""
         return next(iter(self._call(self.client.indices.get_alias, name=self.alias)))
 
-    def reindex(self) -> str:
+    def reindex(self, *, on_progress: Callable[[int, int], None] | None = None) -> str:
         """Rebuild every record into a new index, then swap the alias atomically; returns the new index."""
         old = self.current_index()
         new = self._call(self._create_records_index)
-        self._bulk_send(self._copy_actions(old, new))
+        actions = self._copy_actions(old, new)
+        if on_progress is not None:
+            actions = _counted(actions, self.count(), on_progress)
+        self._bulk_send(actions)
         self._call(self.client.indices.refresh, index=new)
         self._call(
             self.client.indices.update_aliases,
@@ -480,6 +488,63 @@ class ElasticsearchBackend(SearchBackend):
         )
         return [HarvestJob.from_dict(hit["_source"]["job"]) for hit in result["hits"]["hits"]]
 
+    # -- locks -------------------------------------------------------------------
+
+    def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
+        """See :meth:`SearchBackend.acquire_lock`.
+
+        One document per lock in ``<prefix>-locks``: created with ``op_type=create``
+        (fails if it exists), else replaced only if expired or our own, conditionally
+        on the ``_seq_no``/``_primary_term`` we read, so two racing takers cannot both win.
+        """
+        now = time.time()
+        document = {"name": name, "owner": owner, "expires_at": now + ttl}
+        if self._call(self._create_lock, name, document):
+            return True
+        current = self._call(self._get_lock, name)
+        if current is None:  # released between our create and our read: one more try
+            return self._call(self._create_lock, name, document)
+        source = current["_source"]
+        if source["owner"] != owner and source["expires_at"] > now:
+            return False
+        return self._call(self._replace_lock, name, document, current["_seq_no"], current["_primary_term"])
+
+    def release_lock(self, name: str, owner: str) -> None:
+        """See :meth:`SearchBackend.release_lock` (a conditional delete of our own lock document)."""
+        current = self._call(self._get_lock, name)
+        if current is None or current["_source"]["owner"] != owner:
+            return
+        self._call(self._delete_lock, name, current["_seq_no"], current["_primary_term"])
+
+    def _create_lock(self, name: str, document: dict) -> bool:
+        try:
+            self.client.create(index=self.locks_index, id=name, document=document)
+        except elasticsearch.ConflictError:
+            return False
+        return True
+
+    def _get_lock(self, name: str) -> dict | None:
+        # a get by id is real-time: it sees the latest write without a refresh
+        try:
+            return self.client.get(index=self.locks_index, id=name)
+        except elasticsearch.NotFoundError:
+            return None
+
+    def _replace_lock(self, name: str, document: dict, seq_no: int, primary_term: int) -> bool:
+        try:
+            self.client.index(
+                index=self.locks_index, id=name, document=document, if_seq_no=seq_no, if_primary_term=primary_term
+            )
+        except elasticsearch.ConflictError:
+            return False
+        return True
+
+    def _delete_lock(self, name: str, seq_no: int, primary_term: int) -> None:
+        try:
+            self.client.delete(index=self.locks_index, id=name, if_seq_no=seq_no, if_primary_term=primary_term)
+        except (elasticsearch.ConflictError, elasticsearch.NotFoundError):
+            pass  # someone took the expired lock over meanwhile (it is theirs now), or it is gone already
+
     # -- plumbing ----------------------------------------------------------------
 
     def _call(self, function: Callable, *args, **kwargs):
@@ -602,6 +667,16 @@ def _facet_filters(query: SearchQuery) -> dict[str, dict]:
             values = [v.casefold() for v in values] if facet == "keyword" else list(values)
             filters[facet] = {"terms": {f"facet_{facet}": values}}
     return filters
+
+
+def _counted(actions: Iterator[dict], total: int, on_progress: Callable[[int, int], None]) -> Iterator[dict]:
+    """Pass actions through, reporting every batch's worth (and the end) to ``on_progress``."""
+    done = 0
+    for done, action in enumerate(actions, 1):
+        yield action
+        if done % _BULK_BATCH == 0:
+            on_progress(done, total)
+    on_progress(done, total)
 
 
 def _spool(spool, action: dict) -> None:

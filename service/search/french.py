@@ -32,8 +32,28 @@ STOP_WORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower-case, ligature-free, accent-free text."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    if text.isascii():
+        return text.lower()
+    folded = text.translate(_FOLD_TABLE)
+    if folded.isascii():
+        return folded.lower()
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _fold_table() -> dict[int, str]:
+    """Latin letters with diacritics → their base letters (the common case, by lookup)."""
+    table: dict[int, str] = {ord(k): v for k, v in {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"}.items()}
+    for code in range(0xC0, 0x250):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if base.isascii() and base and code not in table:
+            table[code] = base
+    for quote in "’‘ʼ":  # typographic apostrophes split words like the ASCII one
+        table[ord(quote)] = "'"
+    return table
+
+
+_FOLD_TABLE = _fold_table()
 
 
 def analyze(text: str) -> list[str]:

@@ -10,6 +10,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from typing import Callable, ClassVar, Iterable, Iterator
 
 from mappings.duplicates import ClusterEntry, compute_clusters, duplicate_keys
 from mappings.jobs import HarvestJob, WriteStats
-from mappings.record import Record
+from mappings.record import Record, hash_of_dict
 from service.search.base import (
     FACETS,
     FacetValue,
@@ -88,7 +89,14 @@ CREATE TABLE IF NOT EXISTS page_cache (
     data TEXT NOT NULL,
     PRIMARY KEY (portal_id, page_key)
 );
+CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL);
 """
+#: take a free or expired lock, or renew one's own; a lock held by another live owner is left as it is
+_ACQUIRE_LOCK = (
+    "INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)"
+    " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at"
+    " WHERE locks.expires_at <= ? OR locks.owner = excluded.owner"
+)
 #: bm25 weights of the FTS columns: title, keywords, publisher, description; ``words``
 #: (folded, unstemmed title, keywords and publisher, for autocompletion) does not rank.
 _WEIGHTS = (10.0, 5.0, 3.0, 1.0, 0.0)
@@ -195,9 +203,10 @@ class SqliteBackend(SearchBackend):
     def _stage(self, conn: sqlite3.Connection, portal_id: str, record: Record) -> None:
         if record.portal_id != portal_id:
             raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
+        payload = record.to_dict()
         conn.execute(
             "INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?)",
-            (record.record_id, record.content_hash(), json.dumps(record.to_dict(), ensure_ascii=False)),
+            (record.record_id, hash_of_dict(payload), json.dumps(payload, ensure_ascii=False)),
         )
 
     def _apply_staging(
@@ -210,7 +219,7 @@ class SqliteBackend(SearchBackend):
             )
         }
         created = updated = unchanged = 0
-        for record_id, content_hash, data in conn.execute("SELECT record_id, hash, data FROM temp.staging").fetchall():
+        for record_id, content_hash, data in _staged(conn):
             previous = existing.pop(record_id, None)
             if previous is None:
                 self._insert(conn, Record.from_dict(json.loads(data)), content_hash, data)
@@ -359,6 +368,10 @@ class SqliteBackend(SearchBackend):
         of (rowid, score); the hits and each facet then filter that set.
         """
         conn = self._conn()
+        with self._read_snapshot(conn):
+            return self._search(conn, query)
+
+    def _search(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         generation = self._generation(conn)
         match = self._match_expression(conn, parse_query(query.q), generation)
         base = self._fill_base(conn, query, match)
@@ -444,7 +457,23 @@ class SqliteBackend(SearchBackend):
         return [
             Hit(Record.from_dict(json.loads(data[rowid][0])), score=-float(score), missing_since=data[rowid][1], cluster_id=cluster)
             for rowid, score, cluster in page_rows
+            if rowid in data  # never a KeyError (a 500) for a row a harvest replaced meanwhile
         ]
+
+    @contextmanager
+    def _read_snapshot(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """One read transaction around a search's statements: in WAL mode they all see one committed state,
+        never half of a harvest that commits meanwhile (found by bench/load.py). In-memory stores (tests)
+        use shared-cache table locks instead, which a long read would hold against writers: left as they were."""
+        if self._memory or conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
 
     def _has_clusters(self, conn: sqlite3.Connection) -> bool:
         return bool(self._fetch(conn, "SELECT value FROM meta WHERE key = 'clusters'", [])[0][0])
@@ -577,15 +606,17 @@ class SqliteBackend(SearchBackend):
         )
         return {portal: round(mean, 1) for portal, mean in rows}
 
-    def reindex(self) -> str:
+    def reindex(self, *, on_progress: Callable[[int, int], None] | None = None) -> str:
         """Re-analyse every record into the full-text and facet tables, in one transaction (readers see the old index until it commits)."""
         with self._write() as conn:
             conn.execute("DELETE FROM records_fts")
             conn.execute("DELETE FROM record_facets")
             conn.execute("DELETE FROM record_keys")
             rows = conn.execute("SELECT rowid, data FROM records").fetchall()
-            for rowid, data in rows:
+            for done, (rowid, data) in enumerate(rows, 1):
                 self._index_text_and_facets(conn, rowid, Record.from_dict(json.loads(data)))
+                if on_progress is not None and (done % 500 == 0 or done == len(rows)):
+                    on_progress(done, len(rows))
             self._recluster(conn)
         return f"{len(rows)} records re-indexed"
 
@@ -609,6 +640,33 @@ class SqliteBackend(SearchBackend):
         sql += " ORDER BY started_at DESC, job_id DESC LIMIT ?"
         rows = self._fetch(self._conn(), sql, [*params, limit])
         return [HarvestJob.from_dict(json.loads(data)) for (data,) in rows]
+
+    # -- locks -------------------------------------------------------------------
+
+    def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
+        """See :meth:`SearchBackend.acquire_lock`: one upsert that only overwrites an expired or own lock."""
+        now = time.time()
+        return self._lock_statement(_ACQUIRE_LOCK, (name, owner, now + ttl, now)) == 1
+
+    def release_lock(self, name: str, owner: str) -> None:
+        """See :meth:`SearchBackend.release_lock`."""
+        self._lock_statement("DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner))
+
+    def _lock_statement(self, sql: str, params: tuple) -> int:
+        """Run one lock statement in its own ``BEGIN IMMEDIATE`` transaction; returns the rows it changed.
+
+        Not :meth:`_write`: a lock says nothing about the records, so the search caches stay valid.
+        """
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            changed = conn.execute(sql, params).rowcount
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"database write failed: {exc}") from exc
+        return changed
 
     # -- connections -------------------------------------------------------------
 
@@ -690,6 +748,13 @@ def _hits_sql(source: str, where: str, order: str, base: bool, *, collapse: bool
         f" SELECT ranked.rid, ranked.score, ranked.cluster_id FROM ranked WHERE member_rank = 1"
         f" ORDER BY {outer_order} LIMIT ? OFFSET ?"
     )
+
+
+def _staged(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
+    """The staged records in batches: a harvest of 80,000 records never sits in memory whole."""
+    cursor = conn.execute("SELECT record_id, hash, data FROM temp.staging")
+    while batch := cursor.fetchmany(500):
+        yield from batch
 
 
 def _facet_filters(query: SearchQuery) -> dict[str, list[str]]:

@@ -176,6 +176,9 @@ def test_quality_filter_and_sort(store):
     assert ids(store.search(SearchQuery(sort="-quality"))) == ["q1", "q2", "q0", "q3"]
     assert ids(store.search(SearchQuery(sort="quality"))) == ["q0", "q2", "q1", "q3"]
     assert set(ids(store.search(SearchQuery(quality_min=60)))) == {"q1", "q2"}
+    page = store.search(SearchQuery(filters={"quality": ("90-100", "50-74")}))
+    assert set(ids(page)) == {"q1", "q2"}
+    assert facet(page, "quality") == {"90-100": 1, "50-74": 1, "0-49": 1}
 
 
 def test_theme_facet_prefers_eu_themes(store):
@@ -421,3 +424,34 @@ def test_page_cache_round_trip_and_reset(loaded):
 def test_get_many_keeps_the_order_asked(loaded):
     wanted = ["lyon:l2", "paris:nope", "paris:p1"]
     assert [r.record_id for r in loaded.get_many(wanted)] == ["lyon:l2", "paris:p1"]
+
+
+# -- locks (one harvest per portal across processes) -----------------------------------
+
+
+def test_a_lock_has_one_owner_at_a_time_and_names_are_independent(store):
+    assert store.acquire_lock("harvest:paris", "a", ttl=60)
+    assert not store.acquire_lock("harvest:paris", "b", ttl=60)
+    assert store.acquire_lock("harvest:lyon", "b", ttl=60)
+
+
+def test_the_owner_renews_its_lock(store):
+    assert store.acquire_lock("harvest:paris", "a", ttl=0)
+    assert store.acquire_lock("harvest:paris", "a", ttl=60), "taking one's own lock again renews it"
+    assert not store.acquire_lock("harvest:paris", "b", ttl=60), "a renewed lock has not expired"
+
+
+def test_only_the_owner_releases_a_lock(store):
+    store.acquire_lock("harvest:paris", "a", ttl=60)
+    store.release_lock("harvest:paris", "b")
+    assert not store.acquire_lock("harvest:paris", "b", ttl=60)
+    store.release_lock("harvest:paris", "a")
+    assert store.acquire_lock("harvest:paris", "b", ttl=60)
+    store.release_lock("harvest:never-taken", "a")
+
+
+def test_an_expired_lock_is_taken_over_and_its_old_owner_cannot_release_it(store):
+    assert store.acquire_lock("harvest:paris", "crashed", ttl=0)
+    assert store.acquire_lock("harvest:paris", "b", ttl=60)
+    store.release_lock("harvest:paris", "crashed")
+    assert not store.acquire_lock("harvest:paris", "c", ttl=60)

@@ -130,6 +130,8 @@ def test_unparseable_date_is_dropped():
          ("2011-01-01", "2011-12-31")),
         ('"2011-01-01/2011-12-31"', ("2011-01-01", "2011-12-31")),
         ('[ a dct:PeriodOfTime ; dcat:startDate "2015-03-01"^^xsd:date ]', ("2015-03-01", None)),
+        ('"2011/2015"', ("2011-01-01", "2015-12-31")),
+        ('"depuis 2004"', ("2004-01-01", None)),
     ],
 )
 def test_temporal_coverage(temporal, expected):

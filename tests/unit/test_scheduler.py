@@ -27,3 +27,14 @@ def test_invalid_schedule_names_the_portal():
     bad = Portal(id="bad", name="Bad", kind="dcat", url="https://x.example", schedule="every day")
     with pytest.raises(ScheduleError, match="portal bad: invalid schedule 'every day'"):
         build_scheduler([bad], harvest=lambda p: None, blocking=False)
+
+
+def test_next_run_is_the_cron_time_in_paris():
+    from datetime import datetime, timezone
+
+    from harvesters.scheduler import next_run
+
+    paris, _, manual = portals()
+    upcoming = next_run(paris, datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc))
+    assert upcoming.isoformat() == "2026-06-02T02:15:00+02:00"
+    assert next_run(manual, datetime(2026, 6, 1, tzinfo=timezone.utc)) is None

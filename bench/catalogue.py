@@ -1,0 +1,50 @@
+"""A large udata-like catalogue for benchmarks: the udata simulator, each page rendered once.
+
+Rendering 800 pages with rdflib takes minutes, so pages are cached on disk
+(``~/.cache/fedcat/bench``), with the simulator's own address replaced by a
+placeholder that is put back when a page is served.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from simulators.sample_data import generate
+from simulators.server import SimResponse
+from simulators.udata import UdataSimulator
+
+__all__ = ["CachedUdataSimulator", "cache_dir"]
+
+_PLACEHOLDER = "http://fedcat-bench.invalid"
+
+
+def cache_dir() -> Path:
+    """Where rendered pages are kept between runs."""
+    path = Path(os.environ.get("FEDCAT_BENCH_CACHE", Path.home() / ".cache" / "fedcat" / "bench"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class CachedUdataSimulator(UdataSimulator):
+    """The udata simulator over ``size`` generated datasets, serving pages from a disk cache."""
+
+    def __init__(self, size: int, *, page_size: int = 100, **kwargs) -> None:
+        super().__init__(generate("datagouv", size), page_size=page_size, **kwargs)
+        self.size = size
+
+    def _serialized(self, extension: str, page: int, page_size: int) -> SimResponse:
+        path = cache_dir() / f"udata-{self.size}-{page_size}-{page}.{extension}"
+        if not path.exists():
+            fresh = super()._serialized(extension, page, page_size)
+            path.write_bytes(fresh.body.replace(self.url.encode(), _PLACEHOLDER.encode()))
+            return fresh
+        body = path.read_bytes().replace(_PLACEHOLDER.encode(), self.url.encode())
+        content_type = "text/turtle; charset=utf-8" if extension == "ttl" else "application/rdf+xml"
+        return SimResponse(200, body, content_type)
+
+    def prerender(self, extension: str = "ttl") -> None:
+        """Render every page now (so a timed harvest does not wait for rendering)."""
+        pages = -(-self.size // self.page_size)
+        for page in range(1, pages + 1):
+            self._serialized(extension, page, self.page_size)

@@ -1,0 +1,115 @@
+"""Search over HTTP under gunicorn at a fixed concurrency, measured with wrk (Debian package)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.backends import QUERY_MIX
+
+__all__ = ["HttpResult", "measure_http"]
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """wrk's figures for one run."""
+
+    requests_per_second: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+    seconds: int
+    concurrency: int
+
+
+def measure_http(database: Path, *, concurrency: int = 16, seconds: int = 20) -> HttpResult | None:
+    """Serve ``database`` with gunicorn on 127.0.0.1 and drive it with wrk; None when wrk is absent."""
+    if shutil.which("wrk") is None:
+        print("wrk not installed (apt-get install wrk): skipping the HTTP measurement", file=sys.stderr)
+        return None
+    port = _free_port()
+    server = _start_gunicorn(database, port)
+    try:
+        _wait_until_up(port)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(_lua_script())
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, timeout=seconds + 60, check=True,
+        ).stdout
+        os.unlink(script.name)
+        return _parse_wrk(output, seconds, concurrency)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _start_gunicorn(database: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "FEDCAT_DATABASE": str(database), "FEDCAT_BASE_URL": f"http://127.0.0.1:{port}"}
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(os.cpu_count() or 2),
+        "--worker-class", "gthread", "--threads", "4", "--log-level", "warning", "service.app:create_app()",
+    ]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _lua_script() -> str:
+    paths = []
+    for query in QUERY_MIX:
+        params = {"q": query.q, "sort": query.sort, "page": query.page, "page_size": query.page_size}
+        params.update({name: values[0] for name, values in query.filters.items()})
+        paths.append("/api/datasets?" + urlencode({k: v for k, v in params.items() if v != ""}))
+    listed = ", ".join(f'"{p}"' for p in paths)
+    return f"""
+local paths = {{{listed}}}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+"""
+
+
+def _parse_wrk(output: str, seconds: int, concurrency: int) -> HttpResult:
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return HttpResult(
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=latency("50"), p90_ms=latency("90"), p99_ms=latency("99"),
+        errors=errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        requests=requests, seconds=seconds, concurrency=concurrency,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/portals", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not come up")

@@ -1,0 +1,159 @@
+"""A read-only graph, indexed by subject and by predicate, built straight from Oxigraph's parser.
+
+Harvest pages are parsed once and then only read. rdflib's Memory store spends
+most of a harvest adding triples to indices nobody queries and validating every
+IRI again; this index keeps the two look-ups the mapping uses (what a subject
+says, who says something) and offers the slice of rdflib's ``Graph`` API that
+``mappings.from_rdf`` and the harvesters call. Terms are ordinary rdflib terms.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Iterator
+
+import pyoxigraph
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+__all__ = ["IndexedGraph", "parse_indexed", "OXIGRAPH_FORMATS"]
+
+#: rdflib format name → Oxigraph format, for the syntaxes parsed this way
+OXIGRAPH_FORMATS = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "xml": pyoxigraph.RdfFormat.RDF_XML,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "n3": pyoxigraph.RdfFormat.N3,
+}
+_XSD_STRING = str(XSD.string)
+_SHORT = 32
+_LANG_STRING = str(RDF.langString)
+
+
+class IndexedGraph:
+    """Triples indexed subject → predicate → objects and predicate → subject → objects."""
+
+    def __init__(self, triples: Iterable[tuple[Node, URIRef, Node]] = ()) -> None:
+        self._by_subject: dict[Node, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
+        self._by_predicate: dict[URIRef, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
+        self._size = 0
+        # a set per long object list: membership in a list is linear, and a hostile page gives
+        # one subject 50,000 keywords (tests/reliability): the lists stay, the sets only check
+        self._long: dict[tuple[Node, URIRef], set[Node]] = {}
+        for triple in triples:
+            self.add(triple)
+
+    def add(self, triple: tuple[Node, URIRef, Node]) -> None:
+        """Add one triple (duplicates are kept once)."""
+        subject, predicate, obj = triple
+        objects = self._by_subject[subject][predicate]
+        if len(objects) < _SHORT:
+            if obj in objects:
+                return
+        else:
+            seen = self._long.get((subject, predicate))
+            if seen is None:
+                seen = self._long[(subject, predicate)] = set(objects)
+            if obj in seen:
+                return
+            seen.add(obj)
+        objects.append(obj)
+        self._by_predicate[predicate][subject].append(obj)
+        self._size += 1
+
+    def objects(self, subject: Node | None = None, predicate: URIRef | None = None) -> Iterator[Node]:
+        """Objects of ``subject predicate ?o`` (either may be None, meaning any)."""
+        if subject is not None:
+            by_predicate = self._by_subject.get(subject, {})
+            if predicate is not None:
+                yield from by_predicate.get(predicate, ())
+            else:
+                for values in by_predicate.values():
+                    yield from values
+        elif predicate is not None:
+            for values in self._by_predicate.get(predicate, {}).values():
+                yield from values
+        else:
+            for _, _, obj in self:
+                yield obj
+
+    def subjects(self, predicate: URIRef | None = None, obj: Node | None = None) -> Iterator[Node]:
+        """Subjects of ``?s predicate obj`` (either may be None, meaning any), each once."""
+        if predicate is None:
+            candidates = ((s, [v for values in ps.values() for v in values]) for s, ps in self._by_subject.items())
+        else:
+            candidates = self._by_predicate.get(predicate, {}).items()
+        for subject, values in candidates:
+            if obj is None or obj in values:
+                yield subject
+
+    def subject_objects(self, predicate: URIRef) -> Iterator[tuple[Node, Node]]:
+        """``(s, o)`` pairs of ``?s predicate ?o``."""
+        for subject, values in self._by_predicate.get(predicate, {}).items():
+            for obj in values:
+                yield subject, obj
+
+    def predicate_objects(self, subject: Node) -> Iterator[tuple[URIRef, Node]]:
+        """``(p, o)`` pairs of ``subject ?p ?o``."""
+        for predicate, values in self._by_subject.get(subject, {}).items():
+            for obj in values:
+                yield predicate, obj
+
+    def value(self, subject: Node, predicate: URIRef) -> Node | None:
+        """One object of ``subject predicate ?o``, or None."""
+        return next(iter(self._by_subject.get(subject, {}).get(predicate, ())), None)
+
+    def __contains__(self, triple: tuple[Node, URIRef, Node]) -> bool:
+        subject, predicate, obj = triple
+        return obj in self._by_subject.get(subject, {}).get(predicate, ())
+
+    def __iter__(self) -> Iterator[tuple[Node, URIRef, Node]]:
+        for subject, by_predicate in self._by_subject.items():
+            for predicate, values in by_predicate.items():
+                for obj in values:
+                    yield subject, predicate, obj
+
+    def __len__(self) -> int:
+        return self._size
+
+
+def parse_indexed(content: bytes, rdflib_format: str, base_iri: str) -> IndexedGraph:
+    """Parse with Oxigraph into an :class:`IndexedGraph`; raises ``SyntaxError``/``ValueError`` as Oxigraph does."""
+    converter = _Converter()
+    quads = pyoxigraph.parse(content, OXIGRAPH_FORMATS[rdflib_format], base_iri=base_iri)
+    return IndexedGraph(
+        (converter.term(q.subject), converter.iri(q.predicate), converter.term(q.object)) for q in quads
+    )
+
+
+class _Converter:
+    """Oxigraph terms → rdflib terms, each distinct term built once per page."""
+
+    def __init__(self) -> None:
+        self._cache: dict[object, Node] = {}
+
+    def iri(self, node: pyoxigraph.NamedNode) -> URIRef:
+        cached = self._cache.get(node)
+        if cached is None:
+            # Oxigraph has already checked the IRI; rdflib's own check would only repeat it
+            cached = self._cache[node] = str.__new__(URIRef, node.value)
+        return cached
+
+    def term(self, node) -> Node:
+        if isinstance(node, pyoxigraph.NamedNode):
+            return self.iri(node)
+        cached = self._cache.get(node)
+        if cached is None:
+            cached = self._cache[node] = self._literal(node) if isinstance(node, pyoxigraph.Literal) else BNode(node.value)
+        return cached
+
+    @staticmethod
+    def _literal(node: pyoxigraph.Literal) -> Literal:
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        datatype = node.datatype.value
+        if datatype in (_XSD_STRING, _LANG_STRING):
+            return Literal(node.value)
+        return Literal(node.value, datatype=URIRef(datatype))

@@ -1,0 +1,46 @@
+"""The benchmark suite in miniature: it runs end to end, and fails only on gross regressions.
+
+Ratios measured in one run, never absolute times (CI machines are noisy): the real harvest,
+which also normalises, de-duplicates and indexes, must stay in the same league as bare rdflib
+parsing and mapping of the same pages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.__main__ import main
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory, monkeypatch_module):
+    monkeypatch_module.setenv("FEDCAT_BENCH_CACHE", str(tmp_path_factory.mktemp("bench-cache")))
+    return main(["--size", "600", "--quick", "--output", str(tmp_path_factory.mktemp("report") / "benchmarks.md")])
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    patch = pytest.MonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+def test_every_dataset_is_harvested(figures):
+    assert figures["harvest_sqlite"]["records"] == 600
+    assert figures["harvest_naive"]["records"] == 600
+
+
+def test_the_harvest_is_not_grossly_slower_than_bare_parsing(figures):
+    ratio = figures["harvest_sqlite"]["per_second"] / figures["harvest_naive"]["per_second"]
+    assert ratio >= 0.6, f"fedcat harvest at {ratio:.2f}× the naive baseline"
+
+
+def test_search_tail_stays_near_its_median(figures):
+    search = figures["search_sqlite"]
+    assert search["p99_ms"] <= 50 * max(search["p50_ms"], 0.5)
+
+
+def test_exporting_a_dataset_costs_no_more_than_harvesting_it(figures):
+    export_ms_per_dataset = figures["export"]["page_ms_p50"] / 100
+    harvest_ms_per_dataset = 1000 / figures["harvest_sqlite"]["per_second"]
+    assert export_ms_per_dataset <= 3 * harvest_ms_per_dataset

@@ -1,0 +1,59 @@
+"""Test helpers for the operations tests: a DCAT portal that holds its answers until told, and a catalogue on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from mappings.portals import Portal
+from service.catalogue import Catalogue
+from service.config import Settings
+from simulators.dcat_portal import DcatPortalSimulator
+from simulators.sample_data import generate
+from simulators.server import SimRequest, SimResponse
+
+__all__ = ["GatedPortal", "dcat_portal", "file_catalogue", "wait_until"]
+
+#: a gate left shut fails the test rather than hanging it
+GATE_TIMEOUT = 10.0
+
+
+class GatedPortal(DcatPortalSimulator):
+    """A DCAT portal whose requests wait at a gate: ``entered`` is set by the first, ``open()`` lets them through."""
+
+    def __init__(self, portal_id: str = "paris", count: int = 12, **kwargs) -> None:
+        super().__init__(generate(portal_id, count), page_size=5, **kwargs)
+        self.entered = threading.Event()
+        self._gate = threading.Event()
+
+    def open(self) -> None:
+        """Let every waiting and later request through."""
+        self._gate.set()
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        """Signal arrival, wait for the gate, then answer as a DCAT portal."""
+        self.entered.set()
+        self._gate.wait(GATE_TIMEOUT)
+        return super().handle(request)
+
+
+def dcat_portal(simulator: DcatPortalSimulator, portal_id: str = "paris", schedule: str | None = None) -> Portal:
+    """A portal of kind dcat on a simulator."""
+    return Portal(id=portal_id, name=portal_id.title(), kind="dcat", url=simulator.catalog_url("ttl"), schedule=schedule)
+
+
+def file_catalogue(path, portals: list[Portal], **settings) -> Catalogue:
+    """A catalogue on an SQLite file (threads and 'processes' share a file, not a private in-memory store)."""
+    options = {"database": str(path), "base_url": "http://fedcat.test", "delete_grace_days": 0, "http_timeout": 5.0}
+    options.update(settings)
+    return Catalogue(Settings(**options), portals=portals)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = GATE_TIMEOUT) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.01)

@@ -1,0 +1,158 @@
+"""Faults on the store side: a full disk, and a harvest killed with SIGKILL.
+
+(The engine gone mid-bulk needs the test engine: tests/integration/test_engine_faults.py.)
+
+In every case the harvest fails with a clear reason (or dies), nothing stored
+before is lost, the store is consistent afterwards, and the next run completes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from harvesters.http import HttpSettings
+from harvesters.runner import PortalBusy, harvest_portal
+from mappings.portals import Portal
+from service.search.base import SearchQuery
+from service.search.sqlite import SqliteBackend
+from simulators.dcat_portal import DcatPortalSimulator
+from simulators.sample_data import generate
+from tests.conftest import NOW
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = HttpSettings(retries=0, read_timeout=5)
+
+
+def _harvest(portal, store, **kwargs):
+    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, **kwargs)
+
+
+def _snapshot(store) -> dict:
+    return {record.record_id: record for record in store.iter_records()}
+
+
+# -- SQLite disk full --------------------------------------------------------------------
+
+
+def test_a_full_disk_fails_the_harvest_and_keeps_every_stored_record(tmp_path):
+    store = SqliteBackend(str(tmp_path / "full.db"))
+    with DcatPortalSimulator(generate("paris", 20), page_size=500) as simulator:
+        portal = Portal(id="paris", name="Paris", kind="dcat", url=simulator.catalog_url("ttl"))
+        assert _harvest(portal, store).status == "done"
+        before = _snapshot(store)
+        # SQLITE_FULL on demand: this connection (the one the harvest writes with) may grow the file
+        # by a few pages only, room for the job and lock rows but not for 200 more records
+        conn = store._conn()
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0] + 8}")
+        simulator.datasets = generate("paris", 220)
+        job = _harvest(portal, store)
+        after_failure = _snapshot(store)
+        searchable = store.search(SearchQuery(q="velos")).total
+        conn.execute("PRAGMA max_page_count = 1073741823")  # the disk has room again
+        stored_job = next(j for j in store.jobs(portal_id="paris") if j.job_id == job.job_id)
+        again = _harvest(portal, store)
+    assert job.status == "failed" and "database or disk is full" in job.error
+    assert stored_job.status == "failed", "the failure itself was recorded"
+    assert after_failure == before, "every stored record intact"
+    assert searchable > 0, "and still searchable"
+    assert again.status == "done" and store.count() == 220, "the next run completes"
+    store.close()
+    check = sqlite3.connect(tmp_path / "full.db")
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    check.close()
+
+
+# -- kill -9 of a harvest in progress ---------------------------------------------------------
+
+
+def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_run_completes(tmp_path):
+    database = tmp_path / "killed.db"
+    store = SqliteBackend(str(database))
+    with DcatPortalSimulator(generate("paris", 40), page_size=10) as simulator:
+        portal = Portal(id="paris", name="Paris", kind="dcat", url=simulator.catalog_url("ttl"))
+        assert _harvest(portal, store).status == "done"
+        before = _snapshot(store)
+        store.close()
+
+        simulator.datasets = generate("paris", 25)  # applying only part of this would delete records
+        simulator.set_fault("drip")  # every page trickles out: the run is surely mid-harvest when killed
+        process = _harvest_in_subprocess(tmp_path, database, portal)
+        try:
+            _wait_until(lambda: len(simulator.requests) >= 6 and _running_jobs(database), timeout=20)
+            process.send_signal(signal.SIGKILL)
+            assert process.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        simulator.set_fault(None)
+
+        check = sqlite3.connect(database)
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        check.close()
+        store = SqliteBackend(str(database))
+        assert _snapshot(store) == before, "nothing stored was lost or half-replaced"
+        (stale,) = [job for job in store.jobs(portal_id="paris") if job.status == "running"]
+
+        with pytest.raises(PortalBusy):  # the dead run's lock lives until it expires (FEDCAT_HARVEST_LOCK_TTL)
+            _harvest(portal, store)
+        assert _snapshot(store) == before
+        job = _retry_while_busy(lambda: _harvest(portal, store), timeout=15)
+    assert job.status == "done" and store.count() == 25
+    jobs = {j.job_id: j for j in store.jobs(portal_id="paris")}
+    assert jobs[stale.job_id].status == "failed" and "interrupted" in jobs[stale.job_id].error
+    store.close()
+
+
+def _harvest_in_subprocess(tmp_path: Path, database: Path, portal: Portal) -> subprocess.Popen:
+    """``fedcat harvest`` in a real process, configured the way production is: FEDCAT_* variables."""
+    portals = tmp_path / "portals.toml"
+    portals.write_text(f'[[portal]]\nid = "{portal.id}"\nname = "Paris"\nkind = "dcat"\nurl = "{portal.url}"\n', encoding="utf-8")
+    env = {
+        **os.environ,
+        "FEDCAT_DATABASE": str(database),
+        "FEDCAT_PORTALS_FILE": str(portals),
+        "FEDCAT_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "FEDCAT_DELETE_GRACE_DAYS": "0",
+        "FEDCAT_HARVEST_LOCK_TTL": "3",
+        "PYTHONPATH": str(ROOT),
+    }
+    code = "import sys; from service.cli import main; sys.exit(main(['harvest']))"
+    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _running_jobs(database: Path) -> bool:
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as conn:
+            rows = conn.execute("SELECT data FROM jobs").fetchall()
+    except sqlite3.Error:
+        return False
+    return any('"status": "running"' in data for (data,) in rows)
+
+
+def _wait_until(condition, *, timeout: float) -> None:
+    ends = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > ends:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+def _retry_while_busy(run, *, timeout: float):
+    ends = time.monotonic() + timeout
+    while True:
+        try:
+            return run()
+        except PortalBusy:
+            if time.monotonic() > ends:
+                raise
+            time.sleep(0.2)
