@@ -35,9 +35,10 @@ def test_the_harvest_is_not_grossly_slower_than_bare_parsing(figures):
     assert ratio >= 0.6, f"fedcat harvest at {ratio:.2f}× the naive baseline"
 
 
-def test_search_tail_stays_near_its_median(figures):
-    search = figures["search_sqlite"]
-    assert search["p99_ms"] <= 50 * max(search["p50_ms"], 0.5)
+def test_a_median_search_costs_less_than_harvesting_ten_datasets(figures):
+    # both measured in this run on the same machine, so the comparison survives a noisy CI
+    harvest_ms_per_dataset = 1000 / figures["harvest_sqlite"]["per_second"]
+    assert figures["search_sqlite"]["p50_ms"] <= 10 * harvest_ms_per_dataset
 
 
 def test_exporting_a_dataset_costs_no_more_than_harvesting_it(figures):
