@@ -37,6 +37,7 @@ __all__ = [
     "GuardedAdapter",
     "LOOPBACK_NETWORKS",
     "NetworkPolicy",
+    "is_public",
     "parse_networks",
     "trusted_networks",
 ]

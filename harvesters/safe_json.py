@@ -18,7 +18,7 @@ from typing import Any
 
 from harvesters.errors import ParseError
 
-__all__ = ["MAX_DEPTH", "clean_text", "load_json"]
+__all__ = ["MAX_DEPTH", "check_depth", "clean_text", "load_json"]
 
 #: Deepest nesting of arrays and objects accepted (real portal answers stay under ten).
 MAX_DEPTH = 64

@@ -12,6 +12,7 @@ DTD can no longer appear: it costs nothing on a large document.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Callable
 from xml.parsers import expat
 
 from harvesters.errors import ParseError
@@ -58,7 +59,9 @@ def local_name(element: ET.Element) -> str:
     return element.tag.rsplit("}", 1)[-1]
 
 
-def _raise(signal: type[Exception]):
+def _raise(signal: type[Exception]) -> Callable[..., None]:
+    """An expat handler that stops the parse by raising ``signal``."""
+
     def handler(*_args) -> None:
         raise signal
 

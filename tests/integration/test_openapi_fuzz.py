@@ -65,6 +65,6 @@ def demo_harvest():
 
 
 @harvested.parametrize()
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_after_a_real_harvest_no_server_errors_and_conforming_responses(case, demo_harvest):
     case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=[positive_data_acceptance])
