@@ -21,12 +21,11 @@ from harvesters.dcat_builder import (
     add_bbox,
     add_concept,
     add_date,
-    add_distribution,
     add_text,
     licence_node,
 )
 from harvesters.iso19139 import TOPIC_CATEGORY_LABELS
-from harvesters.online_resources import OnlineResource, is_distribution, resource_format
+from harvesters.online_resources import OnlineResource, add_resource
 from mappings.errors import SkipRecord
 
 __all__ = ["dc_to_dcat", "dc_identifier"]
@@ -116,18 +115,7 @@ def _distributions(graph: Graph, node: Node, record: ET.Element) -> None:
     fallback = formats[0] if len(set(formats)) == 1 else None
     seen = set()
     for resource in _resources(record):
-        if not is_distribution(resource) or (resource.url, resource.protocol) in seen:
-            continue
-        seen.add((resource.url, resource.protocol))
-        add_distribution(
-            graph,
-            node,
-            access_url=resource.url,
-            download_url=None if resource.is_service else resource.url,
-            title=resource.name or None,
-            description=resource.description or None,
-            format=resource_format(resource, fallback),
-        )
+        add_resource(graph, node, resource, fallback, seen)
 
 
 def _resources(record: ET.Element) -> list[OnlineResource]:

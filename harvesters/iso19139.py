@@ -24,14 +24,14 @@ from harvesters.dcat_builder import (
     add_concept,
     add_contact,
     add_date,
-    add_distribution,
     add_period,
     add_text,
     is_http_url,
     licence_node,
 )
-from harvesters.online_resources import OnlineResource, is_distribution, resource_format
+from harvesters.online_resources import OnlineResource, add_resource
 from mappings.errors import InvalidRecord, SkipRecord
+from mappings.vocabularies import eu_frequency, eu_language
 
 __all__ = ["TOPIC_CATEGORY_LABELS", "iso_to_dcat", "record_identifier"]
 
@@ -45,22 +45,6 @@ NS = {
 _HREF = "{http://www.w3.org/1999/xlink}href"
 _DATASET_LEVELS = frozenset({"dataset", "series", "nonGeographicDataset", ""})
 _PUBLISHER_ROLES = ("publisher", "owner", "custodian", "originator", "distributor", "resourceProvider", "author")
-_EU = "http://publications.europa.eu/resource/authority/"
-_FREQUENCIES = {
-    "continual": "UPDATE_CONT",
-    "daily": "DAILY",
-    "weekly": "WEEKLY",
-    "fortnightly": "BIWEEKLY",
-    "monthly": "MONTHLY",
-    "quarterly": "QUARTERLY",
-    "biannually": "ANNUAL_2",
-    "annually": "ANNUAL",
-    "asNeeded": "AS_NEEDED",
-    "irregular": "IRREG",
-    "notPlanned": "NOT_PLANNED",
-    "unknown": "UNKNOWN",
-}
-_LANGUAGES = {"fre": "FRA", "fra": "FRA", "fr": "FRA", "eng": "ENG", "en": "ENG", "ger": "DEU", "deu": "DEU"}
 #: ISO 19115 topic category → its French label
 TOPIC_CATEGORY_LABELS = {
     "farming": "Agriculture",
@@ -195,9 +179,9 @@ def _licence(graph: Graph, node: Node, identification: ET.Element) -> None:
 
 def _frequency(graph: Graph, node: Node, identification: ET.Element) -> None:
     path = "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/gmd:maintenanceAndUpdateFrequency/"
-    code = _code(identification.find(path + "gmd:MD_MaintenanceFrequencyCode", NS))
-    if code in _FREQUENCIES:
-        graph.add((node, DCTERMS.accrualPeriodicity, URIRef(f"{_EU}frequency/{_FREQUENCIES[code]}")))
+    frequency = eu_frequency(_code(identification.find(path + "gmd:MD_MaintenanceFrequencyCode", NS)))
+    if frequency is not None:
+        graph.add((node, DCTERMS.accrualPeriodicity, URIRef(frequency.uri)))
 
 
 def _language(graph: Graph, node: Node, record: ET.Element, identification: ET.Element) -> None:
@@ -206,8 +190,9 @@ def _language(graph: Graph, node: Node, record: ET.Element, identification: ET.E
     if element is None:
         return
     code = (_code(element.find("gmd:LanguageCode", NS)) or _text(element) or "").strip().lower()
-    if code in _LANGUAGES:
-        graph.add((node, DCTERMS.language, URIRef(f"{_EU}language/{_LANGUAGES[code]}")))
+    language = eu_language(code) if code else None
+    if language is not None:
+        graph.add((node, DCTERMS.language, URIRef(language.uri)))
     elif code:
         graph.add((node, DCTERMS.language, Literal(code)))
 
@@ -242,18 +227,7 @@ def _distributions(graph: Graph, node: Node, record: ET.Element) -> None:
             name=_text(online.find("gmd:name", NS)) or "",
             description=_text(online.find("gmd:description", NS)) or "",
         )
-        if not is_distribution(resource) or (resource.url, resource.protocol) in seen:
-            continue
-        seen.add((resource.url, resource.protocol))
-        add_distribution(
-            graph,
-            node,
-            access_url=resource.url,
-            download_url=None if resource.is_service else resource.url,
-            title=resource.name or None,
-            description=resource.description or None,
-            format=resource_format(resource, fallback),
-        )
+        add_resource(graph, node, resource, fallback, seen)
 
 
 def _text(element: ET.Element | None) -> str | None:

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from harvesters.dcat_builder import LICENCE_HINT, is_http_url
+from harvesters.dcat_builder import LICENCE_HINT, add_distribution, is_http_url
 
-__all__ = ["OnlineResource", "is_distribution", "resource_format"]
+__all__ = ["OnlineResource", "add_resource", "is_distribution", "resource_format"]
 
 _SERVICES = (
     ("OGC:WMTS", "WMTS"),
@@ -95,3 +95,19 @@ def _extension(text: str) -> str | None:
     path = urlsplit(text).path if "://" in text else text
     match = re.search(r"\.([A-Za-z0-9]{2,7})$", path)
     return match.group(1).lower() if match else None
+
+
+def add_resource(graph, node, resource: OnlineResource, fallback: str | None, seen: set) -> None:
+    """Add a resource as a distribution of ``node`` unless it is no distribution or already added."""
+    if not is_distribution(resource) or (resource.url, resource.protocol) in seen:
+        return
+    seen.add((resource.url, resource.protocol))
+    add_distribution(
+        graph,
+        node,
+        access_url=resource.url,
+        download_url=None if resource.is_service else resource.url,
+        title=resource.name or None,
+        description=resource.description or None,
+        format=resource_format(resource, fallback),
+    )
