@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from harvesters import get_harvester
 from harvesters.base import HarvestReport
@@ -152,8 +152,3 @@ class Catalogue:
 def _make_backend(settings: Settings) -> SearchBackend:
     backend_class = get_backend(settings.search_backend)
     return backend_class.from_settings(settings)
-
-
-def unharvestable(catalogue: Catalogue, portals: Iterable[Portal]) -> list[Portal]:
-    """The portals whose kind has no registered harvester yet."""
-    return [p for p in portals if not catalogue.harvestable(p)]
