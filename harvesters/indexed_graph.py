@@ -9,7 +9,6 @@ says, who says something) and offers the slice of rdflib's ``Graph`` API that
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterable, Iterator
 
 import pyoxigraph
@@ -33,11 +32,12 @@ _LANG_STRING = str(RDF.langString)
 
 
 class IndexedGraph:
-    """Triples indexed subject → predicate → objects and predicate → subject → objects."""
+    """Triples indexed subject → predicate → objects; the predicate → subject index is built on demand."""
 
     def __init__(self, triples: Iterable[tuple[Node, URIRef, Node]] = ()) -> None:
-        self._by_subject: dict[Node, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
-        self._by_predicate: dict[URIRef, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
+        self._by_subject: dict[Node, dict[URIRef, list[Node]]] = {}
+        # filled per predicate when first asked: the mapping asks by predicate for a few predicates only
+        self._predicate_index: dict[URIRef, dict[Node, list[Node]]] = {}
         self._size = 0
         # a set per long object list: membership in a list is linear, and a hostile page gives
         # one subject 50,000 keywords (tests/reliability): the lists stay, the sets only check
@@ -48,20 +48,40 @@ class IndexedGraph:
     def add(self, triple: tuple[Node, URIRef, Node]) -> None:
         """Add one triple (duplicates are kept once)."""
         subject, predicate, obj = triple
-        objects = self._by_subject[subject][predicate]
-        if len(objects) < _SHORT:
-            if obj in objects:
-                return
+        predicates = self._by_subject.get(subject)
+        if predicates is None:
+            predicates = self._by_subject[subject] = {}
+        objects = predicates.get(predicate)
+        if objects is None:
+            predicates[predicate] = [obj]
+        elif not self._is_new(subject, predicate, objects, obj):
+            return
         else:
-            seen = self._long.get((subject, predicate))
-            if seen is None:
-                seen = self._long[(subject, predicate)] = set(objects)
-            if obj in seen:
-                return
-            seen.add(obj)
-        objects.append(obj)
-        self._by_predicate[predicate][subject].append(obj)
+            objects.append(obj)
+        self._predicate_index.pop(predicate, None)
         self._size += 1
+
+    def _is_new(self, subject: Node, predicate: URIRef, objects: list[Node], obj: Node) -> bool:
+        if len(objects) < _SHORT:
+            return obj not in objects
+        seen = self._long.get((subject, predicate))
+        if seen is None:
+            seen = self._long[(subject, predicate)] = set(objects)
+        if obj in seen:
+            return False
+        seen.add(obj)
+        return True
+
+    def _by_predicate(self, predicate: URIRef) -> dict[Node, list[Node]]:
+        """Subject → objects of one predicate (built once, then kept until that predicate is added to)."""
+        index = self._predicate_index.get(predicate)
+        if index is None:
+            index = self._predicate_index[predicate] = {
+                subject: predicates[predicate]
+                for subject, predicates in self._by_subject.items()
+                if predicate in predicates
+            }
+        return index
 
     def objects(self, subject: Node | None = None, predicate: URIRef | None = None) -> Iterator[Node]:
         """Objects of ``subject predicate ?o`` (either may be None, meaning any)."""
@@ -73,7 +93,7 @@ class IndexedGraph:
                 for values in by_predicate.values():
                     yield from values
         elif predicate is not None:
-            for values in self._by_predicate.get(predicate, {}).values():
+            for values in self._by_predicate(predicate).values():
                 yield from values
         else:
             for _, _, obj in self:
@@ -84,14 +104,14 @@ class IndexedGraph:
         if predicate is None:
             candidates = ((s, [v for values in ps.values() for v in values]) for s, ps in self._by_subject.items())
         else:
-            candidates = self._by_predicate.get(predicate, {}).items()
+            candidates = self._by_predicate(predicate).items()
         for subject, values in candidates:
             if obj is None or obj in values:
                 yield subject
 
     def subject_objects(self, predicate: URIRef) -> Iterator[tuple[Node, Node]]:
         """``(s, o)`` pairs of ``?s predicate ?o``."""
-        for subject, values in self._by_predicate.get(predicate, {}).items():
+        for subject, values in self._by_predicate(predicate).items():
             for obj in values:
                 yield subject, obj
 
@@ -121,11 +141,12 @@ class IndexedGraph:
 
 def parse_indexed(content: bytes, rdflib_format: str, base_iri: str) -> IndexedGraph:
     """Parse with Oxigraph into an :class:`IndexedGraph`; raises ``SyntaxError``/``ValueError`` as Oxigraph does."""
-    converter = _Converter()
-    quads = pyoxigraph.parse(content, OXIGRAPH_FORMATS[rdflib_format], base_iri=base_iri)
-    return IndexedGraph(
-        (converter.term(q.subject), converter.iri(q.predicate), converter.term(q.object)) for q in quads
-    )
+    term = _Converter().term
+    graph = IndexedGraph()
+    add = graph.add
+    for quad in pyoxigraph.parse(content, OXIGRAPH_FORMATS[rdflib_format], base_iri=base_iri):
+        add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    return graph
 
 
 class _Converter:
@@ -134,26 +155,39 @@ class _Converter:
     def __init__(self) -> None:
         self._cache: dict[object, Node] = {}
 
-    def iri(self, node: pyoxigraph.NamedNode) -> URIRef:
+    def term(self, node) -> Node:
         cached = self._cache.get(node)
         if cached is None:
-            # Oxigraph has already checked the IRI; rdflib's own check would only repeat it
-            cached = self._cache[node] = str.__new__(URIRef, node.value)
+            cached = self._cache[node] = self._new(node)
         return cached
 
-    def term(self, node) -> Node:
+    def _new(self, node) -> Node:
         if isinstance(node, pyoxigraph.NamedNode):
-            return self.iri(node)
-        cached = self._cache.get(node)
-        if cached is None:
-            cached = self._cache[node] = self._literal(node) if isinstance(node, pyoxigraph.Literal) else BNode(node.value)
-        return cached
+            # Oxigraph has already checked the IRI; rdflib's own check would only repeat it
+            return str.__new__(URIRef, node.value)
+        if isinstance(node, pyoxigraph.Literal):
+            return self._literal(node)
+        return BNode(node.value)
 
     @staticmethod
     def _literal(node: pyoxigraph.Literal) -> Literal:
         if node.language:
-            return Literal(node.value, lang=node.language)
+            return _plain_literal(node.value, node.language)
         datatype = node.datatype.value
         if datatype in (_XSD_STRING, _LANG_STRING):
-            return Literal(node.value)
+            return _plain_literal(node.value, None)
         return Literal(node.value, datatype=URIRef(datatype))
+
+
+def _plain_literal(text: str, language: str | None) -> Literal:
+    """``Literal(text, lang=language)`` without rdflib's checks, which Oxigraph has already made.
+
+    A plain or language-tagged literal's value is its own text, so nothing is
+    parsed; typed literals still go through rdflib, which converts their value.
+    """
+    literal = str.__new__(Literal, text)
+    literal._language = language
+    literal._datatype = None
+    literal._value = text
+    literal._ill_typed = None
+    return literal

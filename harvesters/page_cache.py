@@ -64,25 +64,36 @@ def graph_digest(graph: Graph, extra: Iterable[str] = ()) -> str:
     the same digest; graphs whose records would map differently do not.
     ``extra`` adds what else the page carries (where paging goes on…).
     """
-    signatures: dict[BNode, str] = {}
-    lines = sorted(f"{_term_key(graph, s, signatures, 0)} {p} {_term_key(graph, o, signatures, 0)}" for s, p, o in graph)
+    key = _TermKeys(graph).key
+    lines = sorted([f"{key(s)} {p} {key(o)}" for s, p, o in graph])
     return hashlib.sha256("\n".join([*lines, "--", *extra]).encode("utf-8")).hexdigest()
 
 
-def _term_key(graph: Graph, term: Node, signatures: dict[BNode, str], depth: int) -> str:
-    if isinstance(term, Literal):
-        return f"{term!s}@{term.language or ''}^^{term.datatype or ''}".replace("\n", "\\n")
-    if not isinstance(term, BNode):
-        return f"<{term}>"
-    if term not in signatures:
+class _TermKeys:
+    """The text standing for each term in :func:`graph_digest`, computed once per distinct term."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+        self._keys: dict[Node, str] = {}
+
+    def key(self, term: Node, depth: int = 0) -> str:
+        key = self._keys.get(term)
+        if key is None:
+            key = self._keys[term] = self._new_key(term, depth)
+        return key
+
+    def _new_key(self, term: Node, depth: int) -> str:
+        if isinstance(term, Literal):
+            return f"{term!s}@{term.language or ''}^^{term.datatype or ''}".replace("\n", "\\n")
+        if not isinstance(term, BNode):
+            return f"<{term}>"
         # blank nodes in catalogues are shallow trees; the depth cap only guards against cycles
         parts = (
-            sorted(f"{p} {_term_key(graph, o, signatures, depth + 1)}" for p, o in graph.predicate_objects(term))
+            sorted(f"{p} {self.key(o, depth + 1)}" for p, o in self._graph.predicate_objects(term))
             if depth < 8
             else []
         )
-        signatures[term] = "[" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32] + "]"
-    return signatures[term]
+        return "[" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32] + "]"
 
 
 @dataclass(frozen=True)
