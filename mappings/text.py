@@ -44,7 +44,7 @@ class _TextExtractor(HTMLParser):
 
 def looks_like_html(text: str) -> bool:
     """True when the text contains at least one HTML tag."""
-    return bool(_HTML_TAG.search(text))
+    return "<" in text and bool(_HTML_TAG.search(text))
 
 
 def html_to_text(text: str) -> str:
@@ -55,24 +55,27 @@ def html_to_text(text: str) -> str:
     return _normalise_whitespace("".join(extractor.parts))
 
 
+#: (characters one of which a match needs, pattern, replacement): a rule is tried only when
+#: the text holds one of its characters (most descriptions are plain and skip every rule)
 _MD_RULES = [
-    (re.compile(r"```.*?```", re.S), lambda m: m.group(0).strip("`")),
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images keep their alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
-    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M), ""),  # headings
-    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # quotes
-    (re.compile(r"^[ \t]*[-*+][ \t]+", re.M), "- "),  # bullets, normalised
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])"), r"\1"),  # italics
-    (re.compile(r"`([^`]+)`"), r"\1"),  # inline code
-    (re.compile(r"^[ \t]*([-*_][ \t]*){3,}$", re.M), ""),  # horizontal rules
+    ("`", re.compile(r"```.*?```", re.S), lambda m: m.group(0).strip("`")),
+    ("[", re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images keep their alt text
+    ("[", re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    ("#", re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M), ""),  # headings
+    (">", re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # quotes
+    ("-*+", re.compile(r"^[ \t]*[-*+][ \t]+", re.M), "- "),  # bullets, normalised
+    ("*_", re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
+    ("*_", re.compile(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])"), r"\1"),  # italics
+    ("`", re.compile(r"`([^`]+)`"), r"\1"),  # inline code
+    ("-*_", re.compile(r"^[ \t]*([-*_][ \t]*){3,}$", re.M), ""),  # horizontal rules
 ]
 
 
 def markdown_to_text(text: str) -> str:
     """Plain text from Markdown (the common subset portals use)."""
-    for pattern, replacement in _MD_RULES:
-        text = pattern.sub(replacement, text)
+    for needs, pattern, replacement in _MD_RULES:
+        if any(char in text for char in needs):
+            text = pattern.sub(replacement, text)
     return _normalise_whitespace(text)
 
 
@@ -90,4 +93,6 @@ def clean_text(text: str | None) -> str:
 def _normalise_whitespace(text: str) -> str:
     lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
     paragraphs = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", paragraphs).strip()
+    if "\n\n\n" in paragraphs:
+        paragraphs = re.sub(r"\n{3,}", "\n\n", paragraphs)
+    return paragraphs.strip()

@@ -31,6 +31,8 @@ class FormatInfo:
     media_type_uri: str | None
 
 
+# recent answers kept: each distribution asks up to four times (normalisation, then quality)
+@functools.lru_cache(maxsize=4096)
 def file_type(format: str | None, media_type: str | None = None, *, url: str | None = None) -> FormatInfo | None:
     """The EU file type of a distribution, or None when nothing says what it is.
 

@@ -26,6 +26,7 @@ class FrequencyInfo:
     label_en: str
 
 
+@functools.lru_cache(maxsize=1024)
 def eu_frequency(value: str | None) -> FrequencyInfo | None:
     """The EU frequency a value names, or None when it names none we know."""
     text = (value or "").strip()

@@ -30,6 +30,7 @@ class LanguageInfo:
     label_en: str
 
 
+@functools.lru_cache(maxsize=1024)
 def eu_language(value: str | None) -> LanguageInfo | None:
     """The EU language a value names, or None when it names none we know."""
     text = (value or "").strip()

@@ -40,6 +40,7 @@ class LicenseInfo:
     rule: str
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_license(label_or_uri: str | None) -> LicenseInfo | None:
     """The canonical licence for a label, a URL or both; None for an empty value."""
     text = (label_or_uri or "").strip()
