@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Callable, ClassVar, Iterable, Iterator
 
+import numpy as np
+
 from mappings.duplicates import ClusterEntry, compute_clusters, duplicate_keys
 from mappings.jobs import HarvestJob, WriteStats
 from mappings.record import Record, hash_of_dict
@@ -28,10 +30,10 @@ from service.search.base import (
     SearchQuery,
     StoreError,
     Suggestion,
-    day_after,
     facet_values,
     rank_suggestions,
 )
+from service.search.columnar import ColumnarIndex, TextMatch, TextMatchCache
 from service.search.french import analyze, fold
 from service.search.query import ParsedQuery, is_typo_of, parse_query
 
@@ -102,20 +104,8 @@ _ACQUIRE_LOCK = (
 _WEIGHTS = (10.0, 5.0, 3.0, 1.0, 0.0)
 _SCORE = f"bm25(records_fts, {', '.join(map(str, _WEIGHTS))})"
 _SCORE_TITLE = "bm25(records_fts, 10.0, 5.0, 3.0, 0.0, 1.0)"
-#: unfiltered facet counts are cached per data generation with this many values each
-FACET_CACHE_SIZE = 100
 _SCHEMA_VERSION = 6
 _SUGGEST_CANDIDATES = 60
-_SORT_SQL = {
-    "title": "r.title_sort ASC, r.record_id ASC",
-    "-title": "r.title_sort DESC, r.record_id ASC",
-    "modified": "r.modified IS NULL, r.modified ASC, r.record_id ASC",
-    "-modified": "r.modified IS NULL, r.modified DESC, r.record_id ASC",
-    "issued": "r.issued IS NULL, r.issued ASC, r.record_id ASC",
-    "-issued": "r.issued IS NULL, r.issued DESC, r.record_id ASC",
-    "quality": "r.quality IS NULL, r.quality ASC, r.record_id ASC",
-    "-quality": "r.quality IS NULL, r.quality DESC, r.record_id ASC",
-}
 
 
 class SqliteBackend(SearchBackend):
@@ -136,7 +126,9 @@ class SqliteBackend(SearchBackend):
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._vocabulary: tuple[int, dict[str, list[str]]] = (-1, {})
-        self._unfiltered_facets: tuple[int, dict] = (-1, {})
+        self._columns: tuple[int, ColumnarIndex | None] = (-1, None)
+        self._columns_lock = threading.Lock()
+        self._text_matches = TextMatchCache()
         self._migrate(self._conn())
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -373,91 +365,73 @@ class SqliteBackend(SearchBackend):
 
     def _search(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         generation = self._generation(conn)
-        match = self._match_expression(conn, parse_query(query.q), generation)
-        base = self._fill_base(conn, query, match)
-        filters = _facet_filters(query)
-        where, params = _filter_clause(filters, exclude=None)
-        source = "temp.base b JOIN records r ON r.rowid = b.rowid" if base else "records r"
-        clustered = self._has_clusters(conn)
-        if base and not filters and not clustered:  # the match table alone answers the count
-            total = self._fetch(conn, "SELECT count(*) FROM temp.base", [])[0][0]
-        else:
-            counted = "count(DISTINCT r.cluster_id)" if clustered else "count(*)"
-            total = self._fetch(conn, f"SELECT {counted} FROM {source} WHERE {where}", params)[0][0]
-        page_sql = _hits_sql(source, where, self._order(query, match), base, collapse=clustered)
-        page_rows = self._fetch(conn, page_sql, [*params, query.page_size, query.offset])
-        hits = self._hits(conn, page_rows)
-        facets = self._facets(conn, query, source, where, params, base, filters, generation)
-        return SearchPage(total=total, hits=hits, facets=facets, query=query)
-
-    def _facets(
-        self, conn, query: SearchQuery, source: str, where: str, params: list, base: bool, filters: dict, generation: int
-    ) -> dict[str, list[FacetValue]]:
-        """Every facet's counts. Facets without a filter of their own share the fully filtered set,
-        so they are counted together in one pass; a filtered facet ignores its own filter, alone."""
-        unfiltered = [f for f in FACETS if f not in filters]
-        counts: dict[str, list[FacetValue]] = {}
-        if not base and not filters:
-            counts.update(self._cached_unconstrained_facets(conn, generation))
-        elif unfiltered:
-            matched = "temp.base"
-            if filters:  # narrow the text/range matches by every facet filter once
-                matched = "temp.matched"
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS matched (rowid INTEGER PRIMARY KEY)")
-                conn.execute("DELETE FROM temp.matched")
-                self._execute(conn, f"INSERT INTO temp.matched SELECT r.rowid FROM {source} WHERE {where}", params)
-            joined = f"{matched} m CROSS JOIN record_facets f ON f.record_rowid = m.rowid"
-            counts.update(self._grouped_counts(conn, joined, unfiltered, "1", []))
-        for facet in filters:
-            counts[facet] = self._facet_counts(conn, query, base, filters, facet)
-        return {facet: counts.get(facet, [])[: query.facet_size] for facet in FACETS}
-
-    def _grouped_counts(self, conn, source: str, facets: list[str], where: str, params: list) -> dict[str, list[FacetValue]]:
-        counted = "count(DISTINCT f.cluster_id)" if self._has_clusters(conn) else "count(*)"
-        marks = ",".join("?" * len(facets))
-        rows = self._fetch(
-            conn,
-            f"SELECT f.facet, f.value, {counted} AS n FROM {source} WHERE f.facet IN ({marks}) AND {where}"
-            " GROUP BY f.facet, f.value",
-            [*facets, *params],
+        columns = self._columns_for(conn, generation)
+        text = self._text_match(conn, parse_query(query.q), generation, columns)
+        base = columns.base_mask(query, text)
+        filters = columns.filter_masks(_facet_filters(query))
+        matched = _intersection([base, *filters.values()])
+        page_rows = columns.page(matched, query.sort, text, query.offset, query.page_size)
+        return SearchPage(
+            total=columns.total(matched),
+            hits=self._hits(conn, page_rows),
+            facets=_facets(columns, query, base, filters, matched),
+            query=query,
         )
-        grouped: dict[str, list[FacetValue]] = {facet: [] for facet in facets}
-        for facet, value, count in rows:
-            grouped[facet].append(FacetValue(value, count))
-        for values in grouped.values():
-            values.sort(key=lambda v: (-v.count, v.value))
-        return grouped
 
-    def _cached_unconstrained_facets(self, conn, generation: int) -> dict[str, list[FacetValue]]:
-        """Facet counts of the whole catalogue, computed once per write (the landing page asks them most)."""
-        cached_generation, cached = self._unfiltered_facets
-        if cached_generation != generation:
-            counts = self._grouped_counts(conn, "record_facets f", list(FACETS), "1", [])
-            cached = {facet: values[:FACET_CACHE_SIZE] for facet, values in counts.items()}
-            self._unfiltered_facets = (generation, cached)
-        return cached
+    def _columns_for(self, conn: sqlite3.Connection, generation: int) -> ColumnarIndex:
+        """The columnar index of this generation, built by the first search that needs it."""
+        cached_generation, columns = self._columns
+        if cached_generation == generation:
+            return columns
+        with self._columns_lock:
+            cached_generation, columns = self._columns
+            if cached_generation == generation:
+                return columns
+            columns = ColumnarIndex.load(conn, clustered=self._has_clusters(conn))
+            if generation > cached_generation:  # a search still reading an older snapshot must not evict the newer index
+                self._columns = (generation, columns)
+            return columns
 
-    def _execute(self, conn: sqlite3.Connection, sql: str, params: list) -> None:
-        try:
-            conn.execute(sql, params)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"database read failed: {exc}") from exc
+    def _text_match(
+        self, conn: sqlite3.Connection, parsed: ParsedQuery, generation: int, columns: ColumnarIndex
+    ) -> TextMatch | None:
+        """Every record the words and phrases match, with its bm25 score; None when nothing was typed.
 
-    def _hits(self, conn: sqlite3.Connection, page_rows: list[tuple]) -> list[Hit]:
-        """Load the page's records (only now: the ranking touched rowids and sort keys alone)."""
+        Kept for a while per data generation: paging through one query, or a popular query, asks it again.
+        """
+        if parsed.empty:
+            return None
+        key = (generation, parsed)
+        found = self._text_matches.get(key)
+        if found is None:
+            match = self._match_expression(conn, parsed, generation)
+            rows = self._fetch(conn, f"SELECT rowid, {_SCORE} FROM records_fts WHERE records_fts MATCH ?", [match])
+            found = columns.text_match([row[0] for row in rows], [row[1] for row in rows])
+            self._text_matches.put(key, found)
+        return found
+
+    def _hits(self, conn: sqlite3.Connection, page_rows: list[tuple[int, float]]) -> list[Hit]:
+        """Load the page's records (only now: ranking, counting and paging touched the columns alone)."""
         if not page_rows:
             return []
         marks = ",".join("?" * len(page_rows))
-        data = dict(
-            (rowid, (blob, missing))
-            for rowid, blob, missing in self._fetch(
-                conn, f"SELECT rowid, data, missing_since FROM records WHERE rowid IN ({marks})", [r[0] for r in page_rows]
+        stored = {
+            rowid: (data, missing, cluster)
+            for rowid, data, missing, cluster in self._fetch(
+                conn,
+                f"SELECT rowid, data, missing_since, cluster_id FROM records WHERE rowid IN ({marks})",
+                [rowid for rowid, _ in page_rows],
             )
-        )
+        }
         return [
-            Hit(Record.from_dict(json.loads(data[rowid][0])), score=-float(score), missing_since=data[rowid][1], cluster_id=cluster)
-            for rowid, score, cluster in page_rows
-            if rowid in data  # never a KeyError (a 500) for a row a harvest replaced meanwhile
+            Hit(
+                Record.from_dict(json.loads(stored[rowid][0])),
+                score=-score,
+                missing_since=stored[rowid][1],
+                cluster_id=stored[rowid][2],
+            )
+            for rowid, score in page_rows
+            if rowid in stored  # never a KeyError (a 500) for a row a harvest replaced meanwhile
         ]
 
     @contextmanager
@@ -477,46 +451,6 @@ class SqliteBackend(SearchBackend):
 
     def _has_clusters(self, conn: sqlite3.Connection) -> bool:
         return bool(self._fetch(conn, "SELECT value FROM meta WHERE key = 'clusters'", [])[0][0])
-
-    def _fill_base(self, conn: sqlite3.Connection, query: SearchQuery, match: str | None) -> bool:
-        """Put the rows matching the text, dates and box in ``temp.base``; False when nothing constrains them."""
-        clauses, params = _range_clauses(query)
-        if match is None and not clauses:
-            return False
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS base (rowid INTEGER PRIMARY KEY, score REAL)")
-        conn.execute("DELETE FROM temp.base")
-        if match is None:
-            sql = f"INSERT INTO temp.base SELECT r.rowid, 0 FROM records r WHERE {' AND '.join(clauses)}"
-        else:
-            extra = "".join(f" AND {c}" for c in clauses)
-            sql = (
-                f"INSERT INTO temp.base SELECT r.rowid, {_SCORE} FROM records_fts"
-                f" JOIN records r ON r.rowid = records_fts.rowid WHERE records_fts MATCH ?{extra}"
-            )
-            params = [match, *params]
-        try:
-            conn.execute(sql, params)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"database read failed: {exc}") from exc
-        return True
-
-    def _order(self, query: SearchQuery, match: str | None) -> str:
-        if query.sort == "relevance":
-            return "b.score ASC, r.record_id ASC" if match else _SORT_SQL["-modified"]
-        return _SORT_SQL[query.sort]
-
-    def _facet_counts(self, conn, query: SearchQuery, base: bool, filters: dict, facet: str) -> list[FacetValue]:
-        """One filtered facet's counts, its own filter ignored, the others honoured."""
-        where, params = _filter_clause(filters, exclude=facet, column="f.record_rowid")
-        source = "temp.base b CROSS JOIN record_facets f ON f.record_rowid = b.rowid" if base else "record_facets f"
-        counted = "count(DISTINCT f.cluster_id)" if self._has_clusters(conn) else "count(*)"
-        rows = self._fetch(
-            conn,
-            f"SELECT f.value, {counted} AS n FROM {source} WHERE f.facet = ? AND {where}"
-            " GROUP BY f.value ORDER BY n DESC, f.value ASC LIMIT ?",
-            [facet, *params, query.facet_size],
-        )
-        return [FacetValue(value, count) for value, count in rows]
 
     def _match_expression(self, conn: sqlite3.Connection, parsed: ParsedQuery, generation: int) -> str | None:
         """An FTS5 query: each word (or one of its typo variants in the index) and each phrase must match.
@@ -734,22 +668,6 @@ def _analyzed_fields(record: Record) -> tuple[str, str, str, str, str]:
     )
 
 
-def _hits_sql(source: str, where: str, order: str, base: bool, *, collapse: bool) -> str:
-    """Rowid, score and cluster of one page of hits; collapsed, one row per cluster (Elasticsearch's
-    ``collapse``): its best member by the query's own order."""
-    score = "b.score" if base else "0"
-    if not collapse:
-        return f"SELECT r.rowid, {score}, r.cluster_id FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
-    outer_order = order.replace("b.score", "ranked.score").replace("r.", "ranked.")
-    return (
-        f"WITH ranked AS (SELECT r.rowid AS rid, {score} AS score, r.cluster_id, r.record_id, r.title_sort,"
-        f" r.modified, r.issued, r.quality, row_number() OVER (PARTITION BY r.cluster_id ORDER BY {order}) AS member_rank"
-        f" FROM {source} WHERE {where})"
-        f" SELECT ranked.rid, ranked.score, ranked.cluster_id FROM ranked WHERE member_rank = 1"
-        f" ORDER BY {outer_order} LIMIT ? OFFSET ?"
-    )
-
-
 def _staged(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
     """The staged records in batches: a harvest of 80,000 records never sits in memory whole."""
     cursor = conn.execute("SELECT record_id, hash, data FROM temp.staging")
@@ -766,35 +684,32 @@ def _facet_filters(query: SearchQuery) -> dict[str, list[str]]:
     }
 
 
-def _filter_clause(filters: dict[str, list[str]], *, exclude: str | None, column: str = "r.rowid") -> tuple[str, list]:
-    """SQL requiring one accepted value of every facet filter but ``exclude``."""
-    clauses, params = ["1"], []
-    for facet, values in filters.items():
-        if facet == exclude:
-            continue
-        marks = ",".join("?" * len(values))
-        clauses.append(f"{column} IN (SELECT record_rowid FROM record_facets WHERE facet = ? AND value IN ({marks}))")
-        params.extend([facet, *values])
-    return " AND ".join(clauses), params
+def _intersection(masks: list[np.ndarray | None]) -> np.ndarray | None:
+    """The records every mask accepts; None (everything) when no mask constrains."""
+    present = [mask for mask in masks if mask is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0]
+    return np.logical_and.reduce(present)
 
 
-def _range_clauses(query: SearchQuery) -> tuple[list[str], list]:
-    """Date-range and bounding-box constraints on ``records r``."""
-    clauses, params = [], []
-    if query.modified_since:
-        clauses.append("r.modified >= ?")
-        params.append(query.modified_since)
-    if query.modified_until:
-        clauses.append("r.modified < ?")
-        params.append(day_after(query.modified_until))
-    if query.bbox:
-        west, south, east, north = query.bbox
-        clauses.append("r.east >= ? AND r.west <= ? AND r.north >= ? AND r.south <= ?")
-        params.extend([west, east, south, north])
-    if query.quality_min is not None:
-        clauses.append("r.quality >= ?")
-        params.append(query.quality_min)
-    return clauses, params
+def _facets(
+    columns: ColumnarIndex,
+    query: SearchQuery,
+    base: np.ndarray | None,
+    filters: dict[str, np.ndarray],
+    matched: np.ndarray | None,
+) -> dict[str, list[FacetValue]]:
+    """Every facet's counts: a facet with a filter of its own ignores that filter and honours the others."""
+    counts = {}
+    for facet in FACETS:
+        if facet in filters:
+            scope = _intersection([base, *(mask for other, mask in filters.items() if other != facet)])
+        else:
+            scope = matched
+        counts[facet] = columns.facet_counts(facet, scope, query.facet_size)
+    return counts
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -1,0 +1,393 @@
+"""An in-memory, column-oriented copy of what searches filter, sort, collapse and count on.
+
+SQLite answers a facet count by grouping every (record, value) row of the matching
+records; at 80,000 records a query matching most of the catalogue groups hundreds of
+thousands of rows, six times. Here each record is a position (0 … n-1, in record id
+order) and each facet a pair of integer arrays, so a filter is a boolean mask, a facet
+count a ``numpy.bincount`` and a sort a precomputed permutation.
+
+The index mirrors one committed state of the ``records`` and ``record_facets`` tables
+(one data generation) and is never modified: a write builds a new one.
+
+Duplicate clusters follow :mod:`service.search.base`: totals and facet counts count
+distinct clusters, and a page keeps the best member of each cluster. Most records are
+alone in their cluster, so they are counted with a plain bincount and only the members
+of shared clusters need a distinct count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from service.search.base import FACETS, FacetValue, SearchQuery, day_after
+
+__all__ = ["Clusters", "ColumnarIndex", "FacetColumn", "TextMatch", "TextMatchCache"]
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """The records a full-text query matched: positions (ascending) and their bm25 scores (lower is better)."""
+
+    positions: np.ndarray
+    scores: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (for a cache's budget)."""
+        return self.positions.nbytes + self.scores.nbytes
+
+
+class TextMatchCache:
+    """The most recently used text matches, within a memory budget (thread-safe).
+
+    :param max_bytes: the arrays kept never exceed this; the least recently used go first.
+    """
+
+    def __init__(self, max_bytes: int = 16 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[object, TextMatch] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> TextMatch | None:
+        """The match stored under ``key``, or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: object, match: TextMatch) -> None:
+        """Keep ``match`` under ``key`` (not at all when it alone exceeds the budget)."""
+        if match.nbytes > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            self._bytes += match.nbytes - (previous.nbytes if previous is not None else 0)
+            self._entries[key] = match
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.nbytes
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """Each record's duplicate cluster as an integer, and whether it shares that cluster with another record."""
+
+    codes: np.ndarray
+    shared: np.ndarray
+
+    @classmethod
+    def from_keys(cls, keys: Sequence[str]) -> Clusters:
+        """Number the distinct cluster keys; ``keys[i]`` is record ``i``'s cluster."""
+        numbering: dict[str, int] = {}
+        codes = np.fromiter((numbering.setdefault(k, len(numbering)) for k in keys), dtype=np.int32, count=len(keys))
+        sizes = np.bincount(codes, minlength=len(numbering))
+        return cls(codes=codes, shared=sizes[codes] > 1)
+
+    @classmethod
+    def singletons(cls, size: int) -> Clusters:
+        """Every record alone: counts are record counts and nothing collapses."""
+        return cls(codes=np.arange(size, dtype=np.int32), shared=np.zeros(size, dtype=bool))
+
+    def count(self, mask: np.ndarray) -> int:
+        """How many distinct clusters the masked records belong to."""
+        alone = int(np.count_nonzero(mask & ~self.shared))
+        return alone + len(np.unique(self.codes[mask & self.shared]))
+
+    def first_of_each(self, ordered: np.ndarray) -> np.ndarray:
+        """``ordered`` (positions, best first) keeping only the first member of each cluster."""
+        shared = self.shared[ordered]
+        if not shared.any():
+            return ordered
+        keep = ~shared
+        shared_at = np.flatnonzero(shared)
+        _, first = np.unique(self.codes[ordered[shared_at]], return_index=True)
+        keep[shared_at[first]] = True
+        return ordered[keep]
+
+
+@dataclass(frozen=True)
+class FacetColumn:
+    """One facet: its values (sorted, so a value id orders like its text) and the (record, value) pairs.
+
+    Pairs are kept twice: grouped by value (``rows_by_value`` between ``value_starts``) for
+    filters, and split by whether the record shares its cluster, for counts.
+    """
+
+    values: tuple[str, ...]
+    value_ids: Mapping[str, int]
+    rows_by_value: np.ndarray
+    value_starts: np.ndarray
+    alone_rows: np.ndarray
+    alone_values: np.ndarray
+    shared_rows: np.ndarray
+    shared_values: np.ndarray
+    shared_clusters: np.ndarray
+
+    @classmethod
+    def build(cls, groups: Mapping[str, np.ndarray], clusters: Clusters) -> FacetColumn:
+        """From value → positions of the records carrying it; a position given twice counts once."""
+        values = tuple(sorted(groups))
+        lengths = [len(groups[value]) for value in values]
+        ids = np.repeat(np.arange(len(values), dtype=np.int64), lengths)
+        positions = np.concatenate([groups[value] for value in values]).astype(np.int64) if values else ids
+        # one sorted, de-duplicated key per pair: by value, then record
+        keys = np.sort(ids << 32 | positions)
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+        rows = (keys & 0xFFFFFFFF).astype(np.int32)
+        value_of_pair = (keys >> 32).astype(np.int32)
+        shared = clusters.shared[rows]
+        return cls(
+            values=values,
+            value_ids={value: i for i, value in enumerate(values)},
+            rows_by_value=rows,
+            value_starts=np.concatenate(([0], np.cumsum(np.bincount(value_of_pair, minlength=len(values))))),
+            alone_rows=rows[~shared],
+            alone_values=value_of_pair[~shared],
+            shared_rows=rows[shared],
+            shared_values=value_of_pair[shared],
+            shared_clusters=clusters.codes[rows[shared]],
+        )
+
+    def rows_with_any(self, wanted: Iterable[str], size: int) -> np.ndarray:
+        """A mask of the records carrying at least one of the ``wanted`` values."""
+        mask = np.zeros(size, dtype=bool)
+        for value in wanted:
+            value_id = self.value_ids.get(value)
+            if value_id is not None:
+                mask[self.rows_by_value[self.value_starts[value_id] : self.value_starts[value_id + 1]]] = True
+        return mask
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """Distinct clusters per value id among the masked records."""
+        counts = np.bincount(self.alone_values[mask[self.alone_rows]], minlength=len(self.values))
+        selected = mask[self.shared_rows]
+        if selected.any():
+            clusters = self.shared_clusters[selected].astype(np.int64)
+            pairs = np.unique(self.shared_values[selected].astype(np.int64) << 32 | clusters)
+            counts += np.bincount(pairs >> 32, minlength=len(self.values))
+        return counts
+
+    def top(self, counts: np.ndarray, size: int) -> list[FacetValue]:
+        """The ``size`` most frequent values, by count then value; values counted 0 are left out."""
+        present = np.flatnonzero(counts)
+        if len(present) > size:
+            # only values at least as frequent as the size-th can make the cut
+            threshold = np.partition(counts[present], len(present) - size)[len(present) - size]
+            present = present[counts[present] >= threshold]
+        order = np.lexsort((present, -counts[present]))[:size]
+        return [FacetValue(self.values[i], int(counts[i])) for i in present[order]]
+
+
+class ColumnarIndex:
+    """One data generation of the catalogue as columns; see the module docstring.
+
+    :param rowids: each position's SQLite rowid (positions follow record id order).
+    :param clusters: each position's cluster.
+    :param facets: facet name → its column.
+    :param orders: sort key (``title``, ``-modified``, …) → every position in that order.
+    :param modified: the distinct ``modified`` values, sorted, and each position's index
+        among them (-1 when it has none).
+    :param numbers: ``quality``, ``west``, ``south``, ``east``, ``north`` per position (NaN when absent).
+    """
+
+    def __init__(
+        self,
+        rowids: np.ndarray,
+        clusters: Clusters,
+        facets: Mapping[str, FacetColumn],
+        orders: Mapping[str, np.ndarray],
+        modified: tuple[list[str], np.ndarray],
+        numbers: Mapping[str, np.ndarray],
+    ) -> None:
+        self.rowids = rowids
+        self.size = len(rowids)
+        self.clusters = clusters
+        self.facets = facets
+        self.orders = orders
+        self._modified_values, self._modified_rank = modified
+        self._numbers = numbers
+        self._position_of = _position_lookup(rowids)
+        everything = np.ones(self.size, dtype=bool)
+        self._all_counts = {name: column.counts(everything) for name, column in facets.items()}
+        self._all_clusters = clusters.count(everything)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (the facet value strings aside)."""
+        arrays = [self.rowids, self._position_of, self._modified_rank, self.clusters.codes, self.clusters.shared]
+        arrays += list(self.orders.values()) + list(self._numbers.values()) + list(self._all_counts.values())
+        for column in self.facets.values():
+            arrays += [column.rows_by_value, column.value_starts, column.alone_rows, column.alone_values]
+            arrays += [column.shared_rows, column.shared_values, column.shared_clusters]
+        return sum(a.nbytes for a in arrays)
+
+    def text_match(self, rowids: Sequence[int], scores: Sequence[float]) -> TextMatch:
+        """Full-text results given by rowid, as positions; rows this generation does not hold are dropped."""
+        rowids_array = np.asarray(rowids, dtype=np.int64)
+        known = rowids_array < len(self._position_of)
+        positions = np.full(len(rowids_array), -1, dtype=np.int32)
+        positions[known] = self._position_of[rowids_array[known]]
+        keep = positions >= 0
+        order = np.argsort(positions[keep], kind="stable")
+        return TextMatch(positions[keep][order], np.asarray(scores, dtype=np.float64)[keep][order])
+
+    # -- masks -----------------------------------------------------------------------
+
+    def base_mask(self, query: SearchQuery, text: TextMatch | None) -> np.ndarray | None:
+        """The records matching the text, the dates, the box and the minimum quality; None when nothing constrains."""
+        mask = None
+        if text is not None:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[text.positions] = True
+        for constraint in self._range_masks(query):
+            mask = constraint if mask is None else mask & constraint
+        return mask
+
+    def _range_masks(self, query: SearchQuery) -> Iterable[np.ndarray]:
+        # NaN and the rank -1 fail every comparison, as NULL does in SQL
+        rank = self._modified_rank
+        if query.modified_since:
+            yield rank >= bisect_left(self._modified_values, query.modified_since)
+        if query.modified_until:
+            yield (rank >= 0) & (rank < bisect_left(self._modified_values, day_after(query.modified_until)))
+        if query.bbox:
+            west, south, east, north = query.bbox
+            n = self._numbers
+            yield (n["east"] >= west) & (n["west"] <= east) & (n["north"] >= south) & (n["south"] <= north)
+        if query.quality_min is not None:
+            yield self._numbers["quality"] >= query.quality_min
+
+    def filter_masks(self, filters: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
+        """Facet → the records carrying one of its accepted values."""
+        empty = FacetColumn.build({}, self.clusters)  # a facet nothing carries matches nothing
+        return {facet: self.facets.get(facet, empty).rows_with_any(values, self.size) for facet, values in filters.items()}
+
+    # -- answers ---------------------------------------------------------------------
+
+    def total(self, mask: np.ndarray | None) -> int:
+        """Distinct clusters among the masked records (all of them for None)."""
+        return self._all_clusters if mask is None else self.clusters.count(mask)
+
+    def page(self, mask: np.ndarray | None, sort: str, text: TextMatch | None, offset: int, limit: int) -> list[tuple[int, float]]:
+        """(rowid, score) of one page: the masked records in the query's order, one per cluster.
+
+        Relevance orders by bm25 then record id with a text query, newest first without one.
+        """
+        if sort == "relevance" and text is not None:
+            ordered, scores = self._by_score(mask, text)
+        else:
+            permutation = self.orders["-modified" if sort == "relevance" else sort]
+            ordered, scores = permutation if mask is None else permutation[mask[permutation]], None
+        collapsed = self.clusters.first_of_each(ordered)[offset : offset + limit]
+        rowids = self.rowids[collapsed].tolist()
+        if scores is None:
+            return [(rowid, 0.0) for rowid in rowids]
+        return list(zip(rowids, scores[collapsed].tolist()))
+
+    def _by_score(self, mask: np.ndarray | None, text: TextMatch) -> tuple[np.ndarray, np.ndarray]:
+        positions, scores = text.positions, text.scores
+        if mask is not None:
+            kept = mask[positions]
+            positions, scores = positions[kept], scores[kept]
+        by_position = np.full(self.size, np.nan)
+        by_position[positions] = scores
+        # positions ascend in record id order, so a stable sort on the score breaks ties by record id
+        return positions[np.argsort(scores, kind="stable")], by_position
+
+    def facet_counts(self, facet: str, mask: np.ndarray | None, size: int) -> list[FacetValue]:
+        """One facet's ``size`` top values among the masked records (the whole catalogue for None)."""
+        column = self.facets[facet]
+        counts = self._all_counts[facet] if mask is None else column.counts(mask)
+        return column.top(counts, size)
+
+    # -- building --------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, *, clustered: bool) -> ColumnarIndex:
+        """Read the committed ``records`` and ``record_facets`` tables (call inside one read transaction).
+
+        :param clustered: False when no clusters were computed: every record then counts alone.
+        """
+        rowids = _rowids(conn, "SELECT rowid FROM records ORDER BY record_id")
+        position_of = _position_lookup(rowids)
+        rows = _record_columns(conn, position_of)
+        clusters = Clusters.from_keys([row[1] for row in rows]) if clustered else Clusters.singletons(len(rows))
+        ranked = {column: _ranked([row[i] for row in rows]) for i, column in enumerate(SORTED_COLUMNS, start=2)}
+        return cls(
+            rowids=rowids,
+            clusters=clusters,
+            facets=_load_facets(conn, position_of, clusters),
+            orders=_orders({column: rank for column, (_, rank) in ranked.items()}),
+            modified=ranked["modified"],
+            numbers={
+                name: np.array([np.nan if row[i] is None else row[i] for row in rows], dtype=np.float64)
+                for i, name in enumerate(("quality", "west", "south", "east", "north"), start=5)
+            },
+        )
+
+
+#: the columns a search sorts on, and the sort key naming each (``-`` before it reverses)
+SORTED_COLUMNS = {"title_sort": "title", "modified": "modified", "issued": "issued", "quality": "quality"}
+
+
+def _record_columns(conn: sqlite3.Connection, position_of: np.ndarray) -> list[tuple]:
+    """Rowid, cluster, title, modified, issued, quality and box of every record, in position order."""
+    scanned = conn.execute(
+        "SELECT rowid, coalesce(cluster_id, record_id), title_sort, modified, issued, quality, west, south, east, north"
+        " FROM records"
+    ).fetchall()  # in table order: reading it in record id order would seek all over the file
+    return [scanned[i] for i in np.argsort(position_of[[row[0] for row in scanned]])]
+
+
+def _orders(ranks: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sort key → every position in that order, as SQL's ``ORDER BY column IS NULL, column [DESC], record_id``.
+
+    Positions follow record id order, so a stable sort breaks ties by record id; ranks are -1 for NULL.
+    """
+    orders = {}
+    for column, rank in ranks.items():
+        key = SORTED_COLUMNS.get(column, column)
+        last = np.where(rank < 0, len(rank) + 1, 0)  # NULLs after every value, both ways
+        orders[key] = np.argsort(last + np.maximum(rank, 0), kind="stable").astype(np.int32)
+        orders[f"-{key}"] = np.argsort(last * 2 + len(rank) - rank, kind="stable").astype(np.int32)
+    return orders
+
+
+def _rowids(conn: sqlite3.Connection, select: str) -> np.ndarray:
+    """The rowids a one-column SELECT returns, in its order (one string from SQLite: no tuple per row)."""
+    (joined,) = conn.execute(f"SELECT group_concat(rowid) FROM ({select})").fetchone()
+    return np.array(joined.split(","), dtype=np.int64) if joined else np.zeros(0, dtype=np.int64)
+
+
+def _position_lookup(rowids: np.ndarray) -> np.ndarray:
+    """rowid → position (an array indexed by rowid; -1 where no record is)."""
+    lookup = np.full(int(rowids.max(initial=0)) + 1, -1, dtype=np.int32)
+    lookup[rowids] = np.arange(len(rowids), dtype=np.int32)
+    return lookup
+
+
+def _ranked(values: list) -> tuple[list, np.ndarray]:
+    """The distinct non-null values, sorted as SQLite sorts them (text by code point), and each value's
+    index among them (-1 for None)."""
+    distinct = sorted({v for v in values if v is not None})
+    index = {value: i for i, value in enumerate(distinct)}
+    return distinct, np.array([-1 if v is None else index[v] for v in values], dtype=np.int32)
+
+
+def _load_facets(conn: sqlite3.Connection, position_of: np.ndarray, clusters: Clusters) -> dict[str, FacetColumn]:
+    groups: dict[str, dict[str, np.ndarray]] = {facet: {} for facet in FACETS}
+    rows = conn.execute("SELECT facet, value, group_concat(record_rowid) FROM record_facets GROUP BY facet, value")
+    for facet, value, joined in rows:
+        rowids = np.array(joined.split(","), dtype=np.int64)
+        positions = position_of[rowids[rowids < len(position_of)]]
+        groups.setdefault(facet, {})[value] = positions[positions >= 0]
+    return {facet: FacetColumn.build(by_value, clusters) for facet, by_value in groups.items()}

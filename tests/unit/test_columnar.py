@@ -1,0 +1,90 @@
+"""The columnar search index's parts on hand-made arrays: clusters, facet columns, the match cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.search.base import FacetValue
+from service.search.columnar import Clusters, FacetColumn, TextMatch, TextMatchCache
+
+
+def mask(size: int, *positions: int) -> np.ndarray:
+    selected = np.zeros(size, dtype=bool)
+    selected[list(positions)] = True
+    return selected
+
+
+# records 0 and 2 are one dataset on two portals; 1 and 3 are alone
+CLUSTERS = Clusters.from_keys(["a", "b", "a", "c"])
+
+
+def test_clusters_number_keys_and_know_which_are_shared():
+    assert CLUSTERS.codes.tolist() == [0, 1, 0, 2]
+    assert CLUSTERS.shared.tolist() == [True, False, True, False]
+
+
+@pytest.mark.parametrize("positions,expected", [((0, 1, 2, 3), 3), ((0, 2), 1), ((2, 3), 2), ((), 0)])
+def test_a_cluster_counts_once(positions, expected):
+    assert CLUSTERS.count(mask(4, *positions)) == expected
+
+
+def test_a_page_keeps_the_first_member_of_each_cluster_in_the_given_order():
+    assert CLUSTERS.first_of_each(np.array([2, 3, 0, 1])).tolist() == [2, 3, 1]
+    assert CLUSTERS.first_of_each(np.array([1, 0, 2])).tolist() == [1, 0]
+
+
+def test_singletons_count_records():
+    alone = Clusters.singletons(3)
+    assert alone.count(mask(3, 0, 2)) == 2
+    assert alone.first_of_each(np.array([2, 1, 0])).tolist() == [2, 1, 0]
+
+
+def column() -> FacetColumn:
+    # CSV on both copies of cluster a and on 1 (given twice); JSON on one copy of a and on 3
+    return FacetColumn.build({"CSV": np.array([0, 2, 1, 1]), "JSON": np.array([2, 3])}, CLUSTERS)
+
+
+def test_facet_values_are_counted_by_distinct_cluster():
+    facet = column()
+    counts = facet.counts(mask(4, 0, 1, 2, 3))
+    assert dict(zip(facet.values, counts.tolist())) == {"CSV": 2, "JSON": 2}
+    counts = facet.counts(mask(4, 0, 3))
+    assert dict(zip(facet.values, counts.tolist())) == {"CSV": 1, "JSON": 1}
+
+
+def test_a_filter_accepts_any_of_its_values_and_ignores_unknown_ones():
+    facet = column()
+    assert facet.rows_with_any(["JSON"], 4).tolist() == [False, False, True, True]
+    assert facet.rows_with_any(["JSON", "CSV", "XML"], 4).all()
+    assert not facet.rows_with_any(["XML"], 4).any()
+
+
+def test_top_values_sort_by_count_then_value_and_cut_ties_by_value():
+    groups = {"b": np.array([0]), "a": np.array([1]), "c": np.array([2]), "d": np.array([3, 4])}
+    facet = FacetColumn.build(groups, Clusters.singletons(5))
+    counts = facet.counts(np.ones(5, dtype=bool))
+    assert facet.top(counts, 10) == [FacetValue("d", 2), FacetValue("a", 1), FacetValue("b", 1), FacetValue("c", 1)]
+    assert facet.top(counts, 2) == [FacetValue("d", 2), FacetValue("a", 1)]
+    assert facet.top(np.zeros(4, dtype=np.int64), 10) == []
+
+
+def test_an_empty_facet_counts_nothing():
+    facet = FacetColumn.build({}, CLUSTERS)
+    assert facet.top(facet.counts(np.ones(4, dtype=bool)), 5) == []
+    assert not facet.rows_with_any(["CSV"], 4).any()
+
+
+def match(size: int) -> TextMatch:
+    return TextMatch(np.arange(size, dtype=np.int32), np.zeros(size))
+
+
+def test_the_match_cache_forgets_the_least_recently_used_beyond_its_budget():
+    cache = TextMatchCache(max_bytes=match(100).nbytes * 2)
+    cache.put("a", match(100))
+    cache.put("b", match(100))
+    assert cache.get("a") is not None  # now b is the least recently used
+    cache.put("c", match(100))
+    assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
+    cache.put("huge", match(1000))
+    assert cache.get("huge") is None, "a match larger than the whole budget is not kept"
