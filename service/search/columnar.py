@@ -18,9 +18,7 @@ of shared clusters need a distinct count.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from bisect import bisect_left
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -28,7 +26,7 @@ import numpy as np
 
 from service.search.base import FACETS, FacetValue, SearchQuery, day_after
 
-__all__ = ["Clusters", "ColumnarIndex", "FacetColumn", "TextMatch", "TextMatchCache"]
+__all__ = ["Clusters", "ColumnarIndex", "FacetColumn", "TextMatch"]
 
 
 @dataclass(frozen=True)
@@ -42,39 +40,6 @@ class TextMatch:
     def nbytes(self) -> int:
         """Memory held by the arrays (for a cache's budget)."""
         return self.positions.nbytes + self.scores.nbytes
-
-
-class TextMatchCache:
-    """The most recently used text matches, within a memory budget (thread-safe).
-
-    :param max_bytes: the arrays kept never exceed this; the least recently used go first.
-    """
-
-    def __init__(self, max_bytes: int = 16 * 2**20) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[object, TextMatch] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: object) -> TextMatch | None:
-        """The match stored under ``key``, or None."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: object, match: TextMatch) -> None:
-        """Keep ``match`` under ``key`` (not at all when it alone exceeds the budget)."""
-        if match.nbytes > self.max_bytes:
-            return
-        with self._lock:
-            previous = self._entries.pop(key, None)
-            self._bytes += match.nbytes - (previous.nbytes if previous is not None else 0)
-            self._entries[key] = match
-            while self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= evicted.nbytes
 
 
 @dataclass(frozen=True)

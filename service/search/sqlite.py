@@ -33,7 +33,8 @@ from service.search.base import (
     facet_values,
     rank_suggestions,
 )
-from service.search.columnar import ColumnarIndex, TextMatch, TextMatchCache
+from service.search.caches import SizedLru
+from service.search.columnar import ColumnarIndex, TextMatch
 from service.search.french import analyze, fold
 from service.search.query import ParsedQuery, is_typo_of, parse_query
 
@@ -105,6 +106,8 @@ _WEIGHTS = (10.0, 5.0, 3.0, 1.0, 0.0)
 _SCORE = f"bm25(records_fts, {', '.join(map(str, _WEIGHTS))})"
 _SCORE_TITLE = "bm25(records_fts, 10.0, 5.0, 3.0, 0.0, 1.0)"
 _SCHEMA_VERSION = 6
+#: memory each process gives to recent full-text matches (positions and scores: 12 bytes per matching record)
+TEXT_MATCH_CACHE_BYTES = 16 * 2**20
 _SUGGEST_CANDIDATES = 60
 
 
@@ -128,7 +131,7 @@ class SqliteBackend(SearchBackend):
         self._vocabulary: tuple[int, dict[str, list[str]]] = (-1, {})
         self._columns: tuple[int, ColumnarIndex | None] = (-1, None)
         self._columns_lock = threading.Lock()
-        self._text_matches = TextMatchCache()
+        self._text_matches: SizedLru[TextMatch] = SizedLru(TEXT_MATCH_CACHE_BYTES, lambda match: match.nbytes)
         self._migrate(self._conn())
 
     def _migrate(self, conn: sqlite3.Connection) -> None:

@@ -1,4 +1,4 @@
-"""The columnar search index's parts on hand-made arrays: clusters, facet columns, the match cache."""
+"""The columnar search index's parts on hand-made arrays: clusters and facet columns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from service.search.base import FacetValue
-from service.search.columnar import Clusters, FacetColumn, TextMatch, TextMatchCache
+from service.search.columnar import Clusters, FacetColumn
 
 
 def mask(size: int, *positions: int) -> np.ndarray:
@@ -73,18 +73,3 @@ def test_an_empty_facet_counts_nothing():
     facet = FacetColumn.build({}, CLUSTERS)
     assert facet.top(facet.counts(np.ones(4, dtype=bool)), 5) == []
     assert not facet.rows_with_any(["CSV"], 4).any()
-
-
-def match(size: int) -> TextMatch:
-    return TextMatch(np.arange(size, dtype=np.int32), np.zeros(size))
-
-
-def test_the_match_cache_forgets_the_least_recently_used_beyond_its_budget():
-    cache = TextMatchCache(max_bytes=match(100).nbytes * 2)
-    cache.put("a", match(100))
-    cache.put("b", match(100))
-    assert cache.get("a") is not None  # now b is the least recently used
-    cache.put("c", match(100))
-    assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
-    cache.put("huge", match(1000))
-    assert cache.get("huge") is None, "a match larger than the whole budget is not kept"
