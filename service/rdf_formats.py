@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
+import pyoxigraph
+
+from mappings.profiles.page_graph import PageStore, write_ntriples, write_with_oxigraph
+
 __all__ = ["RDF_FORMATS", "RdfFormat", "format_for_extension", "negotiate", "serialize"]
 
 
@@ -41,10 +45,16 @@ def negotiate(accept) -> RdfFormat | None:
 
 #: Oxigraph's serialisers (through oxrdflib) write the same syntax many times faster than rdflib's
 _FAST_SERIALIZERS = {"turtle": "ox-turtle", "nt": "ox-ntriples", "xml": "ox-xml"}
+#: the same syntaxes written straight from an export page graph (no rdflib → Oxigraph term conversion per triple)
+_OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "xml": pyoxigraph.RdfFormat.RDF_XML}
 
 
 def serialize(graph: Graph, fmt: RdfFormat) -> bytes:
     """The graph in the given syntax, UTF-8 encoded."""
+    if fmt.rdflib_name == "nt":
+        return write_ntriples(graph)
+    if fmt.rdflib_name in _OXIGRAPH_FORMATS and isinstance(graph.store, PageStore):
+        return write_with_oxigraph(graph, _OXIGRAPH_FORMATS[fmt.rdflib_name])
     if fmt.rdflib_name == "json-ld":
         return graph.serialize(format="json-ld", auto_compact=True, encoding="utf-8")
     fast = _FAST_SERIALIZERS.get(fmt.rdflib_name)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from rdflib import Graph, URIRef
 
+from mappings.profiles.page_graph import page_graph
 from mappings.record import Record
 from mappings.vocab import ADMS, DCATAP, HYDRA, LOCN, SPDX, VCARD
 
@@ -122,9 +123,9 @@ def get_profiles(names: Sequence[str]) -> list[Profile]:
     return [registered[name].load()() for name in names]
 
 
-def new_graph() -> Graph:
-    """An empty graph with the usual prefixes bound."""
-    graph = Graph()
+def new_graph(graph: Graph | None = None) -> Graph:
+    """An empty graph (or the one given) with the usual prefixes bound."""
+    graph = Graph() if graph is None else graph
     for prefix, namespace in (
         ("adms", ADMS),
         ("dcatap", DCATAP),
@@ -140,7 +141,7 @@ def new_graph() -> Graph:
 
 def build_dataset_graph(record: Record, profiles: Sequence[Profile], base_url: str) -> Graph:
     """A graph describing one record, every profile applied in order."""
-    graph = new_graph()
+    graph = new_graph(page_graph())
     ref = dataset_ref(base_url, record.record_id)
     for profile in profiles:
         profile.serialize_dataset(record, graph, ref)
@@ -149,7 +150,7 @@ def build_dataset_graph(record: Record, profiles: Sequence[Profile], base_url: s
 
 def build_catalog_graph(page: CatalogPage, profiles: Sequence[Profile]) -> Graph:
     """A graph of one catalogue page: the catalogue, its Hydra view and the page's datasets."""
-    graph = new_graph()
+    graph = new_graph(page_graph())
     ref = catalog_ref(page.info.base_url)
     for profile in profiles:
         profile.serialize_catalog(graph, ref, page)

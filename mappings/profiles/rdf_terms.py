@@ -31,7 +31,8 @@ EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 #: European Legislation Identifier ontology (range of ``dcatap:applicableLegislation``).
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 
-_FORBIDDEN_IN_IRI = frozenset(' <>"{}|\\^`')
+#: characters IRIs forbid, and every control character and space
+_FORBIDDEN_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
@@ -46,7 +47,7 @@ def safe_iri(value: str | None) -> URIRef | None:
     text = value.strip()
     if not text.startswith(("http://", "https://", "urn:")):
         return None
-    if any(c in _FORBIDDEN_IN_IRI or ord(c) < 0x21 for c in text):
+    if _FORBIDDEN_IN_IRI.search(text):
         return None
     return URIRef(text)
 
