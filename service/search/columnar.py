@@ -245,28 +245,29 @@ class ColumnarIndex:
     def page(self, mask: np.ndarray | None, sort: str, text: TextMatch | None, offset: int, limit: int) -> list[tuple[int, float]]:
         """(rowid, score) of one page: the masked records in the query's order, one per cluster.
 
-        Relevance orders by bm25 then record id with a text query, newest first without one.
+        Relevance orders by bm25 then record id with a text query, newest first without one. The
+        score is the bm25 one whenever there is a text query, whatever the order; 0 without one.
         """
         if sort == "relevance" and text is not None:
-            ordered, scores = self._by_score(mask, text)
+            ordered = self._by_score(mask, text)
         else:
             permutation = self.orders["-modified" if sort == "relevance" else sort]
-            ordered, scores = permutation if mask is None else permutation[mask[permutation]], None
+            ordered = permutation if mask is None else permutation[mask[permutation]]
         collapsed = self.clusters.first_of_each(ordered)[offset : offset + limit]
         rowids = self.rowids[collapsed].tolist()
-        if scores is None:
+        if text is None:
             return [(rowid, 0.0) for rowid in rowids]
-        return list(zip(rowids, scores[collapsed].tolist()))
+        # every position on the page is one of the text match's, which are sorted
+        scores = text.scores[np.searchsorted(text.positions, collapsed)]
+        return list(zip(rowids, scores.tolist()))
 
-    def _by_score(self, mask: np.ndarray | None, text: TextMatch) -> tuple[np.ndarray, np.ndarray]:
+    def _by_score(self, mask: np.ndarray | None, text: TextMatch) -> np.ndarray:
         positions, scores = text.positions, text.scores
         if mask is not None:
             kept = mask[positions]
             positions, scores = positions[kept], scores[kept]
-        by_position = np.full(self.size, np.nan)
-        by_position[positions] = scores
         # positions ascend in record id order, so a stable sort on the score breaks ties by record id
-        return positions[np.argsort(scores, kind="stable")], by_position
+        return positions[np.argsort(scores, kind="stable")]
 
     def facet_counts(self, facet: str, mask: np.ndarray | None, size: int) -> list[FacetValue]:
         """One facet's ``size`` top values among the masked records (the whole catalogue for None)."""

@@ -131,7 +131,7 @@ class SqlReference:
             [facet, *params, self.query.facet_size],
         ).fetchall()
 
-    def page(self) -> list[str]:
+    def page(self) -> list[tuple[str, float]]:
         where, params = self.scope()
         sort = self.query.sort
         if sort == "relevance":
@@ -144,10 +144,10 @@ class SqlReference:
             f"WITH scored AS (SELECT r.*, {score if self.match else '0'} AS score FROM records r WHERE {where}),"
             f" ranked AS (SELECT r.record_id, row_number() OVER (PARTITION BY r.cluster_id ORDER BY {order}) AS rank_in_cluster,"
             f" r.title_sort, r.modified, r.issued, r.quality, r.score FROM scored r)"
-            f" SELECT r.record_id FROM ranked r WHERE rank_in_cluster = 1 ORDER BY {order} LIMIT ? OFFSET ?",
+            f" SELECT r.record_id, r.score FROM ranked r WHERE rank_in_cluster = 1 ORDER BY {order} LIMIT ? OFFSET ?",
             [*score_params, *params, self.query.page_size, self.query.offset],
         ).fetchall()
-        return [record_id for (record_id,) in rows]
+        return [(record_id, -float(score)) for record_id, score in rows]
 
 
 def test_the_store_has_shared_clusters(store):
@@ -164,7 +164,7 @@ def test_answers_equal_plain_sql(store, seed):
     assert page.total == expected.total()
     for facet in FACETS:
         assert [(v.value, v.count) for v in page.facets[facet]] == expected.facet(facet), facet
-    assert [hit.record.record_id for hit in page.hits] == expected.page()
+    assert [(hit.record.record_id, hit.score) for hit in page.hits] == expected.page()
 
 
 def test_a_write_is_seen_by_the_next_search():
