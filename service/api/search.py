@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, current_app, request
 
 from service.api.openapi import documented
 from mappings.quality import assess
-from service.api.views import catalogue, cluster_json, hit_json, page_json
+from service.api.views import base_url, catalogue, cluster_json, hit_json, page_json
 from service.errors import RecordNotFound
+from service.search.caches import SizedLru
 from service.schemas import (
     DatasetSchema,
     SearchArgs,
@@ -20,6 +21,17 @@ from service.schemas import (
 __all__ = ["blueprint"]
 
 blueprint = Blueprint("search", __name__)
+
+#: built once: a marshmallow schema deep-copies its fields when created, which costs more than loading
+_SEARCH_ARGS = SearchArgs()
+_SUGGEST_ARGS = SuggestArgs()
+#: memory each worker gives to recently rendered search responses (a page of 20 is 20–60 KiB)
+RESPONSE_CACHE_BYTES = 16 * 2**20
+
+
+@blueprint.record_once
+def _add_response_cache(state) -> None:
+    state.app.extensions["fedcat_search_responses"] = SizedLru(RESPONSE_CACHE_BYTES, len)
 
 
 @blueprint.get("/api/datasets")
@@ -34,8 +46,19 @@ blueprint = Blueprint("search", __name__)
 )
 def search_datasets():
     """Search every portal's records: full text, facet filters, sort and paging."""
-    query = load_args(SearchArgs(), request.args)
-    return page_json(catalogue().backend.search(query))
+    query = load_args(_SEARCH_ARGS, request.args)
+    backend = catalogue().backend
+    version = backend.data_version()
+    if version is None:
+        return page_json(backend.search(query))
+    # the same query on the same data renders the same bytes: popular queries and paging back are served from memory
+    responses: SizedLru[bytes] = current_app.extensions["fedcat_search_responses"]
+    key = (version, base_url(), repr(query))
+    body = responses.get(key)
+    if body is None:
+        body = current_app.json.response(page_json(backend.search(query))).get_data()
+        responses.put(key, body)
+    return Response(body, mimetype=current_app.json.mimetype)
 
 
 @blueprint.get("/api/datasets/<path:record_id>")
@@ -70,7 +93,7 @@ def get_dataset(record_id: str):
 )
 def suggest():
     """Completions of what the user is typing."""
-    args = load_args(SuggestArgs(), request.args)
+    args = load_args(_SUGGEST_ARGS, request.args)
     found = catalogue().backend.suggest(args["q"], limit=args["limit"])
     return {"q": args["q"], "suggestions": [{"text": s.text, "kind": s.kind, "count": s.count} for s in found]}
 

@@ -267,6 +267,11 @@ class SearchBackend(ABC):
             latest.setdefault(job.portal_id, job)
         return latest
 
+    def data_version(self) -> int | None:
+        """A number that changes whenever the stored records change, so that answers computed from
+        them can be reused until then; None when the backend cannot tell (answers are then never reused)."""
+        return None
+
     def ping(self) -> bool:
         """True when the store answers."""
         try:

@@ -481,6 +481,10 @@ class SqliteBackend(SearchBackend):
         self._vocabulary = (generation, vocabulary)
         return vocabulary
 
+    def data_version(self) -> int:
+        """See :meth:`SearchBackend.data_version`: the generation every write moves on."""
+        return self._generation(self._conn())
+
     def _generation(self, conn: sqlite3.Connection) -> int:
         return self._fetch(conn, "SELECT value FROM meta WHERE key = 'generation'", [])[0][0]
 
