@@ -1,4 +1,9 @@
-"""Search over HTTP under gunicorn at a fixed concurrency, measured with wrk (Debian package)."""
+"""Search over HTTP under gunicorn at a fixed concurrency, measured with wrk (Debian package).
+
+gunicorn runs with the deployed settings (``service/gunicorn_conf.py``: gthread workers, the
+search warm-up hook), one worker per CPU, and with the per-client rate limit off: every wrk
+connection comes from 127.0.0.1, and the point is the service's capacity, not the limiter's.
+"""
 
 from __future__ import annotations
 
@@ -57,10 +62,15 @@ def measure_http(database: Path, *, concurrency: int = 16, seconds: int = 20) ->
 
 
 def _start_gunicorn(database: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "FEDCAT_DATABASE": str(database), "FEDCAT_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        "FEDCAT_DATABASE": str(database),
+        "FEDCAT_BASE_URL": f"http://127.0.0.1:{port}",
+        "FEDCAT_RATE_LIMIT": "off",
+    }
     command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(os.cpu_count() or 2),
-        "--worker-class", "gthread", "--threads", "4", "--log-level", "warning", "service.app:create_app()",
+        sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(os.cpu_count() or 2), "--log-level", "warning", "service.app:create_app()",
     ]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -14,6 +14,7 @@ worker's files so its live gauges disappear.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -29,6 +30,7 @@ __all__ = [
     "keepalive",
     "logconfig_dict",
     "on_starting",
+    "post_worker_init",
     "threads",
     "timeout",
     "worker_class",
@@ -93,6 +95,20 @@ def on_starting(server) -> None:
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink()
+
+
+def post_worker_init(worker) -> None:
+    """Answer one search before taking requests: the embedded backend builds its search index on first
+    use (about a second at 80,000 datasets), and no client should wait for that, or time out."""
+    catalogue = getattr(worker.wsgi, "extensions", {}).get("fedcat")
+    if catalogue is None:
+        return
+    from service.search.base import SearchQuery
+
+    try:
+        catalogue.backend.search(SearchQuery())
+    except Exception as exc:  # a store that is down now must not keep the worker from starting
+        logging.getLogger("gunicorn.error").warning("search warm-up failed: %s", exc)
 
 
 def child_exit(server, worker) -> None:
