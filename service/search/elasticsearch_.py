@@ -7,16 +7,23 @@ half-built index. Harvest jobs live in ``<prefix>-jobs`` so every replica and
 the scheduler share them.
 
 A harvest is spooled to a temporary file while the portal is read; only when
-the whole stream has been read are the changes sent, in bounded bulk batches.
-A harvest that fails while reading therefore changes nothing.
+the whole stream has been read are the changes sent, in bounded bulk batches,
+as the portal's next *generation*: new documents that the alias's filter hides
+until one atomic alias update commits them (see
+:mod:`service.search.generations`). A harvest that fails at any point, while
+reading or between two bulk batches, therefore changes nothing searches see.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import Any, Callable, ClassVar, Iterable, Iterator
@@ -39,6 +46,12 @@ from service.search.base import (
     rank_suggestions,
 )
 from service.search.french import analyze, fold
+from service.search.generations import (
+    committed_generations,
+    portal_leftovers,
+    portal_retirements_to_undo,
+    visibility_filter,
+)
 from service.search.query import PREFIX_LENGTH, parse_query
 
 try:  # the client is an optional extra: pip install 'fedcat[elasticsearch]'
@@ -68,6 +81,11 @@ _SUGGEST_CANDIDATES = 60
 _BULK_BATCH = 500
 _SCROLL_BATCH = 1000
 _RETRIES = 3
+_ALIAS_LOCK = "records-alias"
+_ALIAS_LOCK_TTL = 30.0
+_ALIAS_LOCK_WAIT = 60.0
+
+logger = logging.getLogger(__name__)
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -119,7 +137,7 @@ class ElasticsearchBackend(SearchBackend):
             return
         if not self.client.indices.exists_alias(name=self.alias):
             index = self._create_records_index()
-            self.client.indices.put_alias(index=index, name=self.alias)
+            self.client.indices.put_alias(index=index, name=self.alias, filter=visibility_filter({}))
         for index, definition in (
             (self.jobs_index, "jobs.json"),
             (self.pages_index, "pages.json"),
@@ -138,31 +156,81 @@ class ElasticsearchBackend(SearchBackend):
 
     def current_index(self) -> str:
         """The concrete index the alias points at."""
-        return next(iter(self._call(self.client.indices.get_alias, name=self.alias)))
+        return self._call(self._alias_state)[0]
+
+    def committed_generations(self) -> dict[str, int]:
+        """Each portal's committed generation, as the alias filter says (see :mod:`service.search.generations`)."""
+        return self._call(self._alias_state)[1]
+
+    def _alias_state(self) -> tuple[str, dict[str, int]]:
+        answer = self.client.indices.get_alias(name=self.alias)
+        ((index, definition),) = getattr(answer, "body", answer).items()
+        return index, committed_generations(definition["aliases"][self.alias].get("filter"))
+
+    def _point_alias(self, index: str, committed: dict[str, int], *, leaving: str | None = None) -> None:
+        """Point the alias at ``index`` showing ``committed``, in one atomic update (moving it off ``leaving``)."""
+        actions: list[dict] = [{"remove": {"index": leaving, "alias": self.alias}}] if leaving else []
+        actions.append({"add": {"index": index, "alias": self.alias, "filter": visibility_filter(committed)}})
+        self._call(self.client.indices.update_aliases, actions=actions)
+
+    @contextmanager
+    def _alias_lock(self) -> Iterator[None]:
+        """Serialise the read-modify-write of the alias filter between writers of different portals."""
+        owner = uuid.uuid4().hex
+        deadline = time.monotonic() + _ALIAS_LOCK_WAIT
+        while not self.acquire_lock(_ALIAS_LOCK, owner, _ALIAS_LOCK_TTL):
+            if time.monotonic() > deadline:
+                raise StoreError(f"the records alias stayed locked by another writer for {_ALIAS_LOCK_WAIT:.0f} s")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            try:
+                self.release_lock(_ALIAS_LOCK, owner)
+            except StoreError:
+                pass  # the lock expires by itself within its TTL
 
     def reindex(self, *, on_progress: Callable[[int, int], None] | None = None) -> str:
-        """Rebuild every record into a new index, then swap the alias atomically; returns the new index."""
-        old = self.current_index()
+        """Rebuild the visible records into a new index, then swap the alias atomically; returns the new index.
+
+        If a harvest commits while the copy runs, the copy would lack its records: the swap is
+        refused with a :class:`StoreError`, the new index dropped, and nothing changes.
+        """
+        old, committed = self._call(self._alias_state)
         new = self._call(self._create_records_index)
-        actions = self._copy_actions(old, new)
-        if on_progress is not None:
-            actions = _counted(actions, self.count(), on_progress)
-        self._bulk_send(actions)
-        self._call(self.client.indices.refresh, index=new)
-        self._call(
-            self.client.indices.update_aliases,
-            actions=[{"remove": {"index": old, "alias": self.alias}}, {"add": {"index": new, "alias": self.alias}}],
-        )
+        try:
+            actions = self._copy_actions(new)
+            if on_progress is not None:
+                actions = _counted(actions, self.count(), on_progress)
+            rejected = self._bulk_send(actions)
+            if rejected:
+                raise StoreError(f"the new index refused {len(rejected)} records, e.g. {rejected[0].reason}")
+            self._call(self.client.indices.refresh, index=new)
+            with self._alias_lock():
+                if self._call(self._alias_state) != (old, committed):
+                    raise StoreError("a harvest committed during the rebuild; nothing was swapped: run the reindex again")
+                self._point_alias(new, committed, leaving=old)
+        except BaseException:
+            self._drop_quietly(new)
+            raise
         self._call(self.client.indices.delete, index=old)
         return new
 
-    def _copy_actions(self, source: str, target: str) -> Iterator[dict]:
-        # re-derive each document from the stored record, so a changed mapping or analysis applies
-        for hit in helpers.scan(self.client, index=source, query={"query": {"match_all": {}}}, size=_SCROLL_BATCH):
+    def _copy_actions(self, target: str) -> Iterator[dict]:
+        # re-derive each visible document from its stored record, so a changed mapping or analysis applies
+        for hit in helpers.scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, size=_SCROLL_BATCH):
             stored = hit["_source"]
             record = Record.from_dict(stored["record"])
-            document = _document(record, stored["content_hash"], stored.get("missing_since"), stored.get("cluster_id"))
-            yield {"_op_type": "index", "_index": target, "_id": record.record_id, "_source": document}
+            document = _document(
+                record, stored["content_hash"], stored["generation"], stored.get("missing_since"), stored.get("cluster_id")
+            )
+            yield {"_op_type": "index", "_index": target, "_id": hit["_id"], "_source": document}
+
+    def _drop_quietly(self, index: str) -> None:
+        try:
+            self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
+        except StoreError as exc:
+            logger.warning("could not drop the unfinished index %s: %s", index, exc)
 
     # -- writing -----------------------------------------------------------------
 
@@ -175,83 +243,123 @@ class ElasticsearchBackend(SearchBackend):
         grace: timedelta = timedelta(0),
         is_complete: Callable[[], bool] = lambda: True,
     ) -> WriteStats:
-        """See :meth:`SearchBackend.replace_portal`."""
-        existing = self._call(self._portal_state, portal_id)
+        """See :meth:`SearchBackend.replace_portal`.
+
+        The harvest is written as the portal's next generation, invisible to searches, then
+        committed by one atomic alias update (:mod:`service.search.generations`). Until that
+        update nothing a search sees has changed, so a failure at any point changes nothing;
+        the next write of the portal clears what the failed one left.
+        """
+        index, committed = self._call(self._alias_state)
+        current = committed.get(portal_id, 0)
+        self._discard_leftovers(index, portal_id, current)
+        plan = _Plan(portal_id, generation=current + 1, stored=self._call(self._portal_state, portal_id))
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            counts = self._spool_changes(spool, portal_id, records, existing)
-            deleted, flagged = 0, 0
+            plan.spool_changes(spool, records)
             if is_complete():
-                deleted, flagged = self._spool_missing(spool, existing, now, grace)
+                plan.spool_missing(spool, now, grace, self._sources_of)
             spool.seek(0)
-            rejected = self._bulk_send(json.loads(line) for line in spool)
-        self._call(self.client.indices.refresh, index=self.alias)
-        self._recluster()
-        return WriteStats(deleted=deleted, flagged=flagged, rejected=tuple(rejected), **counts)
+            self._check_still_current(index)
+            refused = self._bulk_send((json.loads(line) for line in spool), index=index)
+        if self._bulk_send(plan.retirements(index, refused), index=index):
+            raise StoreError("the search engine refused to mark replaced records; nothing was committed")
+        self._call(self.client.indices.refresh, index=index)
+        self._commit(portal_id, plan.generation, written_to=index)
+        self._tidy_after_commit(index, portal_id, plan.generation)
+        return plan.stats(refused)
+
+    def _commit(self, portal_id: str, generation: int, *, written_to: str) -> None:
+        with self._alias_lock():
+            index, committed = self._check_still_current(written_to)
+            committed[portal_id] = generation
+            self._point_alias(index, committed)
+
+    def _check_still_current(self, index: str) -> tuple[str, dict[str, int]]:
+        """The alias state, provided it still points at ``index`` (a reindex may have swapped it meanwhile)."""
+        current, committed = self._call(self._alias_state)
+        if current != index:
+            raise StoreError("the index was rebuilt during the harvest; nothing was changed: harvest again")
+        return current, committed
+
+    def _discard_leftovers(self, index: str, portal_id: str, committed: int) -> None:
+        """Remove what an aborted write of the portal left, and superseded versions, before a new write."""
+        self._call(
+            self.client.delete_by_query,
+            index=index,
+            query=portal_leftovers(portal_id, committed),
+            refresh=True,
+            conflicts="proceed",
+        )
+        self._call(
+            self.client.update_by_query,
+            index=index,
+            query=portal_retirements_to_undo(portal_id, committed),
+            script={"source": "ctx._source.superseded_in = null", "lang": "painless"},
+            refresh=True,
+            conflicts="proceed",
+        )
+
+    def _tidy_after_commit(self, index: str, portal_id: str, generation: int) -> None:
+        """Delete the superseded versions and recompute clusters; what fails here the next write redoes."""
+        try:
+            self._call(
+                self.client.delete_by_query,
+                index=index,
+                query=portal_leftovers(portal_id, generation),
+                refresh=True,
+                conflicts="proceed",
+            )
+            self._recluster()
+        except StoreError as exc:
+            logger.warning("harvest of %s committed; tidying up failed and is left to the next write: %s", portal_id, exc)
 
     def _recluster(self) -> None:
         """Recompute every cluster from the stored duplicate keys and update the records whose cluster changed."""
-        query = {"query": {"match_all": {}}, "_source": ["portal_id", "quality", "cluster_id", "duplicate_keys"]}
-        entries, current = [], {}
-        for hit in helpers.scan(self.client, index=self.alias, query=query, size=_SCROLL_BATCH):
-            source = hit["_source"]
-            current[hit["_id"]] = source.get("cluster_id")
-            keys = frozenset(source.get("duplicate_keys") or ())
-            entries.append(ClusterEntry(hit["_id"], source["portal_id"], keys, source.get("quality") or 0))
-        clusters = compute_clusters(entries)
+        documents = self._call(self._cluster_inputs)
+        clusters = compute_clusters([entry for entry, _, _ in documents.values()])
         changes = (
-            {"_op_type": "update", "_id": record_id, "doc": {"cluster_id": clusters.get(record_id, record_id)}}
-            for record_id, cluster in current.items()
+            {"_op_type": "update", "_index": index, "_id": doc_id, "doc": {"cluster_id": clusters.get(record_id, record_id)}}
+            for record_id, (_, (index, doc_id), cluster) in documents.items()
             if cluster != clusters.get(record_id, record_id)
         )
         self._bulk_send(changes)
         self._call(self.client.indices.refresh, index=self.alias)
 
-    def _portal_state(self, portal_id: str) -> dict[str, tuple[str, str | None]]:
-        """record_id → (content hash, missing_since) of every stored record of the portal."""
-        query = {"query": {"term": {"portal_id": portal_id}}, "_source": ["content_hash", "missing_since"]}
+    def _cluster_inputs(self) -> dict[str, tuple[ClusterEntry, tuple[str, str], str | None]]:
+        """record_id → (its cluster entry, where its visible document is, its current cluster) for every record."""
+        query = {"query": {"match_all": {}}, "_source": ["record_id", "portal_id", "quality", "cluster_id", "duplicate_keys"]}
+        documents = {}
+        for hit in helpers.scan(self.client, index=self.alias, query=query, size=_SCROLL_BATCH):
+            source = hit["_source"]
+            keys = frozenset(source.get("duplicate_keys") or ())
+            entry = ClusterEntry(source["record_id"], source["portal_id"], keys, source.get("quality") or 0)
+            documents[source["record_id"]] = (entry, (hit["_index"], hit["_id"]), source.get("cluster_id"))
+        return documents
+
+    def _portal_state(self, portal_id: str) -> dict[str, _Stored]:
+        """record_id → what is stored of it, for every visible record of the portal."""
+        fields = ["record_id", "content_hash", "missing_since", "cluster_id"]
+        query = {"query": {"term": {"portal_id": portal_id}}, "_source": fields}
         return {
-            hit["_id"]: (hit["_source"]["content_hash"], hit["_source"].get("missing_since"))
+            hit["_source"]["record_id"]: _Stored(
+                hit["_id"], hit["_source"]["content_hash"], hit["_source"].get("missing_since"), hit["_source"].get("cluster_id")
+            )
             for hit in helpers.scan(self.client, index=self.alias, query=query, size=_SCROLL_BATCH)
         }
 
-    def _spool_changes(self, spool, portal_id: str, records: Iterable[Record], existing: dict) -> dict[str, int]:
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        seen: set[str] = set()
-        for record in records:
-            if record.portal_id != portal_id:
-                raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
-            if record.record_id in seen:
-                continue
-            seen.add(record.record_id)
-            content_hash = record.content_hash()
-            previous = existing.pop(record.record_id, None)
-            if previous is not None and previous[0] == content_hash:
-                counts["unchanged"] += 1
-                if previous[1] is not None:
-                    _spool(spool, {"_op_type": "update", "_id": record.record_id, "doc": {"missing_since": None}})
-                continue
-            counts["created" if previous is None else "updated"] += 1
-            _spool(spool, {"_op_type": "index", "_id": record.record_id, "_source": _document(record, content_hash)})
-        return counts
+    def _sources_of(self, doc_ids: list[str]) -> Iterator[dict]:
+        """The stored documents with these ids (a thousand per request)."""
+        for start in range(0, len(doc_ids), _SCROLL_BATCH):
+            chunk = doc_ids[start : start + _SCROLL_BATCH]
+            result = self._call(self.client.mget, index=self.alias, ids=chunk)
+            yield from (doc["_source"] for doc in result["docs"] if doc.get("found"))
 
-    def _spool_missing(self, spool, missing: dict, now: datetime, grace: timedelta) -> tuple[int, int]:
-        cutoff = (now - grace).isoformat()
-        deleted = flagged = 0
-        for record_id, (_, since) in missing.items():
-            if grace <= timedelta(0) or (since and since <= cutoff):
-                _spool(spool, {"_op_type": "delete", "_id": record_id})
-                deleted += 1
-            elif since is None:
-                _spool(spool, {"_op_type": "update", "_id": record_id, "doc": {"missing_since": now.isoformat()}})
-                flagged += 1
-        return deleted, flagged
-
-    def _bulk_send(self, actions: Iterable[dict]) -> list[FailedRecord]:
+    def _bulk_send(self, actions: Iterable[dict], *, index: str | None = None) -> list[FailedRecord]:
         """Send actions in bounded batches, retrying transient failures; returns per-record rejections."""
         rejected: list[FailedRecord] = []
         batch: list[dict] = []
         for action in actions:
-            action.setdefault("_index", self.alias)
+            action.setdefault("_index", index or self.alias)
             batch.append(action)
             if len(batch) >= _BULK_BATCH:
                 rejected += self._call(self._bulk_batch, batch)
@@ -273,14 +381,18 @@ class ElasticsearchBackend(SearchBackend):
         return rejected
 
     def delete_portal(self, portal_id: str) -> int:
-        """See :meth:`SearchBackend.delete_portal`."""
-        result = self._call(
-            self.client.delete_by_query, index=self.alias, query={"term": {"portal_id": portal_id}}, refresh=True
-        )
+        """See :meth:`SearchBackend.delete_portal`: hidden at once by the alias, then deleted."""
+        query = {"term": {"portal_id": portal_id}}
+        visible = int(self._call(self.client.count, index=self.alias, query=query)["count"])
+        with self._alias_lock():
+            index, committed = self._call(self._alias_state)
+            if committed.pop(portal_id, None) is not None:
+                self._point_alias(index, committed)
+        self._call(self.client.delete_by_query, index=index, query=query, refresh=True, conflicts="proceed")
         self._recluster()
         # the pages' validators describe records that are gone: the next harvest must read everything
         self._forget_pages(portal_id)
-        return int(result["deleted"])
+        return visible
 
     def _forget_pages(self, portal_id: str) -> None:
         try:
@@ -366,12 +478,18 @@ class ElasticsearchBackend(SearchBackend):
         return rank_suggestions(records, prefix, limit)
 
     def get(self, record_id: str) -> Hit | None:
-        """See :meth:`SearchBackend.get`."""
-        try:
-            document = self._call(self.client.get, index=self.alias, id=record_id)
-        except elasticsearch.NotFoundError:
+        """See :meth:`SearchBackend.get` (a search, not a get by id: only a search applies the alias filter)."""
+        result = self._call(
+            self.client.search,
+            index=self.alias,
+            query={"term": {"record_id": record_id}},
+            size=1,
+            _source=["record", "missing_since", "cluster_id"],
+        )
+        hits = result["hits"]["hits"]
+        if not hits:
             return None
-        source = document["_source"]
+        source = hits[0]["_source"]
         return Hit(
             Record.from_dict(source["record"]), missing_since=source.get("missing_since"), cluster_id=source.get("cluster_id")
         )
@@ -445,15 +563,17 @@ class ElasticsearchBackend(SearchBackend):
         return {b["key"]: round(b["q"]["value"], 1) for b in buckets if b["q"]["value"] is not None}
 
     def get_many(self, record_ids: Iterable[str]) -> list[Record]:
-        """See :meth:`SearchBackend.get_many` (one ``mget`` per thousand ids)."""
+        """See :meth:`SearchBackend.get_many` (one search per thousand ids)."""
         wanted = list(dict.fromkeys(record_ids))
         found: dict[str, Record] = {}
         for start in range(0, len(wanted), _SCROLL_BATCH):
             chunk = wanted[start : start + _SCROLL_BATCH]
-            result = self._call(self.client.mget, index=self.alias, ids=chunk, source=["record"])
-            for doc in result["docs"]:
-                if doc.get("found"):
-                    found[doc["_id"]] = Record.from_dict(doc["_source"]["record"])
+            result = self._call(
+                self.client.search, index=self.alias, query={"terms": {"record_id": chunk}}, size=len(chunk), _source=["record"]
+            )
+            for hit in result["hits"]["hits"]:
+                record = Record.from_dict(hit["_source"]["record"])
+                found[record.record_id] = record
         return [found[record_id] for record_id in wanted if record_id in found]
 
     def page_cache(self, portal_id: str) -> dict[str, dict]:
@@ -570,13 +690,15 @@ class ElasticsearchBackend(SearchBackend):
 
 
 def _document(
-    record: Record, content_hash: str, missing_since: str | None = None, cluster_id: str | None = None
+    record: Record, content_hash: str, generation: int, missing_since: str | None = None, cluster_id: str | None = None
 ) -> dict[str, Any]:
     """The indexed form of a record: searchable fields, facet keywords, and the record itself."""
     facets = facet_values(record)
     return {
         "record_id": record.record_id,
         "portal_id": record.portal_id,
+        "generation": generation,
+        "superseded_in": None,
         "content_hash": content_hash,
         "missing_since": missing_since,
         "title": record.title,
@@ -595,6 +717,96 @@ def _document(
         **{f"facet_{name}": list(values) for name, values in facets.items()},
         "record": record.to_dict(),
     }
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the engine holds of a visible record: its document id, content hash, flag and cluster."""
+
+    doc_id: str
+    content_hash: str
+    missing_since: str | None
+    cluster_id: str | None
+
+
+class _Plan:
+    """One write of a portal as its next generation: the new versions to index, the versions they retire.
+
+    :param stored: record id → :class:`_Stored` for every visible record of the portal; records
+        met in the stream are taken out, so what remains is no longer published.
+    """
+
+    def __init__(self, portal_id: str, *, generation: int, stored: dict[str, _Stored]) -> None:
+        self.portal_id = portal_id
+        self.generation = generation
+        self.stored = stored
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0, "flagged": 0, "deleted": 0}
+        #: record id → document id of the version this write replaces or deletes
+        self.retiring: dict[str, str] = {}
+
+    def spool_changes(self, spool, records: Iterable[Record]) -> None:
+        """Spool a new version of every new or changed record, and of unchanged ones that were flagged missing."""
+        seen: set[str] = set()
+        for record in records:
+            if record.portal_id != self.portal_id:
+                raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {self.portal_id}")
+            if record.record_id in seen:
+                continue
+            seen.add(record.record_id)
+            content_hash = record.content_hash()
+            previous = self.stored.pop(record.record_id, None)
+            if previous is not None and previous.content_hash == content_hash:
+                self.counts["unchanged"] += 1
+                if previous.missing_since is None:
+                    continue
+            else:
+                self.counts["created" if previous is None else "updated"] += 1
+            cluster_id = previous.cluster_id if previous else None
+            self._spool_version(spool, record.record_id, _document(record, content_hash, self.generation, None, cluster_id))
+            if previous is not None:
+                self.retiring[record.record_id] = previous.doc_id
+
+    def spool_missing(
+        self, spool, now: datetime, grace: timedelta, sources_of: Callable[[list[str]], Iterable[dict]]
+    ) -> None:
+        """Retire the records missing longer than ``grace``; spool a flagged version of those newly missing."""
+        cutoff = (now - grace).isoformat()
+        newly_missing = []
+        for record_id, stored in self.stored.items():
+            if grace <= timedelta(0) or (stored.missing_since and stored.missing_since <= cutoff):
+                self.retiring[record_id] = stored.doc_id
+                self.counts["deleted"] += 1
+            elif stored.missing_since is None:
+                newly_missing.append(stored.doc_id)
+        for source in sources_of(newly_missing):
+            record_id = source["record_id"]
+            flagged = {**source, "generation": self.generation, "superseded_in": None, "missing_since": now.isoformat()}
+            self._spool_version(spool, record_id, flagged)
+            self.retiring[record_id] = self.stored[record_id].doc_id
+            self.counts["flagged"] += 1
+
+    def _spool_version(self, spool, record_id: str, document: dict) -> None:
+        _spool(spool, {"_op_type": "index", "_id": _doc_id(record_id, self.generation), "_source": document})
+
+    def retirements(self, index: str, refused: list[FailedRecord]) -> Iterator[dict]:
+        """The updates marking replaced and deleted versions, except where the new version was refused."""
+        kept = {_record_id_of(failure.source) for failure in refused if failure.source}
+        for record_id, doc_id in self.retiring.items():
+            if record_id not in kept:
+                yield {"_op_type": "update", "_index": index, "_id": doc_id, "doc": {"superseded_in": self.generation}}
+
+    def stats(self, refused: list[FailedRecord]) -> WriteStats:
+        """The write's counts, with refusals named by record id."""
+        rejected = tuple(replace(f, source=_record_id_of(f.source)) if f.source else f for f in refused)
+        return WriteStats(rejected=rejected, **self.counts)
+
+
+def _doc_id(record_id: str, generation: int) -> str:
+    return f"{record_id}@{generation}"
+
+
+def _record_id_of(doc_id: str) -> str:
+    return doc_id.rpartition("@")[0] or doc_id
 
 
 def _envelope(bbox: tuple[float, float, float, float] | None) -> dict | None:

@@ -13,7 +13,8 @@ from mappings.portals import Portal
 from service.app import create_app
 from service.catalogue import Catalogue
 from service.config import Settings
-from service.search.base import SearchQuery, SearchUnavailable
+from service.search import elasticsearch_ as elasticsearch_module
+from service.search.base import SearchQuery, SearchUnavailable, StoreError
 from service.search.elasticsearch_ import ElasticsearchBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
@@ -115,3 +116,71 @@ def test_oversized_values_are_indexed_not_rejected(es):
 def test_documents_refused_by_the_engine_are_reported_per_record(es):
     refused = es._bulk_send([{"_op_type": "index", "_id": "paris:odd", "_source": {"not_in_mapping": 1}}])
     assert [(r.source, "rejected by the search engine" in r.reason) for r in refused] == [("paris:odd", True)]
+
+
+def test_searches_during_a_portal_write_see_the_old_harvest_or_the_new_one_never_a_mix(es, monkeypatch):
+    monkeypatch.setattr(elasticsearch_module, "_BULK_BATCH", 100)  # many batches: many moments to look between
+    es.replace_portal("paris", [RecordFactory(guid=f"g{n}", title=f"Vélos {n}") for n in range(1000)], now=NOW)
+    seen, done = set(), threading.Event()
+
+    def look_until_done():
+        # one request per look: separate searches could straddle the commit
+        words = {word: {"filter": {"match": {"title": word}}} for word in ("velos", "parkings")}
+        while not done.is_set():
+            answer = es.client.search(index=es.alias, size=0, track_total_hits=True, aggs=words)
+            aggregations = answer["aggregations"]
+            seen.add((aggregations["velos"]["doc_count"], aggregations["parkings"]["doc_count"], answer["hits"]["total"]["value"]))
+
+    looker = threading.Thread(target=look_until_done)
+    looker.start()
+    try:
+        # 600 retitled, 400 gone: six batches of new versions, ten of retirement marks
+        es.replace_portal("paris", [RecordFactory(guid=f"g{n}", title=f"Parkings {n}") for n in range(600)], now=NOW)
+    finally:
+        done.set()
+        looker.join()
+    assert len(seen) >= 1 and seen <= {(1000, 0, 1000), (0, 600, 600)}, seen
+    assert (es.search(SearchQuery(q="velos")).total, es.search(SearchQuery(q="parkings")).total) == (0, 600)
+
+
+def test_a_new_version_the_engine_refuses_leaves_the_stored_one_in_place(es, monkeypatch):
+    es.replace_portal("paris", [RecordFactory(guid="good", title="Vélos"), RecordFactory(guid="bad", title="Vélos")], now=NOW)
+    real_document = elasticsearch_module._document
+
+    def refused_for_bad(record, *args, **kwargs):
+        document = real_document(record, *args, **kwargs)
+        return {**document, "not_in_mapping": 1} if record.record_id == "paris:bad" else document
+
+    monkeypatch.setattr(elasticsearch_module, "_document", refused_for_bad)
+    stats = es.replace_portal(
+        "paris", [RecordFactory(guid="good", title="Parkings"), RecordFactory(guid="bad", title="Parkings")], now=NOW
+    )
+    assert stats.updated == 2 and [r.source for r in stats.rejected] == ["paris:bad"]
+    assert es.get("paris:good").record.title == "Parkings"
+    assert es.get("paris:bad").record.title == "Vélos", "the refused record keeps its stored version"
+    assert es.count() == 2
+
+
+def test_a_reindex_refuses_to_swap_when_a_harvest_committed_during_the_copy(es):
+    es.replace_portal("paris", [RecordFactory(guid=f"g{n}") for n in range(30)], now=NOW)
+    before = es.current_index()
+
+    def harvest_lyon_meanwhile(done, total):
+        if done == total and not es.committed_generations().get("lyon"):
+            es.replace_portal("lyon", [RecordFactory(portal_id="lyon", guid="l1")], now=NOW)
+
+    with pytest.raises(StoreError, match="committed during the rebuild"):
+        es.reindex(on_progress=harvest_lyon_meanwhile)
+    assert es.current_index() == before and es.count() == 31, "nothing was swapped, nothing lost"
+    assert len(es.client.indices.get(index=es.alias + "-*")) == 1, "the unfinished index was dropped"
+    assert es.reindex() != before and es.count() == 31 and es.committed_generations() == {"paris": 1, "lyon": 1}
+
+
+def test_the_commit_is_kept_in_the_alias_filter_and_read_back_by_every_replica(es, search_engine_url):
+    es.replace_portal("paris", [RecordFactory(guid="a")], now=NOW)
+    es.replace_portal("paris", [RecordFactory(guid="a", title="Autre")], now=NOW)
+    es.replace_portal("lyon", [RecordFactory(portal_id="lyon", guid="b")], now=NOW)
+    replica = elasticsearch_backend(search_engine_url, prefix=es.alias.removesuffix("-records"))
+    assert replica.committed_generations() == {"paris": 2, "lyon": 1}
+    assert es.delete_portal("paris") == 1
+    assert replica.committed_generations() == {"lyon": 1} and replica.count() == 1

@@ -2,7 +2,9 @@
 
 ``proxy.die_after_bulks(n)`` lets ``n`` more ``_bulk`` requests through; the next
 one, and every request after it, has its connection reset without an answer:
-to the client the engine is gone, mid-harvest.
+to the client the engine is gone, mid-harvest. ``proxy.die_at(fragment)`` does
+the same from the first request whose path contains ``fragment`` (e.g. the
+``_aliases`` update that commits a harvest).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class DyingProxy:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.bulks_left: int | None = None
+        self.fatal_path: str | None = None
         self.dead = False
         self.bulks_seen = 0
         self._lock = threading.Lock()
@@ -42,9 +45,16 @@ class DyingProxy:
         with self._lock:
             self.bulks_left = count
 
+    def die_at(self, fragment: str) -> None:
+        """Reset the first request whose path contains ``fragment``, and every request after it."""
+        with self._lock:
+            self.fatal_path = fragment
+
     def passes(self, method: str, path: str) -> bool:
         """Whether this request reaches the engine (False once dead)."""
         with self._lock:
+            if self.fatal_path is not None and self.fatal_path in path:
+                self.dead = True
             if not self.dead and "_bulk" in path:
                 self.bulks_seen += 1
                 if self.bulks_left is not None:
