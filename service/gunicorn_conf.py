@@ -98,15 +98,13 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Answer one search before taking requests: the embedded backend builds its search index on first
-    use (about a second at 80,000 datasets), and no client should wait for that, or time out."""
+    """Warm the search backend up before taking requests: the embedded one builds its search index on
+    first use (about a second at 80,000 datasets), and no client should wait for that, or time out."""
     catalogue = getattr(worker.wsgi, "extensions", {}).get("fedcat")
     if catalogue is None:
         return
-    from service.search.base import SearchQuery
-
     try:
-        catalogue.backend.search(SearchQuery())
+        catalogue.backend.warm_up()
     except Exception as exc:  # a store that is down now must not keep the worker from starting
         logging.getLogger("gunicorn.error").warning("search warm-up failed: %s", exc)
 

@@ -53,11 +53,10 @@ def search_datasets():
         return page_json(backend.search(query))
     # the same query on the same data renders the same bytes: popular queries and paging back are served from memory
     responses: SizedLru[bytes] = current_app.extensions["fedcat_search_responses"]
-    key = (version, base_url(), repr(query))
-    body = responses.get(key)
-    if body is None:
-        body = current_app.json.response(page_json(backend.search(query))).get_data()
-        responses.put(key, body)
+    body = responses.get_or_compute(
+        (version, base_url(), repr(query)),
+        lambda: current_app.json.response(page_json(backend.search(query))).get_data(),
+    )
     return Response(body, mimetype=current_app.json.mimetype)
 
 

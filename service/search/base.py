@@ -272,6 +272,9 @@ class SearchBackend(ABC):
         them can be reused until then; None when the backend cannot tell (answers are then never reused)."""
         return None
 
+    def warm_up(self) -> None:
+        """Prepare now what the first searches would otherwise build (indices, caches); the default does nothing."""
+
     def ping(self) -> bool:
         """True when the store answers."""
         try:

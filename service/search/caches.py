@@ -23,6 +23,7 @@ class SizedLru(Generic[V]):
         self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable) -> V | None:
         """The value stored under ``key``, or None."""
@@ -45,6 +46,28 @@ class SizedLru(Generic[V]):
             while self._bytes > self.max_bytes:
                 _, (_, evicted) = self._entries.popitem(last=False)
                 self._bytes -= evicted
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """The value under ``key``, computed and kept when missing.
+
+        Threads asking for the same missing key wait for the first one's answer instead of
+        computing it too: after a write, every client of a popular query arrives at once.
+        """
+        value = self.get(key)
+        if value is not None:
+            return value
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        try:
+            with computing:
+                value = self.get(key)
+                if value is None:
+                    value = compute()
+                    self.put(key, value)
+                return value
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -366,6 +366,14 @@ class SqliteBackend(SearchBackend):
         with self._read_snapshot(conn):
             return self._search(conn, query)
 
+    def warm_up(self) -> None:
+        """See :meth:`SearchBackend.warm_up`: the columnar index and the typo vocabulary of the current data."""
+        conn = self._conn()
+        with self._read_snapshot(conn):
+            generation = self._generation(conn)
+            self._columns_for(conn, generation)
+            self._vocabulary_for(conn, generation)
+
     def _search(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         generation = self._generation(conn)
         columns = self._columns_for(conn, generation)
@@ -404,14 +412,13 @@ class SqliteBackend(SearchBackend):
         """
         if parsed.empty:
             return None
-        key = (generation, parsed)
-        found = self._text_matches.get(key)
-        if found is None:
+
+        def run_match() -> TextMatch:
             match = self._match_expression(conn, parsed, generation)
             rows = self._fetch(conn, f"SELECT rowid, {_SCORE} FROM records_fts WHERE records_fts MATCH ?", [match])
-            found = columns.text_match([row[0] for row in rows], [row[1] for row in rows])
-            self._text_matches.put(key, found)
-        return found
+            return columns.text_match([row[0] for row in rows], [row[1] for row in rows])
+
+        return self._text_matches.get_or_compute((generation, parsed), run_match)
 
     def _hits(self, conn: sqlite3.Connection, page_rows: list[tuple[int, float]]) -> list[Hit]:
         """Load the page's records (only now: ranking, counting and paging touched the columns alone)."""

@@ -179,3 +179,13 @@ def test_a_write_is_seen_by_the_next_search():
     page = backend.search(SearchQuery(q="jeu"))
     assert [h.record.guid for h in page.hits] == ["b"] and page.total == 1
     backend.close()
+
+
+def test_warm_up_builds_the_index_of_the_current_data():
+    backend = SqliteBackend(":memory:")
+    backend.warm_up()  # an empty store too
+    backend.replace_portal("paris", [RecordFactory(guid="a")], now=NOW)
+    backend.warm_up()
+    assert backend._columns[0] == backend.data_version()
+    assert backend.search(SearchQuery()).total == 1
+    backend.close()

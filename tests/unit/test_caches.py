@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
+
 from service.search.caches import SizedLru
 
 
@@ -28,3 +33,34 @@ def test_a_value_larger_than_the_budget_is_not_kept():
     cache.put("a", "x" * 10)
     cache.put("huge", "h" * 21)
     assert cache.get("huge") is None and cache.get("a") == "x" * 10
+
+
+def test_threads_asking_for_the_same_missing_value_compute_it_once():
+    cache = SizedLru(max_bytes=100, size_of=len)
+    calls = []
+    started = threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.wait(1)
+        return "answer"
+
+    threads = [threading.Thread(target=lambda: cache.get_or_compute("q", slow)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.05)
+    started.set()
+    for thread in threads:
+        thread.join()
+    assert calls == [1] and cache.get("q") == "answer"
+
+
+def test_a_failed_computation_is_not_kept():
+    cache = SizedLru(max_bytes=100, size_of=len)
+
+    def fail():
+        raise ValueError("store down")
+
+    with pytest.raises(ValueError):
+        cache.get_or_compute("q", fail)
+    assert cache.get_or_compute("q", lambda: "fine") == "fine"
