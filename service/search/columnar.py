@@ -28,6 +28,9 @@ from service.search.base import FACETS, FacetValue, SearchQuery, day_after
 
 __all__ = ["Clusters", "ColumnarIndex", "FacetColumn", "TextMatch"]
 
+#: a scope holding under 1/FEW of the records is counted record by record rather than over every pair
+FEW = 4
+
 
 @dataclass(frozen=True)
 class TextMatch:
@@ -83,14 +86,17 @@ class Clusters:
 class FacetColumn:
     """One facet: its values (sorted, so a value id orders like its text) and the (record, value) pairs.
 
-    Pairs are kept twice: grouped by value (``rows_by_value`` between ``value_starts``) for
-    filters, and split by whether the record shares its cluster, for counts.
+    Pairs are kept three ways: grouped by value (``rows_by_value`` between ``value_starts``) for
+    filters; grouped by record (``values_by_row`` between ``row_starts``) to count a few records;
+    split by whether the record shares its cluster, to count many.
     """
 
     values: tuple[str, ...]
     value_ids: Mapping[str, int]
     rows_by_value: np.ndarray
     value_starts: np.ndarray
+    values_by_row: np.ndarray
+    row_starts: np.ndarray
     alone_rows: np.ndarray
     alone_values: np.ndarray
     shared_rows: np.ndarray
@@ -109,18 +115,27 @@ class FacetColumn:
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
         rows = (keys & 0xFFFFFFFF).astype(np.int32)
         value_of_pair = (keys >> 32).astype(np.int32)
+        by_row = np.argsort(rows, kind="stable")
         shared = clusters.shared[rows]
         return cls(
             values=values,
             value_ids={value: i for i, value in enumerate(values)},
             rows_by_value=rows,
-            value_starts=np.concatenate(([0], np.cumsum(np.bincount(value_of_pair, minlength=len(values))))),
+            value_starts=_starts(value_of_pair, len(values)),
+            values_by_row=value_of_pair[by_row],
+            row_starts=_starts(rows, len(clusters.codes)),
             alone_rows=rows[~shared],
             alone_values=value_of_pair[~shared],
             shared_rows=rows[shared],
             shared_values=value_of_pair[shared],
             shared_clusters=clusters.codes[rows[shared]],
         )
+
+    @property
+    def arrays(self) -> list[np.ndarray]:
+        """Every array the column holds."""
+        return [self.rows_by_value, self.value_starts, self.values_by_row, self.row_starts, self.alone_rows,
+                self.alone_values, self.shared_rows, self.shared_values, self.shared_clusters]
 
     def rows_with_any(self, wanted: Iterable[str], size: int) -> np.ndarray:
         """A mask of the records carrying at least one of the ``wanted`` values."""
@@ -132,14 +147,28 @@ class FacetColumn:
         return mask
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
-        """Distinct clusters per value id among the masked records."""
+        """Distinct clusters per value id among the masked records, walking every pair of the facet."""
         counts = np.bincount(self.alone_values[mask[self.alone_rows]], minlength=len(self.values))
         selected = mask[self.shared_rows]
         if selected.any():
-            clusters = self.shared_clusters[selected].astype(np.int64)
-            pairs = np.unique(self.shared_values[selected].astype(np.int64) << 32 | clusters)
-            counts += np.bincount(pairs >> 32, minlength=len(self.values))
+            counts += self._distinct_clusters(self.shared_values[selected], self.shared_clusters[selected])
         return counts
+
+    def counts_of(self, positions: np.ndarray, clusters: Clusters) -> np.ndarray:
+        """Distinct clusters per value id among the records at ``positions``, walking their pairs only."""
+        starts = self.row_starts[positions]
+        lengths = self.row_starts[positions + 1] - starts
+        first_slot = np.cumsum(lengths) - lengths
+        values = self.values_by_row[np.repeat(starts - first_slot, lengths) + np.arange(int(lengths.sum()))]
+        shared = np.repeat(clusters.shared[positions], lengths)
+        counts = np.bincount(values[~shared], minlength=len(self.values))
+        if shared.any():
+            counts += self._distinct_clusters(values[shared], np.repeat(clusters.codes[positions], lengths)[shared])
+        return counts
+
+    def _distinct_clusters(self, values: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+        pairs = np.unique(values.astype(np.int64) << 32 | clusters.astype(np.int64))
+        return np.bincount(pairs >> 32, minlength=len(self.values))
 
     def top(self, counts: np.ndarray, size: int) -> list[FacetValue]:
         """The ``size`` most frequent values, by count then value; values counted 0 are left out."""
@@ -191,8 +220,7 @@ class ColumnarIndex:
         arrays = [self.rowids, self._position_of, self._modified_rank, self.clusters.codes, self.clusters.shared]
         arrays += list(self.orders.values()) + list(self._numbers.values()) + list(self._all_counts.values())
         for column in self.facets.values():
-            arrays += [column.rows_by_value, column.value_starts, column.alone_rows, column.alone_values]
-            arrays += [column.shared_rows, column.shared_values, column.shared_clusters]
+            arrays += column.arrays
         return sum(a.nbytes for a in arrays)
 
     def text_match(self, rowids: Sequence[int], scores: Sequence[float]) -> TextMatch:
@@ -233,8 +261,10 @@ class ColumnarIndex:
 
     def filter_masks(self, filters: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
         """Facet → the records carrying one of its accepted values."""
-        empty = FacetColumn.build({}, self.clusters)  # a facet nothing carries matches nothing
-        return {facet: self.facets.get(facet, empty).rows_with_any(values, self.size) for facet, values in filters.items()}
+        return {
+            facet: self.facets[facet].rows_with_any(values, self.size) if facet in self.facets else np.zeros(self.size, bool)
+            for facet, values in filters.items()
+        }
 
     # -- answers ---------------------------------------------------------------------
 
@@ -249,7 +279,7 @@ class ColumnarIndex:
         score is the bm25 one whenever there is a text query, whatever the order; 0 without one.
         """
         if sort == "relevance" and text is not None:
-            ordered = self._by_score(mask, text)
+            ordered = self._by_score(mask, text, offset + limit)
         else:
             permutation = self.orders["-modified" if sort == "relevance" else sort]
             ordered = permutation if mask is None else permutation[mask[permutation]]
@@ -261,19 +291,41 @@ class ColumnarIndex:
         scores = text.scores[np.searchsorted(text.positions, collapsed)]
         return list(zip(rowids, scores.tolist()))
 
-    def _by_score(self, mask: np.ndarray | None, text: TextMatch) -> np.ndarray:
+    def _by_score(self, mask: np.ndarray | None, text: TextMatch, needed: int) -> np.ndarray:
+        """The matched positions, best score first, at least the ``needed`` first clusters' worth."""
         positions, scores = text.positions, text.scores
         if mask is not None:
             kept = mask[positions]
             positions, scores = positions[kept], scores[kept]
+        # collapsing drops at most one position per shared-cluster member, so this many suffice
+        needed += int(np.count_nonzero(self.clusters.shared[positions]))
+        if needed * FEW < len(positions):
+            worst_needed = np.partition(scores, needed - 1)[needed - 1]
+            best = scores <= worst_needed  # every tie of the last one needed: ties go by record id
+            positions, scores = positions[best], scores[best]
         # positions ascend in record id order, so a stable sort on the score breaks ties by record id
         return positions[np.argsort(scores, kind="stable")]
 
-    def facet_counts(self, facet: str, mask: np.ndarray | None, size: int) -> list[FacetValue]:
-        """One facet's ``size`` top values among the masked records (the whole catalogue for None)."""
-        column = self.facets[facet]
-        counts = self._all_counts[facet] if mask is None else column.counts(mask)
-        return column.top(counts, size)
+    def facet_counts(self, scopes: Mapping[str, np.ndarray | None], size: int) -> dict[str, list[FacetValue]]:
+        """Each facet's ``size`` top values among the records of its scope (a mask; None for the whole catalogue).
+
+        Facets often share one scope: its records are listed once, and when they are few, counting
+        walks their own values instead of every pair of the facet.
+        """
+        few: dict[int, np.ndarray | None] = {}
+        counted = {}
+        for facet, mask in scopes.items():
+            column = self.facets[facet]
+            if mask is None:
+                counts = self._all_counts[facet]
+            else:
+                if id(mask) not in few:
+                    positions = np.flatnonzero(mask)
+                    few[id(mask)] = positions if len(positions) * FEW < self.size else None
+                positions = few[id(mask)]
+                counts = column.counts(mask) if positions is None else column.counts_of(positions, self.clusters)
+            counted[facet] = column.top(counts, size)
+        return counted
 
     # -- building --------------------------------------------------------------------
 
@@ -326,6 +378,11 @@ def _orders(ranks: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         orders[key] = np.argsort(last + np.maximum(rank, 0), kind="stable").astype(np.int32)
         orders[f"-{key}"] = np.argsort(last * 2 + len(rank) - rank, kind="stable").astype(np.int32)
     return orders
+
+
+def _starts(groups: np.ndarray, count: int) -> np.ndarray:
+    """Where each of ``count`` groups starts in an array sorted by group (one more: the end)."""
+    return np.concatenate(([0], np.cumsum(np.bincount(groups, minlength=count)))).astype(np.int64)
 
 
 def _rowids(conn: sqlite3.Connection, select: str) -> np.ndarray:

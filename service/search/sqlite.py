@@ -716,14 +716,13 @@ def _facets(
     matched: np.ndarray | None,
 ) -> dict[str, list[FacetValue]]:
     """Every facet's counts: a facet with a filter of its own ignores that filter and honours the others."""
-    counts = {}
-    for facet in FACETS:
-        if facet in filters:
-            scope = _intersection([base, *(mask for other, mask in filters.items() if other != facet)])
-        else:
-            scope = matched
-        counts[facet] = columns.facet_counts(facet, scope, query.facet_size)
-    return counts
+    scopes = {
+        facet: _intersection([base, *(mask for other, mask in filters.items() if other != facet)])
+        if facet in filters
+        else matched
+        for facet in FACETS
+    }
+    return columns.facet_counts(scopes, query.facet_size)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

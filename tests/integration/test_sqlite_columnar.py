@@ -189,3 +189,18 @@ def test_warm_up_builds_the_index_of_the_current_data():
     assert backend._columns[0] == backend.data_version()
     assert backend.search(SearchQuery()).total == 1
     backend.close()
+
+
+def test_relevance_pages_of_a_large_match_equal_plain_sql():
+    """Few results wanted from many matches: only the best are sorted, ties still going by record id."""
+    rng = random.Random(3)
+    backend = SqliteBackend(":memory:")
+    records = [
+        RecordFactory(guid=f"r{n}", title=f"velo {rng.choice(WORDS)} {n}", description=rng.choice(["velo", "", "velo velo"]))
+        for n in range(300)
+    ]
+    backend.replace_portal("paris", records, now=NOW)
+    for page in (1, 2, 7):
+        query = SearchQuery(q="velo", page=page, page_size=10)
+        assert [(h.record.record_id, h.score) for h in backend.search(query).hits] == SqlReference(backend, query).page()
+    backend.close()

@@ -73,3 +73,14 @@ def test_an_empty_facet_counts_nothing():
     facet = FacetColumn.build({}, CLUSTERS)
     assert facet.top(facet.counts(np.ones(4, dtype=bool)), 5) == []
     assert not facet.rows_with_any(["CSV"], 4).any()
+
+
+def test_counting_a_few_records_equals_counting_through_the_mask():
+    rng = np.random.default_rng(8)
+    clusters = Clusters.from_keys([f"c{k}" for k in rng.integers(0, 300, 400)])  # many shared clusters
+    groups = {f"v{v}": rng.integers(0, 400, 150) for v in range(12)}
+    facet = FacetColumn.build(groups, clusters)
+    for _ in range(20):
+        selected = rng.random(400) < rng.random()
+        expected = facet.counts(selected)
+        assert facet.counts_of(np.flatnonzero(selected), clusters).tolist() == expected.tolist()
