@@ -290,14 +290,16 @@ class ElasticsearchBackend(SearchBackend):
             refresh=True,
             conflicts="proceed",
         )
-        self._call(
-            self.client.update_by_query,
-            index=index,
-            query=portal_retirements_to_undo(portal_id, committed),
-            script={"source": "ctx._source.superseded_in = null", "lang": "painless"},
-            refresh=True,
-            conflicts="proceed",
-        )
+        # partial updates rather than an update-by-query script: clusters may have scripting off
+        marked = self._call(self._ids_matching, index, portal_retirements_to_undo(portal_id, committed))
+        unmark = ({"_op_type": "update", "_id": doc_id, "doc": {"superseded_in": None}} for doc_id in marked)
+        if self._bulk_send(unmark, index=index):
+            raise StoreError("the search engine refused to clear a failed harvest's marks; nothing was changed")
+        self._call(self.client.indices.refresh, index=index)
+
+    def _ids_matching(self, index: str, query: dict) -> list[str]:
+        scan = helpers.scan(self.client, index=index, query={"query": query, "_source": False}, size=_SCROLL_BATCH)
+        return [hit["_id"] for hit in scan]
 
     def _tidy_after_commit(self, index: str, portal_id: str, generation: int) -> None:
         """Delete the superseded versions and recompute clusters; what fails here the next write redoes."""

@@ -184,3 +184,22 @@ def test_the_commit_is_kept_in_the_alias_filter_and_read_back_by_every_replica(e
     assert replica.committed_generations() == {"paris": 2, "lyon": 1}
     assert es.delete_portal("paris") == 1
     assert replica.committed_generations() == {"lyon": 1} and replica.count() == 1
+
+
+def test_a_write_after_a_failed_one_clears_its_marks_so_records_it_would_have_replaced_stay(es, monkeypatch):
+    originals = [RecordFactory(guid=f"g{n}", title=f"Vélos {n}") for n in range(20)]
+    es.replace_portal("paris", originals, now=NOW)
+
+    def engine_gone(*args, **kwargs):
+        raise SearchUnavailable("search engine unreachable: at the commit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ElasticsearchBackend, "_commit", engine_gone)
+        with pytest.raises(SearchUnavailable):  # every record changed, 5 dropped: all 20 marked, nothing committed
+            es.replace_portal("paris", [RecordFactory(guid=f"g{n}", title="Autre") for n in range(15)], now=NOW)
+    assert es.count() == 20 and es.search(SearchQuery(q="autre")).total == 0
+
+    stats = es.replace_portal("paris", originals, now=NOW)  # the same records as stored: nothing to replace
+    assert (stats.unchanged, stats.updated, stats.deleted) == (20, 0, 0)
+    assert es.count() == 20 and sorted(r.record_id for r in es.iter_records()) == sorted(r.record_id for r in originals)
+    assert es.client.count(index=es.current_index())["count"] == 20, "the failed write's documents were cleared"
