@@ -24,9 +24,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from service.search.base import FACETS, FacetValue, SearchQuery, day_after
+from service.search.base import FacetValue, SearchQuery, day_after
 
-__all__ = ["Clusters", "ColumnarIndex", "FacetColumn", "TextMatch"]
+__all__ = ["Clusters", "ColumnarIndex", "FacetPairs", "TextMatch"]
 
 #: a scope holding under 1/FEW of the records is counted record by record rather than over every pair
 FEW = 4
@@ -83,16 +83,18 @@ class Clusters:
 
 
 @dataclass(frozen=True)
-class FacetColumn:
-    """One facet: its values (sorted, so a value id orders like its text) and the (record, value) pairs.
+class FacetPairs:
+    """Every facet's (record, value) pairs, each value numbered in one id space: sorted by facet,
+    then value, so a facet's values are one range of ids and a value id orders like its text.
 
     Pairs are kept three ways: grouped by value (``rows_by_value`` between ``value_starts``) for
     filters; grouped by record (``values_by_row`` between ``row_starts``) to count a few records;
     split by whether the record shares its cluster, to count many.
     """
 
-    values: tuple[str, ...]
-    value_ids: Mapping[str, int]
+    values: tuple[tuple[str, str], ...]
+    value_ids: Mapping[tuple[str, str], int]
+    facet_ranges: Mapping[str, tuple[int, int]]
     rows_by_value: np.ndarray
     value_starts: np.ndarray
     values_by_row: np.ndarray
@@ -104,8 +106,8 @@ class FacetColumn:
     shared_clusters: np.ndarray
 
     @classmethod
-    def build(cls, groups: Mapping[str, np.ndarray], clusters: Clusters) -> FacetColumn:
-        """From value → positions of the records carrying it; a position given twice counts once."""
+    def build(cls, groups: Mapping[tuple[str, str], np.ndarray], clusters: Clusters) -> FacetPairs:
+        """From (facet, value) → positions of the records carrying it; a position given twice counts once."""
         values = tuple(sorted(groups))
         lengths = [len(groups[value]) for value in values]
         ids = np.repeat(np.arange(len(values), dtype=np.int64), lengths)
@@ -115,14 +117,14 @@ class FacetColumn:
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
         rows = (keys & 0xFFFFFFFF).astype(np.int32)
         value_of_pair = (keys >> 32).astype(np.int32)
-        by_row = np.argsort(rows, kind="stable")
         shared = clusters.shared[rows]
         return cls(
             values=values,
             value_ids={value: i for i, value in enumerate(values)},
+            facet_ranges=_ranges([facet for facet, _ in values]),
             rows_by_value=rows,
             value_starts=_starts(value_of_pair, len(values)),
-            values_by_row=value_of_pair[by_row],
+            values_by_row=value_of_pair[np.argsort(rows, kind="stable")],
             row_starts=_starts(rows, len(clusters.codes)),
             alone_rows=rows[~shared],
             alone_values=value_of_pair[~shared],
@@ -133,21 +135,21 @@ class FacetColumn:
 
     @property
     def arrays(self) -> list[np.ndarray]:
-        """Every array the column holds."""
+        """Every array held."""
         return [self.rows_by_value, self.value_starts, self.values_by_row, self.row_starts, self.alone_rows,
                 self.alone_values, self.shared_rows, self.shared_values, self.shared_clusters]
 
-    def rows_with_any(self, wanted: Iterable[str], size: int) -> np.ndarray:
-        """A mask of the records carrying at least one of the ``wanted`` values."""
+    def rows_with_any(self, facet: str, wanted: Iterable[str], size: int) -> np.ndarray:
+        """A mask of the records carrying at least one of the facet's ``wanted`` values."""
         mask = np.zeros(size, dtype=bool)
         for value in wanted:
-            value_id = self.value_ids.get(value)
+            value_id = self.value_ids.get((facet, value))
             if value_id is not None:
                 mask[self.rows_by_value[self.value_starts[value_id] : self.value_starts[value_id + 1]]] = True
         return mask
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
-        """Distinct clusters per value id among the masked records, walking every pair of the facet."""
+        """Distinct clusters per value id among the masked records, walking every pair."""
         counts = np.bincount(self.alone_values[mask[self.alone_rows]], minlength=len(self.values))
         selected = mask[self.shared_rows]
         if selected.any():
@@ -170,15 +172,16 @@ class FacetColumn:
         pairs = np.unique(values.astype(np.int64) << 32 | clusters.astype(np.int64))
         return np.bincount(pairs >> 32, minlength=len(self.values))
 
-    def top(self, counts: np.ndarray, size: int) -> list[FacetValue]:
-        """The ``size`` most frequent values, by count then value; values counted 0 are left out."""
-        present = np.flatnonzero(counts)
+    def top(self, facet: str, counts: np.ndarray, size: int) -> list[FacetValue]:
+        """The facet's ``size`` most frequent values, by count then value; values counted 0 are left out."""
+        first, end = self.facet_ranges.get(facet, (0, 0))
+        present = first + np.flatnonzero(counts[first:end])
         if len(present) > size:
             # only values at least as frequent as the size-th can make the cut
             threshold = np.partition(counts[present], len(present) - size)[len(present) - size]
             present = present[counts[present] >= threshold]
         order = np.lexsort((present, -counts[present]))[:size]
-        return [FacetValue(self.values[i], int(counts[i])) for i in present[order]]
+        return [FacetValue(self.values[i][1], int(counts[i])) for i in present[order]]
 
 
 class ColumnarIndex:
@@ -197,7 +200,7 @@ class ColumnarIndex:
         self,
         rowids: np.ndarray,
         clusters: Clusters,
-        facets: Mapping[str, FacetColumn],
+        facets: FacetPairs,
         orders: Mapping[str, np.ndarray],
         modified: tuple[list[str], np.ndarray],
         numbers: Mapping[str, np.ndarray],
@@ -211,16 +214,14 @@ class ColumnarIndex:
         self._numbers = numbers
         self._position_of = _position_lookup(rowids)
         everything = np.ones(self.size, dtype=bool)
-        self._all_counts = {name: column.counts(everything) for name, column in facets.items()}
+        self._all_counts = facets.counts(everything)
         self._all_clusters = clusters.count(everything)
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays (the facet value strings aside)."""
         arrays = [self.rowids, self._position_of, self._modified_rank, self.clusters.codes, self.clusters.shared]
-        arrays += list(self.orders.values()) + list(self._numbers.values()) + list(self._all_counts.values())
-        for column in self.facets.values():
-            arrays += column.arrays
+        arrays += list(self.orders.values()) + list(self._numbers.values()) + [self._all_counts] + self.facets.arrays
         return sum(a.nbytes for a in arrays)
 
     def text_match(self, rowids: Sequence[int], scores: Sequence[float]) -> TextMatch:
@@ -261,10 +262,7 @@ class ColumnarIndex:
 
     def filter_masks(self, filters: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
         """Facet → the records carrying one of its accepted values."""
-        return {
-            facet: self.facets[facet].rows_with_any(values, self.size) if facet in self.facets else np.zeros(self.size, bool)
-            for facet, values in filters.items()
-        }
+        return {facet: self.facets.rows_with_any(facet, values, self.size) for facet, values in filters.items()}
 
     # -- answers ---------------------------------------------------------------------
 
@@ -309,23 +307,23 @@ class ColumnarIndex:
     def facet_counts(self, scopes: Mapping[str, np.ndarray | None], size: int) -> dict[str, list[FacetValue]]:
         """Each facet's ``size`` top values among the records of its scope (a mask; None for the whole catalogue).
 
-        Facets often share one scope: its records are listed once, and when they are few, counting
-        walks their own values instead of every pair of the facet.
+        Facets mostly share one scope, counted once for all of them; a scope of few records is
+        counted through their own values instead of every pair.
         """
-        few: dict[int, np.ndarray | None] = {}
-        counted = {}
-        for facet, mask in scopes.items():
-            column = self.facets[facet]
-            if mask is None:
-                counts = self._all_counts[facet]
-            else:
-                if id(mask) not in few:
-                    positions = np.flatnonzero(mask)
-                    few[id(mask)] = positions if len(positions) * FEW < self.size else None
-                positions = few[id(mask)]
-                counts = column.counts(mask) if positions is None else column.counts_of(positions, self.clusters)
-            counted[facet] = column.top(counts, size)
-        return counted
+        counted: dict[int, np.ndarray] = {}
+        for mask in scopes.values():
+            if mask is not None and id(mask) not in counted:
+                counted[id(mask)] = self._counts(mask)
+        return {
+            facet: self.facets.top(facet, self._all_counts if mask is None else counted[id(mask)], size)
+            for facet, mask in scopes.items()
+        }
+
+    def _counts(self, mask: np.ndarray) -> np.ndarray:
+        positions = np.flatnonzero(mask)
+        if len(positions) * FEW < self.size:
+            return self.facets.counts_of(positions, self.clusters)
+        return self.facets.counts(mask)
 
     # -- building --------------------------------------------------------------------
 
@@ -406,11 +404,20 @@ def _ranked(values: list) -> tuple[list, np.ndarray]:
     return distinct, np.array([-1 if v is None else index[v] for v in values], dtype=np.int32)
 
 
-def _load_facets(conn: sqlite3.Connection, position_of: np.ndarray, clusters: Clusters) -> dict[str, FacetColumn]:
-    groups: dict[str, dict[str, np.ndarray]] = {facet: {} for facet in FACETS}
+def _load_facets(conn: sqlite3.Connection, position_of: np.ndarray, clusters: Clusters) -> FacetPairs:
+    groups: dict[tuple[str, str], np.ndarray] = {}
     rows = conn.execute("SELECT facet, value, group_concat(record_rowid) FROM record_facets GROUP BY facet, value")
     for facet, value, joined in rows:
         rowids = np.array(joined.split(","), dtype=np.int64)
         positions = position_of[rowids[rowids < len(position_of)]]
-        groups.setdefault(facet, {})[value] = positions[positions >= 0]
-    return {facet: FacetColumn.build(by_value, clusters) for facet, by_value in groups.items()}
+        groups[(facet, value)] = positions[positions >= 0]
+    return FacetPairs.build(groups, clusters)
+
+
+def _ranges(facets: list[str]) -> dict[str, tuple[int, int]]:
+    """Facet → (first, end) of its value ids, given each value id's facet in id order."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for value_id, facet in enumerate(facets):
+        first, _ = ranges.get(facet, (value_id, value_id))
+        ranges[facet] = (first, value_id + 1)
+    return ranges
