@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Callable, ClassVar, Iterable, Iterator
 
@@ -108,6 +109,8 @@ _SCORE_TITLE = "bm25(records_fts, 10.0, 5.0, 3.0, 0.0, 1.0)"
 _SCHEMA_VERSION = 6
 #: memory each process gives to recent full-text matches (positions and scores: 12 bytes per matching record)
 TEXT_MATCH_CACHE_BYTES = 16 * 2**20
+#: memory each process gives to recently shown records, decoded (about 7 KiB each)
+DECODED_CACHE_BYTES = 8 * 2**20
 _SUGGEST_CANDIDATES = 60
 
 
@@ -132,6 +135,7 @@ class SqliteBackend(SearchBackend):
         self._columns: tuple[int, ColumnarIndex | None] = (-1, None)
         self._columns_lock = threading.Lock()
         self._text_matches: SizedLru[TextMatch] = SizedLru(TEXT_MATCH_CACHE_BYTES, lambda match: match.nbytes)
+        self._decoded: SizedLru[tuple[Hit, int]] = SizedLru(DECODED_CACHE_BYTES, lambda entry: entry[1])
         self._migrate(self._conn())
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -384,7 +388,7 @@ class SqliteBackend(SearchBackend):
         page_rows = columns.page(matched, query.sort, text, query.offset, query.page_size)
         return SearchPage(
             total=columns.total(matched),
-            hits=self._hits(conn, page_rows),
+            hits=self._hits(conn, page_rows, generation),
             facets=_facets(columns, query, base, filters, matched),
             query=query,
         )
@@ -420,29 +424,28 @@ class SqliteBackend(SearchBackend):
 
         return self._text_matches.get_or_compute((generation, parsed), run_match)
 
-    def _hits(self, conn: sqlite3.Connection, page_rows: list[tuple[int, float]]) -> list[Hit]:
-        """Load the page's records (only now: ranking, counting and paging touched the columns alone)."""
-        if not page_rows:
-            return []
-        marks = ",".join("?" * len(page_rows))
-        stored = {
-            rowid: (data, missing, cluster)
-            for rowid, data, missing, cluster in self._fetch(
-                conn,
-                f"SELECT rowid, data, missing_since, cluster_id FROM records WHERE rowid IN ({marks})",
-                [rowid for rowid, _ in page_rows],
-            )
-        }
+    def _hits(self, conn: sqlite3.Connection, page_rows: list[tuple[int, float]], generation: int) -> list[Hit]:
+        """The page's records, decoded only now (ranking, counting and paging touched the columns alone),
+        and kept a while: the first pages of popular queries show the same records again and again."""
+        found = {rowid: self._decoded.get((generation, rowid)) for rowid, _ in page_rows}
+        missing = [rowid for rowid, entry in found.items() if entry is None]
+        for rowid, data, missing_since, cluster_id in self._stored_rows(conn, missing):
+            hit = Hit(Record.from_dict(json.loads(data)), missing_since=missing_since, cluster_id=cluster_id)
+            found[rowid] = (hit, 2 * len(data))  # about the decoded record's size in memory
+            self._decoded.put((generation, rowid), found[rowid])
         return [
-            Hit(
-                Record.from_dict(json.loads(stored[rowid][0])),
-                score=-score,
-                missing_since=stored[rowid][1],
-                cluster_id=stored[rowid][2],
-            )
+            replace(found[rowid][0], score=-score)
             for rowid, score in page_rows
-            if rowid in stored  # never a KeyError (a 500) for a row a harvest replaced meanwhile
+            if found[rowid] is not None  # never a KeyError (a 500) for a row a harvest replaced meanwhile
         ]
+
+    def _stored_rows(self, conn: sqlite3.Connection, rowids: list[int]) -> list[tuple]:
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        return self._fetch(
+            conn, f"SELECT rowid, data, missing_since, cluster_id FROM records WHERE rowid IN ({marks})", rowids
+        )
 
     @contextmanager
     def _read_snapshot(self, conn: sqlite3.Connection) -> Iterator[None]:
