@@ -56,9 +56,12 @@ class Clusters:
     def from_keys(cls, keys: Sequence[str]) -> Clusters:
         """Number the distinct cluster keys; ``keys[i]`` is record ``i``'s cluster."""
         numbering: dict[str, int] = {}
-        codes = np.fromiter((numbering.setdefault(k, len(numbering)) for k in keys), dtype=np.int32, count=len(keys))
-        sizes = np.bincount(codes, minlength=len(numbering))
-        return cls(codes=codes, shared=sizes[codes] > 1)
+        return cls.from_codes(np.fromiter((numbering.setdefault(k, len(numbering)) for k in keys), dtype=np.int32, count=len(keys)))
+
+    @classmethod
+    def from_codes(cls, codes: np.ndarray) -> Clusters:
+        """From each record's cluster number (numbers from 0)."""
+        return cls(codes=codes, shared=np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, dtype=bool))
 
     @classmethod
     def singletons(cls, size: int) -> Clusters:
@@ -335,43 +338,79 @@ class ColumnarIndex:
         """
         rowids = _rowids(conn, "SELECT rowid FROM records ORDER BY record_id")
         position_of = _position_lookup(rowids)
-        rows = _record_columns(conn, position_of)
-        clusters = Clusters.from_keys([row[1] for row in rows]) if clustered else Clusters.singletons(len(rows))
-        ranked = {column: _ranked([row[i] for row in rows]) for i, column in enumerate(SORTED_COLUMNS, start=2)}
+        scan = _RecordScan.read(conn, position_of, len(rowids))
+        clusters = Clusters.from_codes(scan.ids["cluster"]) if clustered else Clusters.singletons(len(rowids))
+        modified = scan.ranked("modified")
+        ranks = {"title": scan.ranked("title_sort")[1], "modified": modified[1], "issued": scan.ranked("issued")[1]}
+        ranks["quality"] = _numeric_ranks(scan.numbers["quality"])
         return cls(
             rowids=rowids,
             clusters=clusters,
             facets=_load_facets(conn, position_of, clusters),
-            orders=_orders({column: rank for column, (_, rank) in ranked.items()}),
-            modified=ranked["modified"],
-            numbers={
-                name: np.array([np.nan if row[i] is None else row[i] for row in rows], dtype=np.float64)
-                for i, name in enumerate(("quality", "west", "south", "east", "north"), start=5)
-            },
+            orders=_orders(ranks),
+            modified=modified,
+            numbers=scan.numbers,
         )
 
 
-#: the columns a search sorts on, and the sort key naming each (``-`` before it reverses)
-SORTED_COLUMNS = {"title_sort": "title", "modified": "modified", "issued": "issued", "quality": "quality"}
+class _RecordScan:
+    """One pass over the records table, in chunks: text columns numbered as they come (only the distinct
+    values are kept), numbers straight into arrays; every array in position order."""
 
-
-def _record_columns(conn: sqlite3.Connection, position_of: np.ndarray) -> list[tuple]:
-    """Rowid, cluster, title, modified, issued, quality and box of every record, in position order."""
-    scanned = conn.execute(
+    TEXT = ("cluster", "title_sort", "modified", "issued")
+    NUMBERS = ("quality", "west", "south", "east", "north")
+    SELECT = (
         "SELECT rowid, coalesce(cluster_id, record_id), title_sort, modified, issued, quality, west, south, east, north"
-        " FROM records"
-    ).fetchall()  # in table order: reading it in record id order would seek all over the file
-    return [scanned[i] for i in np.argsort(position_of[[row[0] for row in scanned]])]
+        " FROM records"  # in table order: reading it in record id order would seek all over the file
+    )
+
+    def __init__(self, size: int) -> None:
+        self.numbering: dict[str, dict] = {name: {} for name in self.TEXT}
+        self.ids = {name: np.empty(size, dtype=np.int32) for name in self.TEXT}
+        self.numbers = {name: np.empty(size, dtype=np.float64) for name in self.NUMBERS}
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, position_of: np.ndarray, size: int) -> _RecordScan:
+        """Scan the records table."""
+        scan = cls(size)
+        cursor = conn.execute(cls.SELECT)
+        while chunk := cursor.fetchmany(5000):
+            scan._add(chunk, position_of[[row[0] for row in chunk]])
+        return scan
+
+    def _add(self, chunk: list[tuple], positions: np.ndarray) -> None:
+        for column, name in enumerate(self.TEXT, start=1):
+            ids = self.numbering[name]
+            self.ids[name][positions] = [-1 if row[column] is None else ids.setdefault(row[column], len(ids)) for row in chunk]
+        for column, name in enumerate(self.NUMBERS, start=len(self.TEXT) + 1):
+            self.numbers[name][positions] = [np.nan if row[column] is None else row[column] for row in chunk]
+
+    def ranked(self, name: str) -> tuple[list, np.ndarray]:
+        """A text column's distinct values, sorted as SQLite sorts them (by code point), and each
+        position's index among them (-1 for NULL)."""
+        ids = self.numbering[name]
+        distinct = sorted(ids)
+        rank_of = np.full(len(ids) + 1, -1, dtype=np.int32)  # the last slot answers the NULL id, -1
+        rank_of[[ids[value] for value in distinct]] = np.arange(len(distinct), dtype=np.int32)
+        return distinct, rank_of[self.ids[name]]
+
+
+def _numeric_ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's index among the distinct values, sorted (-1 for NaN)."""
+    present = ~np.isnan(values)
+    ranks = np.full(len(values), -1, dtype=np.int32)
+    ranks[present] = np.searchsorted(np.unique(values[present]), values[present])
+    return ranks
 
 
 def _orders(ranks: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Sort key → every position in that order, as SQL's ``ORDER BY column IS NULL, column [DESC], record_id``.
+    """Sort key → every position in that order, as SQL's ``ORDER BY column IS NULL, column [DESC], record_id``
+    (``title`` ascending, ``-title`` descending, …).
 
     Positions follow record id order, so a stable sort breaks ties by record id; ranks are -1 for NULL.
     """
     orders = {}
-    for column, rank in ranks.items():
-        key = SORTED_COLUMNS.get(column, column)
+    for key, rank in ranks.items():
         last = np.where(rank < 0, len(rank) + 1, 0)  # NULLs after every value, both ways
         orders[key] = np.argsort(last + np.maximum(rank, 0), kind="stable").astype(np.int32)
         orders[f"-{key}"] = np.argsort(last * 2 + len(rank) - rank, kind="stable").astype(np.int32)
@@ -394,14 +433,6 @@ def _position_lookup(rowids: np.ndarray) -> np.ndarray:
     lookup = np.full(int(rowids.max(initial=0)) + 1, -1, dtype=np.int32)
     lookup[rowids] = np.arange(len(rowids), dtype=np.int32)
     return lookup
-
-
-def _ranked(values: list) -> tuple[list, np.ndarray]:
-    """The distinct non-null values, sorted as SQLite sorts them (text by code point), and each value's
-    index among them (-1 for None)."""
-    distinct = sorted({v for v in values if v is not None})
-    index = {value: i for i, value in enumerate(distinct)}
-    return distinct, np.array([-1 if v is None else index[v] for v in values], dtype=np.int32)
 
 
 def _load_facets(conn: sqlite3.Connection, position_of: np.ndarray, clusters: Clusters) -> FacetPairs:
