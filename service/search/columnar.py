@@ -28,7 +28,8 @@ from service.search.base import FacetValue, SearchQuery, day_after
 
 __all__ = ["Clusters", "ColumnarIndex", "FacetPairs", "TextMatch"]
 
-#: a scope holding under 1/FEW of the records is counted record by record rather than over every pair
+#: a scope holding (or leaving out) under 1/FEW of the records is counted through those records'
+#: own values rather than over every pair
 FEW = 4
 
 
@@ -153,11 +154,14 @@ class FacetPairs:
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         """Distinct clusters per value id among the masked records, walking every pair."""
-        counts = np.bincount(self.alone_values[mask[self.alone_rows]], minlength=len(self.values))
+        return np.bincount(self.alone_values[mask[self.alone_rows]], minlength=len(self.values)) + self.shared_counts(mask)
+
+    def shared_counts(self, mask: np.ndarray) -> np.ndarray:
+        """Distinct clusters per value id among the masked records that share their cluster."""
         selected = mask[self.shared_rows]
-        if selected.any():
-            counts += self._distinct_clusters(self.shared_values[selected], self.shared_clusters[selected])
-        return counts
+        if not selected.any():
+            return np.zeros(len(self.values), dtype=np.int64)
+        return self._distinct_clusters(self.shared_values[selected], self.shared_clusters[selected])
 
     def counts_of(self, positions: np.ndarray, clusters: Clusters) -> np.ndarray:
         """Distinct clusters per value id among the records at ``positions``, walking their pairs only."""
@@ -218,13 +222,15 @@ class ColumnarIndex:
         self._position_of = _position_lookup(rowids)
         everything = np.ones(self.size, dtype=bool)
         self._all_counts = facets.counts(everything)
+        self._all_alone_counts = self._all_counts - facets.shared_counts(everything)
         self._all_clusters = clusters.count(everything)
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays (the facet value strings aside)."""
         arrays = [self.rowids, self._position_of, self._modified_rank, self.clusters.codes, self.clusters.shared]
-        arrays += list(self.orders.values()) + list(self._numbers.values()) + [self._all_counts] + self.facets.arrays
+        arrays += list(self.orders.values()) + list(self._numbers.values()) + self.facets.arrays
+        arrays += [self._all_counts, self._all_alone_counts]
         return sum(a.nbytes for a in arrays)
 
     def text_match(self, rowids: Sequence[int], scores: Sequence[float]) -> TextMatch:
@@ -326,6 +332,13 @@ class ColumnarIndex:
         positions = np.flatnonzero(mask)
         if len(positions) * FEW < self.size:
             return self.facets.counts_of(positions, self.clusters)
+        if len(positions) == self.size:
+            return self._all_counts
+        left_out = np.flatnonzero(~mask & ~self.clusters.shared)
+        if len(left_out) * FEW < self.size:
+            # most records are in: take the few left out (alone in their clusters) off the whole catalogue's counts
+            alone = self._all_alone_counts - self.facets.counts_of(left_out, self.clusters)
+            return alone + self.facets.shared_counts(mask)
         return self.facets.counts(mask)
 
     # -- building --------------------------------------------------------------------

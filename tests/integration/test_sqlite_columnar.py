@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from mappings.record import Agent, Concept
@@ -204,3 +205,14 @@ def test_relevance_pages_of_a_large_match_equal_plain_sql():
         query = SearchQuery(q="velo", page=page, page_size=10)
         assert [(h.record.record_id, h.score) for h in backend.search(query).hits] == SqlReference(backend, query).page()
     backend.close()
+
+
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.5, 0.9, 0.99, 1.0])
+def test_every_way_of_counting_a_scope_agrees(store, share):
+    """Few records, most records or some: counted record by record, by complement or over every pair."""
+    store.warm_up()
+    columns = store._columns[1]
+    rng = np.random.default_rng(int(share * 100))
+    for _ in range(10):
+        mask = rng.random(columns.size) < share
+        assert columns._counts(mask).tolist() == columns.facets.counts(mask).tolist()
