@@ -320,18 +320,23 @@ class SqliteBackend(SearchBackend):
         conn.execute("UPDATE meta SET value = ? WHERE key = 'clusters'", (len(set(clusters.values())),))
 
     def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
-        """See :meth:`SearchBackend.cluster_members`."""
+        """See :meth:`SearchBackend.cluster_members`: records a search page just showed are not decoded again."""
         wanted = list(dict.fromkeys(cluster_ids))
         members: dict[str, list[Record]] = {}
-        for chunk in _chunks(wanted, 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self._fetch(
-                self._conn(),
-                f"SELECT cluster_id, data FROM records WHERE cluster_id IN ({marks}) ORDER BY portal_id, record_id",
-                chunk,
-            )
-            for cluster_id, data in rows:
-                members.setdefault(cluster_id, []).append(Record.from_dict(json.loads(data)))
+        conn = self._conn()
+        with self._read_snapshot(conn):
+            generation = self._generation(conn)
+            for chunk in _chunks(wanted, 500):
+                marks = ",".join("?" * len(chunk))
+                rows = self._fetch(
+                    conn,
+                    f"SELECT rowid, cluster_id FROM records WHERE cluster_id IN ({marks}) ORDER BY portal_id, record_id",
+                    chunk,
+                )
+                decoded = self._decoded_hits(conn, [rowid for rowid, _ in rows], generation)
+                for rowid, cluster_id in rows:
+                    if rowid in decoded:
+                        members.setdefault(cluster_id, []).append(decoded[rowid].record)
         return members
 
     def delete_portal(self, portal_id: str) -> int:
@@ -425,19 +430,21 @@ class SqliteBackend(SearchBackend):
         return self._text_matches.get_or_compute((generation, parsed), run_match)
 
     def _hits(self, conn: sqlite3.Connection, page_rows: list[tuple[int, float]], generation: int) -> list[Hit]:
-        """The page's records, decoded only now (ranking, counting and paging touched the columns alone),
-        and kept a while: the first pages of popular queries show the same records again and again."""
-        found = {rowid: self._decoded.get((generation, rowid)) for rowid, _ in page_rows}
-        missing = [rowid for rowid, entry in found.items() if entry is None]
-        for rowid, data, missing_since, cluster_id in self._stored_rows(conn, missing):
-            hit = Hit(Record.from_dict(json.loads(data)), missing_since=missing_since, cluster_id=cluster_id)
-            found[rowid] = (hit, 2 * len(data))  # about the decoded record's size in memory
-            self._decoded.put((generation, rowid), found[rowid])
+        """The page's records, decoded only now: ranking, counting and paging touched the columns alone."""
+        decoded = self._decoded_hits(conn, [rowid for rowid, _ in page_rows], generation)
         return [
-            replace(found[rowid][0], score=-score)
+            replace(decoded[rowid], score=-score)
             for rowid, score in page_rows
-            if found[rowid] is not None  # never a KeyError (a 500) for a row a harvest replaced meanwhile
+            if rowid in decoded  # never a KeyError (a 500) for a row a harvest replaced meanwhile
         ]
+
+    def _decoded_hits(self, conn: sqlite3.Connection, rowids: list[int], generation: int) -> dict[int, Hit]:
+        """Rowid → its record, kept a while: the first pages of popular queries show the same records again and again."""
+        found = {rowid: entry[0] for rowid in rowids if (entry := self._decoded.get((generation, rowid))) is not None}
+        for rowid, data, missing_since, cluster_id in self._stored_rows(conn, [r for r in rowids if r not in found]):
+            found[rowid] = Hit(Record.from_dict(json.loads(data)), missing_since=missing_since, cluster_id=cluster_id)
+            self._decoded.put((generation, rowid), (found[rowid], 2 * len(data)))  # about its size in memory
+        return found
 
     def _stored_rows(self, conn: sqlite3.Connection, rowids: list[int]) -> list[tuple]:
         if not rowids:

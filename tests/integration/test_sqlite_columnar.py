@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
 import pytest
 
-from mappings.record import Agent, Concept
+from mappings.record import Agent, Concept, Record
 from service.search.base import FACETS, SearchQuery, day_after
 from service.search.query import parse_query
 from service.search.sqlite import SqliteBackend
@@ -216,3 +217,16 @@ def test_every_way_of_counting_a_scope_agrees(store, share):
     for _ in range(10):
         mask = rng.random(columns.size) < share
         assert columns._counts(mask).tolist() == columns.facets.counts(mask).tolist()
+
+
+def test_cluster_members_are_the_stored_records_whether_a_search_decoded_them_or_not(store):
+    conn = store._conn()
+    shared = [c for (c,) in conn.execute("SELECT cluster_id FROM records GROUP BY cluster_id HAVING count(*) > 1 LIMIT 20")]
+    store.search(SearchQuery(q=WORDS[0], page_size=50))  # some members are now decoded already
+    expected: dict[str, list] = {}
+    for cluster_id, data in conn.execute(
+        f"SELECT cluster_id, data FROM records WHERE cluster_id IN ({','.join('?' * len(shared))}) ORDER BY portal_id, record_id",
+        shared,
+    ):
+        expected.setdefault(cluster_id, []).append(Record.from_dict(json.loads(data)))
+    assert store.cluster_members(shared) == expected
