@@ -3,8 +3,8 @@
 SQLite answers a facet count by grouping every (record, value) row of the matching
 records; at 80,000 records a query matching most of the catalogue groups hundreds of
 thousands of rows, six times. Here each record is a position (0 … n-1, in record id
-order) and each facet a pair of integer arrays, so a filter is a boolean mask, a facet
-count a ``numpy.bincount`` and a sort a precomputed permutation.
+order) and each (record, facet value) pair two integers, so a filter is a boolean mask,
+the facet counts one ``numpy.bincount`` and a sort a precomputed permutation.
 
 The index mirrors one committed state of the ``records`` and ``record_facets`` tables
 (one data generation) and is never modified: a write builds a new one.
@@ -57,7 +57,8 @@ class Clusters:
     def from_keys(cls, keys: Sequence[str]) -> Clusters:
         """Number the distinct cluster keys; ``keys[i]`` is record ``i``'s cluster."""
         numbering: dict[str, int] = {}
-        return cls.from_codes(np.fromiter((numbering.setdefault(k, len(numbering)) for k in keys), dtype=np.int32, count=len(keys)))
+        codes = (numbering.setdefault(key, len(numbering)) for key in keys)
+        return cls.from_codes(np.fromiter(codes, dtype=np.int32, count=len(keys)))
 
     @classmethod
     def from_codes(cls, codes: np.ndarray) -> Clusters:
@@ -196,7 +197,7 @@ class ColumnarIndex:
 
     :param rowids: each position's SQLite rowid (positions follow record id order).
     :param clusters: each position's cluster.
-    :param facets: facet name → its column.
+    :param facets: every facet's (record, value) pairs.
     :param orders: sort key (``title``, ``-modified``, …) → every position in that order.
     :param modified: the distinct ``modified`` values, sorted, and each position's index
         among them (-1 when it has none).
