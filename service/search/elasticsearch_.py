@@ -283,34 +283,29 @@ class ElasticsearchBackend(SearchBackend):
 
     def _discard_leftovers(self, index: str, portal_id: str, committed: int) -> None:
         """Remove what an aborted write of the portal left, and superseded versions, before a new write."""
-        self._call(
-            self.client.delete_by_query,
-            index=index,
-            query=portal_leftovers(portal_id, committed),
-            refresh=True,
-            conflicts="proceed",
-        )
-        # partial updates rather than an update-by-query script: clusters may have scripting off
+        self._delete_matching(index, portal_leftovers(portal_id, committed))
         marked = self._call(self._ids_matching, index, portal_retirements_to_undo(portal_id, committed))
         unmark = ({"_op_type": "update", "_id": doc_id, "doc": {"superseded_in": None}} for doc_id in marked)
         if self._bulk_send(unmark, index=index):
             raise StoreError("the search engine refused to clear a failed harvest's marks; nothing was changed")
         self._call(self.client.indices.refresh, index=index)
 
+    # Scans and bulk actions rather than _delete_by_query / _update_by_query: those need the
+    # engine's reindex and scripting modules, which some clusters (and distributions) lack.
+
     def _ids_matching(self, index: str, query: dict) -> list[str]:
         scan = helpers.scan(self.client, index=index, query={"query": query, "_source": False}, size=_SCROLL_BATCH)
         return [hit["_id"] for hit in scan]
 
+    def _delete_matching(self, index: str, query: dict) -> None:
+        doomed = self._call(self._ids_matching, index, query)
+        self._bulk_send(({"_op_type": "delete", "_id": doc_id} for doc_id in doomed), index=index)
+        self._call(self.client.indices.refresh, index=index)
+
     def _tidy_after_commit(self, index: str, portal_id: str, generation: int) -> None:
         """Delete the superseded versions and recompute clusters; what fails here the next write redoes."""
         try:
-            self._call(
-                self.client.delete_by_query,
-                index=index,
-                query=portal_leftovers(portal_id, generation),
-                refresh=True,
-                conflicts="proceed",
-            )
+            self._delete_matching(index, portal_leftovers(portal_id, generation))
             self._recluster()
         except StoreError as exc:
             logger.warning("harvest of %s committed; tidying up failed and is left to the next write: %s", portal_id, exc)
@@ -390,7 +385,7 @@ class ElasticsearchBackend(SearchBackend):
             index, committed = self._call(self._alias_state)
             if committed.pop(portal_id, None) is not None:
                 self._point_alias(index, committed)
-        self._call(self.client.delete_by_query, index=index, query=query, refresh=True, conflicts="proceed")
+        self._delete_matching(index, {"term": {"portal_id": portal_id}})
         self._recluster()
         # the pages' validators describe records that are gone: the next harvest must read everything
         self._forget_pages(portal_id)

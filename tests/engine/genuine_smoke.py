@@ -24,10 +24,9 @@ Elasticsearch 8 server on Maven Central) lacks the modules:
   object (no ``legacy-geo``/``spatial``).  Injected by replacing the module's
   ``_load_definition`` for ``records.json`` only; the jobs, pages and locks
   definitions are used as they are.
-* ``client.delete_by_query`` is carried out as a scan of the same query plus a
-  bulk delete of its hits (no ``reindex`` module, which serves
-  ``_delete_by_query``): the query fedcat builds is still evaluated by the
-  server, only the deletion is issued from the client.
+* nothing else: fedcat's backend uses scans and bulk actions, never
+  ``_delete_by_query``/``_update_by_query`` (which need the ``reindex`` and
+  scripting modules this distribution lacks), so it runs unmodified.
 * ``suggest`` (needs ``search_as_you_type``) and the ``bbox`` filter (needs
   ``geo_shape``) are not exercised; French stemming and accent folding are not
   either.  The OpenSearch contract suite covers all of these.
@@ -36,7 +35,6 @@ Elasticsearch 8 server on Maven Central) lacks the modules:
 from __future__ import annotations
 
 import copy
-import functools
 import sys
 import time
 import traceback
@@ -45,7 +43,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import elasticsearch
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 
 from mappings.jobs import HarvestJob
 from service.search import elasticsearch_ as es_module
@@ -100,18 +98,8 @@ def use_reduced_records_mapping() -> None:
     es_module._load_definition = load
 
 
-def delete_by_query_from_client(client: Elasticsearch, *, index: str, query: dict, refresh: bool = False, **_ignored) -> dict:
-    """``_delete_by_query`` without the reindex module: scan the query's hits, bulk-delete them."""
-    hits = helpers.scan(client, index=index, query={"query": query, "_source": False})
-    deletes = ({"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]} for hit in hits)
-    deleted, errors = helpers.bulk(client, deletes, raise_on_error=False, refresh=refresh)
-    if refresh:
-        client.indices.refresh(index=index)
-    return {"deleted": deleted, "failures": errors}
-
-
 def report_what_is_missing(client: Elasticsearch, prefix: str) -> None:
-    """Print whether the server still refuses the full mapping and ``_delete_by_query`` (why the reductions exist)."""
+    """Print whether the server still refuses the full mapping (why the reduction exists)."""
     full = es_module._load_definition.__wrapped__("records.json")
     probe = f"{prefix}-probe"
     try:
@@ -120,14 +108,6 @@ def report_what_is_missing(client: Elasticsearch, prefix: str) -> None:
         client.indices.delete(index=probe)
     except elasticsearch.BadRequestError as exc:
         print(f"note the full records mapping is refused: {exc.message}: {exc.body['error']['reason']}", flush=True)
-    try:
-        client.perform_request("POST", f"/{prefix}-*/_delete_by_query", headers=_JSON, body={"query": {"match_all": {}}})
-        print("note _delete_by_query is served: its client-side substitute may go", flush=True)
-    except elasticsearch.ApiError as exc:
-        print(f"note _delete_by_query is not served ({exc.meta.status})", flush=True)
-
-
-_JSON = {"content-type": "application/json", "accept": "application/json"}
 
 
 # -- the scenario ---------------------------------------------------------------------
@@ -143,7 +123,6 @@ def connect(url: str) -> Elasticsearch:
     check(node["version"].startswith("8."), "the server is Elasticsearch 8", node["version"])
     print(f"     Elasticsearch {node['version']}, client {elasticsearch.__versionstr__}, modules "
           f"{sorted(m['name'] for m in node['modules'])}", flush=True)
-    client.delete_by_query = functools.partial(delete_by_query_from_client, client)
     return client
 
 
