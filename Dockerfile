@@ -8,7 +8,9 @@ COPY service ./service
 COPY harvesters ./harvesters
 COPY mappings ./mappings
 COPY simulators ./simulators
-RUN pip install --no-cache-dir '.[elasticsearch]' && useradd --system --uid 10001 --home /app fedcat
+# the client's major version must be the server's: docker-compose.yml runs Elasticsearch 8
+RUN pip install --no-cache-dir '.[elasticsearch]' 'elasticsearch>=8.12,<9' \
+    && useradd --system --uid 10001 --home /app fedcat
 USER fedcat
 EXPOSE 8000
 # gunicorn reads ./gunicorn.conf.py (workers from the CPU count, timeouts, access log with the request id)
