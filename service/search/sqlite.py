@@ -356,7 +356,7 @@ class SqliteBackend(SearchBackend):
 
     def save_page_cache(self, portal_id: str, pages: dict[str, dict]) -> None:
         """See :meth:`SearchBackend.save_page_cache`."""
-        with self._write() as conn:
+        with self._write(records=False) as conn:
             conn.execute("DELETE FROM page_cache WHERE portal_id = ?", (portal_id,))
             conn.executemany(
                 "INSERT INTO page_cache (portal_id, page_key, data) VALUES (?, ?, ?)",
@@ -582,7 +582,7 @@ class SqliteBackend(SearchBackend):
 
     def save_job(self, job: HarvestJob) -> None:
         """See :meth:`SearchBackend.save_job`."""
-        with self._write() as conn:
+        with self._write(records=False) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO jobs (job_id, portal_id, started_at, data) VALUES (?, ?, ?, ?)",
                 (job.job_id, job.portal_id, job.started_at, json.dumps(job.to_dict(), ensure_ascii=False)),
@@ -650,13 +650,16 @@ class SqliteBackend(SearchBackend):
         return conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, records: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction; ``records=False`` for writes that leave the records as they are (jobs, page validators)."""
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
             yield conn
-            # every write moves the generation on, so caches of the index (vocabulary, facets) refresh
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            if records:
+                # a write of records moves the generation on, so what is built from them (columnar index,
+                # vocabulary, cached matches and responses) is rebuilt; jobs and validators need not
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:

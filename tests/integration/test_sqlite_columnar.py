@@ -230,3 +230,19 @@ def test_cluster_members_are_the_stored_records_whether_a_search_decoded_them_or
     ):
         expected.setdefault(cluster_id, []).append(Record.from_dict(json.loads(data)))
     assert store.cluster_members(shared) == expected
+
+
+def test_only_writes_of_records_move_the_data_version():
+    from mappings.jobs import HarvestJob
+
+    backend = SqliteBackend(":memory:")
+    backend.replace_portal("paris", [RecordFactory(guid="a")], now=NOW)
+    version = backend.data_version()
+    backend.save_job(HarvestJob(job_id="j1", portal_id="paris", started_at=NOW.isoformat(), status="done"))
+    backend.save_page_cache("paris", {"page-1": {"etag": '"x"'}})
+    assert backend.data_version() == version, "jobs and page validators leave the index and its caches valid"
+    backend.replace_portal("paris", [RecordFactory(guid="a", title="Autre")], now=NOW)
+    assert backend.data_version() > version
+    version = backend.data_version()
+    backend.delete_portal("paris")
+    assert backend.data_version() > version
