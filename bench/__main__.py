@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.backends import measure_search, percentile
+from bench.backends import measure_cold_search, measure_search, percentile
 from bench.catalogue import CachedUdataSimulator
 from bench.export import measure_export
 from bench.http_load import measure_http
@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> dict:
         figures["harvest_sqlite"] = harvest(portal.url, "fedcat", str(database))
         figures["harvest_naive"] = harvest(portal.url, "naive", "-")
         figures["search_sqlite"] = search_figures(_sqlite(database), rounds=5 if args.quick else 20)
+        cold = measure_cold_search(lambda: _sqlite(database), rounds=2 if args.quick else 5)
+        figures["search_sqlite_cold"] = {"p50_ms": percentile(cold, 50), "p95_ms": percentile(cold, 95), "p99_ms": percentile(cold, 99)}
         if args.engine:
             figures.update(engine_figures(portal.url, Path(tmp), quick=args.quick))
         if not args.quick:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 from service.search.base import SearchBackend, SearchQuery
 
@@ -33,6 +34,21 @@ def measure_search(backend: SearchBackend, *, rounds: int = 20) -> list[float]:
             start = time.perf_counter()
             backend.search(query)
             latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+def measure_cold_search(open_backend: Callable[[], SearchBackend], *, rounds: int = 3) -> list[float]:
+    """Milliseconds of each query of the mix asked for the first time: a fresh backend per round,
+    warmed up as a gunicorn worker is (its index built), but with no match, record or answer cached."""
+    latencies = []
+    for _ in range(rounds):
+        backend = open_backend()
+        backend.warm_up()
+        for query in QUERY_MIX:
+            start = time.perf_counter()
+            backend.search(query)
+            latencies.append((time.perf_counter() - start) * 1000)
+        backend.close()
     return latencies
 
 

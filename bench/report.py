@@ -47,6 +47,8 @@ def render(f: dict) -> str:
     lines += ["", f"Ratio in this run: fedcat's full harvest runs at {ratio:.2f}× the naive parse-and-map baseline.", ""]
     lines += ["## Search (fixed mix of 10 queries: free text, filters, facets, sorts, a deep page)", ""]
     lines += ["| backend | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|", _search_row("SQLite, in-process", f["search_sqlite"])]
+    if "search_sqlite_cold" in f:
+        lines.append(_search_row("SQLite, in-process, each query the first time (nothing cached)", f["search_sqlite_cold"]))
     if "search_engine" in f:
         lines.append(_search_row("Elasticsearch API, one HTTP round trip each (test proxy)", f["search_engine"]))
     if f.get("http"):

@@ -45,3 +45,9 @@ def test_exporting_a_dataset_costs_no_more_than_harvesting_it(figures):
     export_ms_per_dataset = figures["export"]["page_ms_p50"] / 100
     harvest_ms_per_dataset = 1000 / figures["harvest_sqlite"]["per_second"]
     assert export_ms_per_dataset <= 3 * harvest_ms_per_dataset
+
+
+def test_a_first_time_search_costs_less_than_harvesting_fifty_datasets(figures):
+    # nothing cached: the FTS match, the counts and the records are all computed for this query
+    harvest_ms_per_dataset = 1000 / figures["harvest_sqlite"]["per_second"]
+    assert figures["search_sqlite_cold"]["p50_ms"] <= 50 * harvest_ms_per_dataset
