@@ -8,10 +8,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 from rdflib.term import Node
 
-from mappings.profiles.rdf_terms import add_concept, add_scheme, mailto, safe_iri
+from mappings.profiles.rdf_terms import cached_terms, add_concept, add_scheme, mailto, safe_iri, text_literal
 from mappings.record import Agent
 from mappings.vocab import VCARD
 from mappings.vocabularies import fold
+
+# rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
+DCAT, DCTERMS, FOAF, RDF, VCARD = map(cached_terms, (DCAT, DCTERMS, FOAF, RDF, VCARD))
 
 __all__ = [
     "PUBLISHER_TYPES",
@@ -70,7 +73,7 @@ def add_agent(graph: Graph, subject: Node, predicate: URIRef, agent: Agent | Non
     node = safe_iri(agent.uri) or BNode()
     graph.add((subject, predicate, node))
     graph.add((node, RDF.type, FOAF.Agent))
-    graph.add((node, FOAF.name, Literal(agent.name)))
+    graph.add((node, FOAF.name, text_literal(agent.name)))
     mailbox = mailto(agent.email)
     if mailbox is not None:
         graph.add((node, FOAF.mbox, mailbox))
@@ -99,7 +102,7 @@ def add_contact_point(graph: Graph, subject: Node, contact: Agent | None) -> Nod
     node = safe_iri(contact.uri) or BNode()
     graph.add((subject, DCAT.contactPoint, node))
     graph.add((node, RDF.type, VCARD.Kind))
-    graph.add((node, VCARD.fn, Literal(contact.name)))
+    graph.add((node, VCARD.fn, text_literal(contact.name)))
     mailbox = mailto(contact.email)
     if mailbox is not None:
         graph.add((node, VCARD.hasEmail, mailbox))

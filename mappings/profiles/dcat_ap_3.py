@@ -16,10 +16,24 @@ from mappings.profiles.dcat_agents import add_agent, add_contact_point
 from mappings.profiles.dcat_coverage import add_spatial, add_temporal
 from mappings.profiles.dcat_distributions import add_distribution
 from mappings.profiles.hvd import add_hvd, hvd_of
-from mappings.profiles.rdf_terms import EU_AUTHORITY, add_concept, add_scheme, date_literal, eu_scheme, safe_iri
+from mappings.profiles.page_graph import memo_of
+from mappings.profiles.rdf_terms import (
+    EU_AUTHORITY,
+    add_concept,
+    add_scheme,
+    cached_terms,
+    date_literal,
+    eu_scheme,
+    safe_iri,
+    text_literal,
+)
 from mappings.record import Agent, Concept, Record, ThemeAssignment
 from mappings.vocab import ADMS, HYDRA
 from mappings.vocabularies import eu_frequency, eu_language, fold
+
+# rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
+DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD = map(cached_terms, (DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD))
+ADMS, HYDRA = map(cached_terms, (ADMS, HYDRA))
 
 __all__ = [
     "ACCESS_RIGHTS",
@@ -68,8 +82,8 @@ class DcatAp3Profile(Profile):
     def serialize_dataset(self, record: Record, graph: Graph, ref: URIRef) -> None:
         """See :meth:`Profile.serialize_dataset`."""
         graph.add((ref, RDF.type, DCAT.Dataset))
-        graph.add((ref, DCTERMS.title, Literal(record.title, lang="fr")))
-        graph.add((ref, DCTERMS.description, Literal(record.description or record.title, lang="fr")))
+        graph.add((ref, DCTERMS.title, text_literal(record.title, "fr")))
+        graph.add((ref, DCTERMS.description, text_literal(record.description or record.title, "fr")))
         add_keywords(graph, ref, record.keywords)
         add_eu_themes(graph, ref, record.eu_themes)
         add_portal_themes(graph, ref, record.themes)
@@ -104,8 +118,8 @@ def add_catalog(graph: Graph, ref: URIRef, page: CatalogPage) -> None:
     info = page.info
     graph.add((ref, RDF.type, DCAT.Catalog))
     graph.add((ref, RDF.type, HYDRA.Collection))
-    graph.add((ref, DCTERMS.title, Literal(info.title, lang="fr")))
-    graph.add((ref, DCTERMS.description, Literal(info.description, lang="fr")))
+    graph.add((ref, DCTERMS.title, text_literal(info.title, "fr")))
+    graph.add((ref, DCTERMS.description, text_literal(info.description, "fr")))
     homepage = URIRef(info.base_url.rstrip("/") + "/")
     graph.add((ref, FOAF.homepage, homepage))
     graph.add((homepage, RDF.type, FOAF.Document))
@@ -141,7 +155,7 @@ def add_keywords(graph: Graph, ref: URIRef, keywords: tuple[str, ...]) -> None:
     """``dcat:keyword`` literals in French."""
     for keyword in keywords:
         if keyword.strip():
-            graph.add((ref, DCAT.keyword, Literal(keyword.strip(), lang="fr")))
+            graph.add((ref, DCAT.keyword, text_literal(keyword.strip(), "fr")))
 
 
 def add_eu_themes(graph: Graph, ref: URIRef, themes: tuple[ThemeAssignment, ...]) -> None:
@@ -218,7 +232,7 @@ def add_access_rights(graph: Graph, ref: URIRef, rights: Concept | None) -> None
     graph.add((ref, DCTERMS.accessRights, node))
     graph.add((node, RDF.type, DCTERMS.RightsStatement))
     if rights.label.strip():
-        graph.add((node, RDFS.label, Literal(rights.label.strip(), lang="fr")))
+        graph.add((node, RDFS.label, text_literal(rights.label.strip(), "fr")))
 
 
 def access_right_code(rights: Concept) -> str | None:
@@ -242,13 +256,13 @@ def add_landing_page(graph: Graph, ref: URIRef, url: str | None) -> None:
 
 def add_provenance(graph: Graph, ref: URIRef, record: Record) -> None:
     """Where the record came from: ``dct:identifier``, an ``adms:identifier`` and ``dct:source``."""
-    graph.add((ref, DCTERMS.identifier, Literal(record.identifier or record.guid)))
+    graph.add((ref, DCTERMS.identifier, text_literal(record.identifier or record.guid)))
     node = BNode()
     graph.add((ref, ADMS.identifier, node))
     graph.add((node, RDF.type, ADMS.Identifier))
-    notation_type = XSD.anyURI if safe_iri(record.guid) else None
-    graph.add((node, SKOS.notation, Literal(record.guid, datatype=notation_type)))
-    graph.add((node, ADMS.schemaAgency, Literal(record.portal_id)))
+    notation = Literal(record.guid, datatype=XSD.anyURI) if safe_iri(record.guid) else text_literal(record.guid)
+    graph.add((node, SKOS.notation, notation))
+    graph.add((node, ADMS.schemaAgency, text_literal(record.portal_id)))
     add_source(graph, ref, record)
 
 
@@ -266,19 +280,24 @@ def add_source(graph: Graph, ref: URIRef, record: Record) -> None:
         return
     graph.add((ref, DCTERMS.source, source))
     graph.add((source, RDF.type, upstream_dataset_class(graph, ref)))
-    graph.add((source, DCTERMS.title, Literal(record.title, lang="fr")))
-    graph.add((source, DCTERMS.description, Literal(record.description or record.title, lang="fr")))
+    graph.add((source, DCTERMS.title, text_literal(record.title, "fr")))
+    graph.add((source, DCTERMS.description, text_literal(record.description or record.title, "fr")))
 
 
 def upstream_dataset_class(graph: Graph, ref: URIRef) -> URIRef:
     """fedcat's class of upstream datasets (``<catalog>#UpstreamDataset``), defined in the graph that uses it."""
     catalog = URIRef(base_url_of(ref) + "/catalog")
     cls = URIRef(f"{catalog}#UpstreamDataset")
+    memo = memo_of(graph)
+    if memo is not None:
+        if cls in memo:
+            return cls
+        memo.add(cls)
     graph.add((cls, RDF.type, RDFS.Class))
     graph.add((cls, RDFS.subClassOf, DCAT.Dataset))
     graph.add((cls, RDFS.isDefinedBy, catalog))
-    graph.add((cls, RDFS.label, Literal("Jeu de données d’origine", lang="fr")))
-    graph.add((cls, RDFS.label, Literal("Upstream dataset", lang="en")))
+    graph.add((cls, RDFS.label, text_literal("Jeu de données d’origine", "fr")))
+    graph.add((cls, RDFS.label, text_literal("Upstream dataset", "en")))
     comment = "A dataset as its source portal publishes it, which a fedcat dataset was harvested from."
-    graph.add((cls, RDFS.comment, Literal(comment, lang="en")))
+    graph.add((cls, RDFS.comment, text_literal(comment, "en")))
     return cls

@@ -7,9 +7,12 @@ from rdflib.namespace import DCAT, DCTERMS, GEO, RDF
 from rdflib.term import Node
 
 from mappings.geo import BBox
-from mappings.profiles.rdf_terms import date_literal, safe_iri
+from mappings.profiles.rdf_terms import cached_terms, date_literal, safe_iri, text_literal
 from mappings.record import Concept
 from mappings.vocab import LOCN
+
+# rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
+DCAT, DCTERMS, GEO, RDF, LOCN = map(cached_terms, (DCAT, DCTERMS, GEO, RDF, LOCN))
 
 __all__ = ["add_location", "add_spatial", "add_temporal", "bbox_literal"]
 
@@ -46,7 +49,7 @@ def add_location(graph: Graph, ref: URIRef, iri: URIRef | None, name: str | None
     graph.add((ref, DCTERMS.spatial, node))
     graph.add((node, RDF.type, DCTERMS.Location))
     if name and name.strip():
-        graph.add((node, LOCN.geographicName, Literal(name.strip(), lang="fr")))
+        graph.add((node, LOCN.geographicName, text_literal(name.strip(), "fr")))
     return node
 
 

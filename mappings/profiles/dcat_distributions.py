@@ -8,10 +8,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from mappings.profiles.rdf_terms import add_concept, eu_scheme, safe_iri
+from mappings.profiles.rdf_terms import cached_terms, add_concept, eu_scheme, safe_iri, text_literal
 from mappings.record import Concept, Distribution
 from mappings.vocab import DCATAP, IANA_MEDIA_TYPES
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, file_type
+
+# rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
+DCAT, DCTERMS, RDF, RDFS, XSD, DCATAP = map(cached_terms, (DCAT, DCTERMS, RDF, RDFS, XSD, DCATAP))
 
 __all__ = [
     "LICENCE_TYPES",
@@ -88,7 +91,7 @@ def add_distribution(
         graph.add((ref, DCAT.downloadURL, download_url))
     for predicate, text in ((DCTERMS.title, distribution.title), (DCTERMS.description, distribution.description)):
         if text:
-            graph.add((ref, predicate, Literal(text, lang="fr")))
+            graph.add((ref, predicate, text_literal(text, "fr")))
     add_format(graph, ref, distribution)
     add_media_type(graph, ref, distribution)
     if distribution.byte_size is not None and distribution.byte_size >= 0:
@@ -149,7 +152,7 @@ def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
     node = iri or BNode()
     graph.add((node, RDF.type, DCTERMS.LicenseDocument))
     if graph.value(node, RDFS.label) is None:
-        graph.add((node, RDFS.label, Literal(info.label if known else license_.label)))
+        graph.add((node, RDFS.label, text_literal(info.label if known else license_.label)))
     for code in LICENCE_TYPES.get(info.id, ()) if known else ():
         concept = URIRef(LICENCE_TYPE + code)
         graph.add((node, DCTERMS.type, concept))

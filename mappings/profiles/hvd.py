@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from mappings.profiles.rdf_terms import ELI, add_concept
+from mappings.profiles.rdf_terms import ELI, add_concept, cached_terms
 from mappings.record import Record
 from mappings.vocab import DCATAP
 from mappings.vocabularies import fold
+
+# rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
+RDF, DCATAP = map(cached_terms, (RDF, DCATAP))
 
 __all__ = ["HVD_CATEGORIES", "HVD_CATEGORY_SCHEME", "HVD_LEGISLATION", "Hvd", "add_hvd", "hvd_of"]
 

@@ -5,7 +5,9 @@ cost an export page most of its time; profiles only add triples and ask what a
 subject already says (a label, a scheme title). :class:`PageStore` keeps the
 triples in insertion order with a subject → predicate → objects index, behind
 rdflib's ordinary ``Graph`` API, and :func:`write_ntriples` writes them without
-converting each term for another library.
+converting each term for another library. :class:`PageGraph` is the ``Graph`` over
+it: ``add`` and the ``(subject, predicate)`` look-ups go straight to the store, and
+:func:`memo_of` lets profile helpers skip work whose triples the page already holds.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from __future__ import annotations
 from typing import Iterator
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
-__all__ = ["PageStore", "page_graph", "write_ntriples", "write_with_oxigraph"]
+__all__ = ["PageGraph", "PageStore", "memo_of", "page_graph", "write_ntriples", "write_with_oxigraph"]
 
 _Triple = tuple[Node, Node, Node]
 
@@ -36,6 +38,8 @@ class PageStore(Store):
         self._by_subject: dict[Node, dict[Node, dict[Node, None]]] = {}
         self._prefixes: dict[str, URIRef] = {}
         self._namespaces: dict[URIRef, str] = {}
+        #: keys of helper calls whose triples are all in the store (see :func:`memo_of`); emptied by a removal
+        self.memo: set = set()
 
     def add(self, triple: _Triple, context=None, quoted: bool = False) -> None:  # noqa: ARG002 - rdflib's signature
         """Add a triple (once)."""
@@ -56,6 +60,7 @@ class PageStore(Store):
         doomed = {triple for triple, _ in self.triples(pattern)}
         if not doomed:
             return
+        self.memo.clear()
         self._triples = [t for t in self._triples if t not in doomed]
         for subject, predicate, obj in doomed:
             del self._by_subject[subject][predicate][obj]
@@ -116,9 +121,62 @@ def _matches(triple: _Triple, predicate: Node | None, obj: Node | None) -> bool:
     return (predicate is None or triple[1] == predicate) and (obj is None or triple[2] == obj)
 
 
+class PageGraph(Graph):
+    """rdflib's ``Graph`` over a :class:`PageStore`; adding and asking what a subject says skip rdflib's dispatch."""
+
+    def __init__(self, store=None, *args, **kwargs) -> None:  # rdflib and pyshacl build graphs of a graph's type
+        super().__init__(PageStore() if store is None else store, *args, **kwargs)
+        self._page_store: PageStore | None = self.store if isinstance(self.store, PageStore) else None
+
+    def add(self, triple: _Triple) -> PageGraph:
+        """Add a triple (each term must be an rdflib term, as ``Graph.add`` asserts)."""
+        if self._page_store is None:
+            return super().add(triple)
+        s, p, o = triple
+        if type(s) not in _TERM_TYPES or type(p) is not URIRef or type(o) not in _TERM_TYPES:
+            assert isinstance(s, Node) and isinstance(p, Node) and isinstance(o, Node), f"{triple} holds a non-term"
+        self._page_store.add(triple)
+        return self
+
+    def __add__(self, other: Graph) -> Graph:
+        """Both graphs' triples in an ordinary rdflib ``Graph`` (what ``Graph() + other`` gives, a context-aware store)."""
+        result = Graph()
+        for prefix, namespace in {*self.namespaces(), *other.namespaces()}:
+            result.bind(prefix, namespace)
+        for triple in (*self, *other):
+            result.add(triple)
+        return result
+
+    def objects(self, subject=None, predicate=None, unique: bool = False):
+        """The objects of ``subject`` and ``predicate`` (straight from the index when both are given)."""
+        if subject is None or predicate is None or self._page_store is None:
+            return super().objects(subject, predicate, unique)
+        return iter(list(self._page_store._by_subject.get(subject, {}).get(predicate, ())))
+
+    def value(self, subject=None, predicate=RDF.value, object=None, default=None, any=True):  # noqa: A002 - rdflib's names
+        """The first object of ``subject`` and ``predicate`` (straight from the index), else as ``Graph.value``."""
+        if subject is None or predicate is None or object is not None or not any or self._page_store is None:
+            return super().value(subject, predicate, object, default, any)
+        return next(iter(self._page_store._by_subject.get(subject, {}).get(predicate, ())), default)
+
+
+_TERM_TYPES = frozenset({URIRef, BNode, Literal})
+
+
+def memo_of(graph: Graph) -> set | None:
+    """The set of call keys whose triples a :class:`PageGraph` already holds, or None for any other graph.
+
+    A helper whose triples depend only on its arguments and on triples it only
+    ever adds (a labelled vocabulary concept) records its key here and returns at
+    once when called again with the same arguments on the same page.
+    """
+    store = graph._page_store if isinstance(graph, PageGraph) else None
+    return store.memo if store is not None else None
+
+
 def page_graph() -> Graph:
-    """An empty rdflib ``Graph`` over a :class:`PageStore`."""
-    return Graph(store=PageStore())
+    """An empty :class:`PageGraph`."""
+    return PageGraph()
 
 
 def write_ntriples(graph: Graph) -> bytes:

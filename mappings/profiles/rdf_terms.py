@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+from mappings.profiles.page_graph import memo_of
 
 __all__ = [
     "ELI",
@@ -20,10 +23,12 @@ __all__ = [
     "add_concept",
     "add_label_once",
     "add_scheme",
+    "cached_terms",
     "date_literal",
     "eu_scheme",
     "mailto",
     "safe_iri",
+    "text_literal",
 ]
 
 #: The Publications Office's authority tables (EU data theme, file type, frequency, language…).
@@ -38,6 +43,44 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
 _YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
+#: language tags profiles write, already valid and lower case (see :func:`text_literal`)
+_CHECKED_LANGUAGES = frozenset({"fr", "en", None})
+_RDF_TYPE, _SKOS_CONCEPT, _PREF_LABEL, _IN_SCHEME = RDF.type, SKOS.Concept, SKOS.prefLabel, SKOS.inScheme
+
+
+class cached_terms:  # noqa: N801 - used like the namespace it wraps
+    """A namespace whose terms, once looked up, are plain attributes.
+
+    rdflib checks every ``DCTERMS.title`` against the vocabulary (and a ``Namespace``
+    builds a new ``URIRef``): about one look-up per exported triple. The first
+    look-up of each name still goes through the namespace, so an unknown term
+    warns or raises exactly as before.
+    """
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str):
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+
+def text_literal(text: str, lang: str | None = None) -> Literal:
+    """``Literal(text, lang=lang)``, built without re-checking a tag profiles always write (``fr``, ``en``).
+
+    A plain string literal is the string itself plus its language tag, so the
+    checks and casts of ``Literal()`` (most of an export page's time) are skipped
+    for these; anything else goes through ``Literal()``.
+    """
+    if type(text) is not str or lang not in _CHECKED_LANGUAGES:
+        return Literal(text, lang=lang)
+    literal = str.__new__(Literal, text)
+    literal._language = lang
+    literal._datatype = None
+    literal._value = text
+    literal._ill_typed = None
+    return literal
 
 
 def safe_iri(value: str | None) -> URIRef | None:
@@ -49,7 +92,8 @@ def safe_iri(value: str | None) -> URIRef | None:
         return None
     if _FORBIDDEN_IN_IRI.search(text):
         return None
-    return URIRef(text)
+    # URIRef() would check again for the characters just ruled out (a superset of those it rejects)
+    return str.__new__(URIRef, text) if type(text) is str else URIRef(text)
 
 
 def mailto(email: str | None) -> URIRef | None:
@@ -58,6 +102,7 @@ def mailto(email: str | None) -> URIRef | None:
     return URIRef(f"mailto:{text}") if _EMAIL.match(text) else None
 
 
+@lru_cache(maxsize=4096)
 def date_literal(value: str | None) -> Literal | None:
     """A well-formed ``xsd:date`` or ``xsd:dateTime`` literal (``gYearMonth``/``gYear`` for partial dates), or None.
 
@@ -89,14 +134,23 @@ def add_concept(
     scheme: URIRef | None = None,
     types: Iterable[URIRef] = (),
 ) -> URIRef:
-    """Type ``iri`` as a ``skos:Concept`` (plus ``types``), label it per language and put it in ``scheme``."""
-    graph.add((iri, RDF.type, SKOS.Concept))
+    """Type ``iri`` as a ``skos:Concept`` (plus ``types``), label it per language and put it in ``scheme``.
+
+    On a page graph, the same call a second time returns at once: it would add nothing.
+    """
+    memo = memo_of(graph)
+    if memo is not None:
+        key = ("concept", iri, tuple(labels.items()), scheme, tuple(types))
+        if key in memo:
+            return iri
+        memo.add(key)
+    graph.add((iri, _RDF_TYPE, _SKOS_CONCEPT))
     for rdf_type in types:
-        graph.add((iri, RDF.type, rdf_type))
+        graph.add((iri, _RDF_TYPE, rdf_type))
     for language, label in labels.items():
         add_label_once(graph, iri, label, language)
     if scheme is not None:
-        graph.add((iri, SKOS.inScheme, scheme))
+        graph.add((iri, _IN_SCHEME, scheme))
     return iri
 
 
@@ -108,16 +162,16 @@ def add_label_once(graph: Graph, node: URIRef, label: str, language: str) -> Non
     """
     if not label:
         return
-    if any(getattr(existing, "language", None) == language for existing in graph.objects(node, SKOS.prefLabel)):
+    if any(getattr(existing, "language", None) == language for existing in graph.objects(node, _PREF_LABEL)):
         return
-    graph.add((node, SKOS.prefLabel, Literal(label, lang=language)))
+    graph.add((node, _PREF_LABEL, text_literal(label, language)))
 
 
 def add_scheme(graph: Graph, scheme: URIRef, title: str) -> URIRef:
     """Type ``scheme`` as a ``skos:ConceptScheme`` with the ``dct:title`` DCAT-AP requires of one."""
-    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((scheme, _RDF_TYPE, SKOS.ConceptScheme))
     if graph.value(scheme, DCTERMS.title) is None:
-        graph.add((scheme, DCTERMS.title, Literal(title, lang="en")))
+        graph.add((scheme, DCTERMS.title, text_literal(title, "en")))
     return scheme
 
 

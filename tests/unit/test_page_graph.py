@@ -1,0 +1,78 @@
+"""The export page graph and the shortcuts profiles take on it say exactly what rdflib's own ``Graph`` would."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, SKOS
+
+from mappings.profiles.base import CatalogInfo, CatalogPage, build_catalog_graph, catalog_ref, dataset_ref, new_graph
+from mappings.profiles.dcat_ap_3 import DcatAp3Profile
+from mappings.profiles.page_graph import memo_of, page_graph
+from mappings.profiles.rdf_terms import add_concept, cached_terms, text_literal
+from mappings.record import Agent, Concept, ThemeAssignment
+from tests.factories import DistributionFactory, RecordFactory
+
+BASE = "http://fedcat.test"
+
+
+@pytest.mark.parametrize("text", ["Vélos", "", " espaces ", 'guillemets " et \\', "ligne\nsuivante"])
+@pytest.mark.parametrize("lang", ["fr", "en", None])
+def test_text_literals_are_rdflib_literals(text, lang):
+    fast, slow = text_literal(text, lang), Literal(text, lang=lang)
+    assert fast == slow and hash(fast) == hash(slow) and fast.eq(slow)
+    assert (fast.language, fast.datatype, fast.value, fast.ill_typed) == (slow.language, slow.datatype, slow.value, slow.ill_typed)
+
+
+def test_other_tags_go_through_rdflib():
+    assert text_literal("x", "FR-ca").language == Literal("x", lang="FR-ca").language
+    with pytest.raises(ValueError):
+        text_literal("x", "not a tag")
+
+
+def test_cached_terms_are_the_namespace_terms_and_unknown_terms_still_fail():
+    terms = cached_terms(DCTERMS)
+    assert terms.title is terms.title and terms.title == DCTERMS.title
+    with pytest.raises(AttributeError):
+        terms.titel  # noqa: B018
+
+
+def test_a_removal_forgets_what_the_memo_knew():
+    graph = page_graph()
+    concept = URIRef("http://example.org/c")
+    add_concept(graph, concept, {"fr": "Un"})
+    graph.remove((concept, SKOS.prefLabel, None))
+    assert not memo_of(graph)
+    add_concept(graph, concept, {"fr": "Un"})
+    assert graph.value(concept, SKOS.prefLabel) == Literal("Un", lang="fr")
+    assert memo_of(Graph()) is None
+
+
+def records():
+    theme = ThemeAssignment(code="TRAN", uri="http://publications.europa.eu/resource/authority/data-theme/TRAN",
+                            label_fr="Transports", label_en="Transport", confidence=1.0, rule="test")
+    publisher = Agent(name="Ville de Paris", email="contact@paris.fr", url="https://www.paris.fr")
+    licence = Concept(uri="https://www.etalab.gouv.fr/licence-ouverte-open-licence", label="Licence Ouverte")
+    return [
+        RecordFactory(
+            guid=f"https://opendata.paris.fr/d{n}", title=f"Jeu {n}", eu_themes=(theme,), publisher=publisher,
+            license=licence, languages=("fr", "en"), keywords=("vélo", "hvd", "mobilite"),
+            themes=(Concept(uri="http://inspire.ec.europa.eu/theme/tn", label=f"Réseaux {n}"),),
+            distributions=tuple(DistributionFactory() for _ in range(n % 3 + 1)),
+        )
+        for n in range(6)
+    ]
+
+
+def test_a_page_graph_says_what_a_plain_graph_says():
+    """The memo, the direct look-ups and the prebuilt literals change nothing in the triples."""
+    page = CatalogPage(info=CatalogInfo(base_url=BASE), records=records(), total=6, page=1, page_size=10,
+                       page_url=lambda n: f"{BASE}/catalog.ttl?page={n}")
+    profile = DcatAp3Profile()
+    plain = new_graph(Graph())
+    profile.serialize_catalog(plain, catalog_ref(BASE), page)
+    for record in page.records:
+        profile.serialize_dataset(record, plain, dataset_ref(BASE, record.record_id))
+    fast = build_catalog_graph(page, [profile])
+    assert len(fast) == len(plain) and isomorphic(fast, plain)
