@@ -99,7 +99,10 @@ def _operation(operation: Operation) -> dict:
 def _body_schema(operation: Operation, media_type: str):
     if operation.response is not None and media_type == "application/json":
         return operation.response
-    return operation.raw_schema or {"type": "string"}
+    if operation.raw_schema:
+        return operation.raw_schema
+    # a JSON-LD document is a JSON object; Turtle, RDF/XML, N-Triples, Atom... are text
+    return {"type": "object"} if media_type.endswith("+json") else {"type": "string"}
 
 
 @blueprint.get("/api/openapi.json")

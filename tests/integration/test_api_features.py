@@ -153,6 +153,15 @@ def test_openapi_document_lists_every_route(client):
     assert "Error" in spec["components"]["schemas"]
 
 
+def test_openapi_declares_json_ld_exports_as_objects_and_other_rdf_as_text(client):
+    responses = client.get("/api/openapi.json").get_json()["paths"]["/catalog.{extension}"]["get"]["responses"]
+    content = responses["200"]["content"]
+    assert content["application/ld+json"]["schema"] == {"type": "object"}
+    assert content["text/turtle"]["schema"] == {"type": "string"}
+    exported = client.get("/catalog.jsonld")
+    assert exported.mimetype == "application/ld+json" and isinstance(exported.get_json(force=True), dict)
+
+
 def test_docs_page(client):
     response = client.get("/api/docs")
     assert response.status_code == 200 and b"/api/datasets" in response.data
