@@ -1,13 +1,15 @@
 """One measured run in its own process, so its peak memory is its own.
 
 ``python -m bench.harvest_worker MODE URL SIZE [DATABASE|ENGINE_URL]`` prints one JSON line:
-seconds, records, peak RSS (MiB). MODE is ``fedcat`` (the real harvest into a store) or
+seconds, records, peak RSS (MiB) of this process and of its largest worker process
+(``FEDCAT_HARVEST_WORKERS``, as the service reads it). MODE is ``fedcat`` (the real harvest into a store) or
 ``naive`` (rdflib's own parser and the record mapping, nothing stored).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -20,6 +22,7 @@ from harvesters.hydra import next_page_url
 from harvesters.runner import harvest_portal
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.portals import Portal
+from service.config import Settings
 
 
 def run_fedcat(url: str, database: str) -> int:
@@ -37,7 +40,8 @@ def run_fedcat(url: str, database: str) -> int:
     portal = Portal(id="datagouv", name="data.gouv.fr (bench)", kind="udata", url=url)
     # the benchmark's portal is a local simulator: allow loopback for it, explicitly
     settings = HttpSettings(retries=0, read_timeout=120, allowed_networks=("127.0.0.0/8",))
-    job = harvest_portal(portal, backend, http_settings=settings, max_pages=10_000)
+    workers = Settings.from_env(os.environ).harvest_workers
+    job = harvest_portal(portal, backend, http_settings=settings, max_pages=10_000, workers=workers)
     if job.status == "failed":
         raise SystemExit(f"harvest failed: {job.error}")
     return job.stats.created + job.stats.updated + job.stats.unchanged
@@ -64,7 +68,9 @@ def main() -> None:
     count = run_fedcat(url, sys.argv[4]) if mode == "fedcat" else run_naive(url)
     seconds = time.perf_counter() - start
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"mode": mode, "seconds": seconds, "records": count, "peak_rss_mib": peak_mib}))
+    workers_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures = {"mode": mode, "seconds": seconds, "records": count, "peak_rss_mib": peak_mib}
+    print(json.dumps({**figures, "children_peak_rss_mib": workers_mib}))
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ records it produced last time.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Callable, ClassVar, Iterator, Mapping
+from typing import Callable, ClassVar, Iterable, Iterator, Mapping
 
 from rdflib import Graph
 from rdflib.term import Node
@@ -25,6 +27,7 @@ from rdflib.term import Node
 from harvesters.errors import InvalidRecord, SkipRecord
 from harvesters.http import HttpClient, HttpSettings, Response
 from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
+from harvesters.page_pool import PagePool, prefetched
 from harvesters.rdf_parsing import parse_rdf
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.jobs import FailedRecord
@@ -58,6 +61,8 @@ class Page:
     entry: PageEntry | None = None
     unchanged: bool = False
     cacheable: bool = True
+    #: the page's outcomes (see :meth:`Harvester.outcomes`) when a worker process maps it
+    outcomes: Future | None = None
 
 
 @dataclass
@@ -96,6 +101,7 @@ class Harvester(ABC):
     :param http: the HTTP client (tests inject one with a fake sleep).
     :param max_pages: the most pages one run follows.
     :param page_cache: what the pages were at the last successful run; empty reads everything.
+    :param workers: processes that build and map pages; 1 does everything in this process.
     """
 
     kind: ClassVar[str]
@@ -107,11 +113,15 @@ class Harvester(ABC):
         *,
         max_pages: int = 2000,
         page_cache: PageCache | None = None,
+        workers: int = 1,
     ) -> None:
         self.portal = portal
         self.http = http or HttpClient(allowed_hosts=frozenset({portal.host}), settings=HttpSettings())
         self.max_pages = max_pages
         self.page_cache = page_cache if page_cache is not None else PageCache()
+        self.workers = workers
+        self._pool: PagePool | None = None
+        self._built_pages = 0
 
     @abstractmethod
     def pages(self, report: HarvestReport) -> Iterator[Page]:
@@ -127,12 +137,26 @@ class Harvester(ABC):
         An unchanged page yields one :class:`KeepRecords` instead of its records.
         """
         seen: set[str] = set()
-        for page in self.pages(report):
-            report.pages += 1
-            if page.unchanged:
-                yield from self._replay(page, report, seen)
-            else:
-                yield from self._process(page, report, seen, harvested_at)
+        with self._paging(report, harvested_at) as pages:
+            for page in pages:
+                report.pages += 1
+                if page.unchanged:
+                    yield from self._replay(page, report, seen)
+                else:
+                    yield from self._process(page, report, seen, harvested_at)
+
+    @contextmanager
+    def _paging(self, report: HarvestReport, harvested_at: str | None) -> Iterator[Iterator[Page]]:
+        """The pages, fetched ahead by a thread and built by worker processes when there are several."""
+        if self.workers <= 1:
+            yield self.pages(report)
+            return
+        with PagePool(self.workers, (type(self), self.portal, self.max_pages, harvested_at)) as pool:
+            self._pool = pool
+            try:
+                yield prefetched(self.pages(report), depth=self.workers)
+            finally:
+                self._pool = None
 
     def guid_for(self, graph: Graph, node: Node) -> str | None:
         """A steadier guid than the dataset URI, for portals whose URIs change style; None keeps the default."""
@@ -168,11 +192,26 @@ class Harvester(ABC):
         digest = content_digest(fingerprint(response.content) if fingerprint else response.content)
         if cached is not None and cached.content_hash == digest:
             return self._unchanged_page(url, key, cached.revalidated(response))
-        page = build(response)
-        page.key, page.entry = key, PageEntry.from_response(response, digest, _page_digest(page))
-        if cached is not None and cached.graph_hash == page.entry.graph_hash:
+        page, graph_hash = self._build(build, response, cached.graph_hash if cached else None)
+        page.key, page.entry = key, PageEntry.from_response(response, digest, graph_hash)
+        if cached is not None and cached.graph_hash == graph_hash:
             return self._unchanged_page(url, key, cached.revalidated(response, digest))
         return page
+
+    def page_with_digest(self, build: Callable[[Response], Page], response: Response) -> tuple[Page, str]:
+        """``build`` the page and digest it (what a worker process does for :meth:`load_page`)."""
+        page = build(response)
+        return page, _page_digest(page)
+
+    def outcomes(self, page: Page, harvested_at: str | None) -> Iterator[Record | FailedRecord | None]:
+        """Each dataset of a page, in order, mapped: its record, why it failed, or None when skipped."""
+        for node in dataset_nodes(page.graph):
+            try:
+                yield self._map(page.graph, node, harvested_at)
+            except SkipRecord:
+                yield None
+            except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
+                yield _failure(exc, node)
 
     def parse_rdf_page(self, response: Response) -> Page:
         """A page whose body is a DCAT document in any RDF syntax."""
@@ -199,6 +238,21 @@ class Harvester(ABC):
             yield page
             cursor = page.next
 
+    def _build(self, build: Callable[[Response], Page], response: Response, cached_hash: str | None) -> tuple[Page, str]:
+        """Build in this process, or in a worker once paging has shown the catalogue has more than one page.
+
+        Only the harvester's own methods go to a worker, which rebuilds the
+        harvester from its portal: builds holding state (closures) stay here.
+        """
+        first, self._built_pages = self._built_pages == 0, self._built_pages + 1
+        if self._pool is None or first or getattr(build, "__self__", None) is not self:
+            return self.page_with_digest(build, response)
+        parsed_future, outcomes = self._pool.submit(build.__name__, response, cached_hash)
+        parsed = parsed_future.result()
+        page = Page(url=parsed.url, next=parsed.next, failures=parsed.failures, skipped=parsed.skipped)
+        page.cacheable, page.outcomes = parsed.cacheable, outcomes
+        return page, parsed.graph_hash
+
     def _unchanged_page(self, url: str, key: str, entry: PageEntry) -> Page:
         return Page(url=url, next=entry.next, key=key, entry=entry, unchanged=True)
 
@@ -223,16 +277,13 @@ class Harvester(ABC):
         for failure in failures:
             report.fail(failure.reason, failure.source)
         skipped = page.skipped
-        for node in dataset_nodes(page.graph):
-            try:
-                record = self._map(page.graph, node, harvested_at)
-            except SkipRecord:
+        for record in self._page_outcomes(page, harvested_at):
+            if record is None:
                 skipped += 1
                 continue
-            except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
-                failure = _failure(exc, node)
-                failures.append(failure)
-                report.fail(failure.reason, failure.source)
+            if isinstance(record, FailedRecord):
+                failures.append(record)
+                report.fail(record.reason, record.source)
                 continue
             if record.record_id in seen:
                 continue
@@ -244,6 +295,9 @@ class Harvester(ABC):
         if page.key is not None and page.entry is not None and page.cacheable:
             produced = replace(page.entry, record_ids=tuple(ids), next=page.next, failed=tuple(failures), skipped=skipped)
             self.page_cache.remember(page.key, produced)
+
+    def _page_outcomes(self, page: Page, harvested_at: str | None) -> Iterable[Record | FailedRecord | None]:
+        return page.outcomes.result() if page.outcomes is not None else self.outcomes(page, harvested_at)
 
     def _map(self, graph: Graph, node: Node, harvested_at: str | None) -> Record:
         record = record_from_rdf(graph, node, self.portal.id, guid=self.guid_for(graph, node), harvested_at=harvested_at)

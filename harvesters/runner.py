@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator
 
@@ -14,6 +15,7 @@ from harvesters.errors import HarvestError
 from harvesters.http import HttpClient, HttpSettings
 from harvesters.locking import LOCK_TTL_SECONDS, PortalBusy, PortalLock
 from harvesters.page_cache import KeepRecords, PageCache
+from harvesters.page_pool import default_workers
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 from mappings.record import Record
@@ -51,6 +53,7 @@ def harvest_portal(
     lock_ttl: float = LOCK_TTL_SECONDS,
     should_stop: Callable[[], bool] | None = None,
     on_error: Callable[[Exception], None] | None = None,
+    workers: int = 1,
 ) -> HarvestJob:
     """Harvest ``portal`` into ``backend`` atomically, under the portal's lock; never raises for harvest failures.
 
@@ -63,6 +66,8 @@ def harvest_portal(
     :param lock_ttl: seconds the portal's lock lives without renewal.
     :param should_stop: asked for every record read; True stops the run before anything is written.
     :param on_error: called with the exception that failed the run (metrics count them).
+    :param workers: processes that parse and map pages (``FEDCAT_HARVEST_WORKERS``): 1 keeps it all in
+        this one, 0 uses the usable CPUs.
     :returns: the finished job, also saved in the backend.
     :raises PortalBusy: when another run holds the portal's lock; nothing was read or written.
     """
@@ -90,6 +95,7 @@ def harvest_portal(
             revalidate=revalidate,
             stop_reason=_stop_reason(lock, should_stop),
             on_error=on_error,
+            workers=workers,
         )
 
 
@@ -108,6 +114,7 @@ def _harvest(
     revalidate: bool,
     stop_reason: Callable[[], str | None],
     on_error: Callable[[Exception], None] | None,
+    workers: int,
 ) -> HarvestJob:
     """The run itself, the portal's lock held: read everything, then apply it in one write."""
     started = datetime.fromisoformat(job.started_at)
@@ -120,12 +127,14 @@ def _harvest(
             allowed_hosts=frozenset({portal.host}) | allowed_hosts, settings=http_settings or HttpSettings(), sleep=sleep
         )
         harvester = harvester_class(portal, http, max_pages=max_pages, page_cache=cache)
-        stream = harvester.records(report, harvested_at=started.isoformat())
-        kept = _resolve_kept(stream, backend, cache, report)
-        records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
-        stats = backend.replace_portal(
-            portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete
-        )
+        harvester.workers = workers or default_workers()  # an attribute: subclasses' constructors need not know it
+        # closed as soon as the write is over or failed: that stops the paging thread and the workers
+        with closing(harvester.records(report, harvested_at=started.isoformat())) as stream:
+            kept = _resolve_kept(stream, backend, cache, report)
+            records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
+            stats = backend.replace_portal(
+                portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete
+            )
         _save_cache(backend, portal.id, cache, report)
     except (HarvestError, StoreError) as exc:
         _notify(on_error, exc)

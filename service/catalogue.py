@@ -91,6 +91,7 @@ class Catalogue:
                 max_pages=settings.max_pages,
                 on_progress=on_progress,
                 lock_ttl=settings.harvest_lock_ttl,
+                workers=settings.harvest_workers,
                 on_error=lambda exc: metrics.harvest_error(portal.id, exc),
                 **options,
             )

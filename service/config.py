@@ -132,6 +132,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_token", "", "Bearer token of the admin API (`/api/admin/...`, at least 16 characters); empty turns the admin routes off.", _admin_token),
     Setting("log_format", "text", "Log lines as `text` or `json` (one JSON object per line); each carries the request id.", _log_format),
     Setting("log_level", "INFO", "Lowest level logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.", _log_level),
+    Setting("harvest_workers", 0, "Processes that parse and map a harvest's pages while the main one fetches and writes; 0 uses the usable CPUs (at most 2), 1 keeps the harvest in one process.", _non_negative_int),
     Setting("harvest_lock_ttl", 600, "Seconds a portal's harvest lock lasts unless renewed (a running harvest renews it every third of that); a crashed process frees its portals after at most this long.", _positive_int),
 )
 
@@ -167,6 +168,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     harvest_lock_ttl: int = 600
+    harvest_workers: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
