@@ -72,7 +72,7 @@ def harvest(url: str, mode: str, target: str) -> dict:
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     figures["per_second"] = figures["records"] / figures["seconds"]
-    print(f"harvest {mode} → {target[:40]}: {figures['per_second']:.0f} datasets/s, peak {figures['peak_rss_mib']:.0f} MiB", flush=True)
+    print(f"harvest {mode} → {target[:40]}: {figures['per_second']:.0f} datasets/s, peak {figures['tree_peak_rss_mib']:.0f} MiB with its workers", flush=True)
     return figures
 
 

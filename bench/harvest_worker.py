@@ -1,9 +1,11 @@
 """One measured run in its own process, so its peak memory is its own.
 
 ``python -m bench.harvest_worker MODE URL SIZE [DATABASE|ENGINE_URL]`` prints one JSON line:
-seconds, records, peak RSS (MiB) of this process and of its largest worker process
-(``FEDCAT_HARVEST_WORKERS``, as the service reads it). MODE is ``fedcat`` (the real harvest into a store) or
-``naive`` (rdflib's own parser and the record mapping, nothing stored).
+seconds, records, the peak RSS (MiB) of this process, and the peak of the summed RSS of this
+process and every process below it (the page pool's forkserver and workers, with
+``FEDCAT_HARVEST_WORKERS`` read as the service reads it), sampled every 100 ms from /proc.
+MODE is ``fedcat`` (the real harvest into a store) or ``naive`` (rdflib's own parser and the
+record mapping, nothing stored).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from rdflib import Graph
@@ -62,15 +66,63 @@ def run_naive(url: str) -> int:
     return count
 
 
+class TreeRss:
+    """The largest summed RSS of this process and its descendants seen while running (a sampling thread)."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.peak_mib = 0.0
+        self._interval = interval
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(self._interval):
+            self.peak_mib = max(self.peak_mib, sum(_rss_mib(pid) for pid in _tree(os.getpid())))
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and every process below it, from the parent ids in /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def main() -> None:
     mode, url = sys.argv[1], sys.argv[2]
     start = time.perf_counter()
-    count = run_fedcat(url, sys.argv[4]) if mode == "fedcat" else run_naive(url)
+    with TreeRss() as tree_rss:
+        count = run_fedcat(url, sys.argv[4]) if mode == "fedcat" else run_naive(url)
     seconds = time.perf_counter() - start
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     figures = {"mode": mode, "seconds": seconds, "records": count, "peak_rss_mib": peak_mib}
-    print(json.dumps({**figures, "children_peak_rss_mib": workers_mib}))
+    print(json.dumps({**figures, "tree_peak_rss_mib": max(tree_rss.peak_mib, peak_mib)}))
 
 
 if __name__ == "__main__":

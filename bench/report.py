@@ -8,7 +8,7 @@ __all__ = ["render", "TARGETS"]
 TARGETS = (
     ("harvest, embedded", lambda f: f["harvest_sqlite"]["per_second"], ">=", 3000, "datasets/s"),
     ("harvest vs naive rdflib", lambda f: f["harvest_sqlite"]["per_second"] / f["harvest_naive"]["per_second"], ">=", 10, "×"),
-    ("harvest peak RSS", lambda f: f["harvest_sqlite"]["peak_rss_mib"], "<=", 400, "MiB"),
+    ("harvest peak RSS (all its processes)", lambda f: f["harvest_sqlite"]["tree_peak_rss_mib"], "<=", 400, "MiB"),
     ("search p50, in-process", lambda f: f["search_sqlite"]["p50_ms"], "<=", 5, "ms"),
     ("search p99, in-process", lambda f: f["search_sqlite"]["p99_ms"], "<=", 30, "ms"),
     ("search over HTTP, concurrency 16", lambda f: f["http"]["requests_per_second"] if f.get("http") else None, ">=", 800, "req/s"),
@@ -36,8 +36,8 @@ def render(f: dict) -> str:
         "",
         "## Harvest",
         "",
-        "| run | datasets | seconds | datasets/s | peak RSS MiB |",
-        "|---|---|---|---|---|",
+        "| run | datasets | seconds | datasets/s | peak RSS MiB, main process | peak RSS MiB, with its workers |",
+        "|---|---|---|---|---|---|",
         _harvest_row("fedcat → SQLite (fetch, parse, map, normalise, index)", f["harvest_sqlite"]),
         _harvest_row("naive: rdflib's own parser + the record mapping, nothing stored", f["harvest_naive"]),
     ]
@@ -78,7 +78,10 @@ def _target_row(f: dict, label: str, read, comparison: str, target: float, unit:
 
 
 def _harvest_row(label: str, h: dict) -> str:
-    return f"| {label} | {h['records']:,} | {h['seconds']:.1f} | {h['per_second']:,.0f} | {h['peak_rss_mib']:.0f} |"
+    return (
+        f"| {label} | {h['records']:,} | {h['seconds']:.1f} | {h['per_second']:,.0f} | {h['peak_rss_mib']:.0f}"
+        f" | {h['tree_peak_rss_mib']:.0f} |"
+    )
 
 
 def _search_row(label: str, s: dict) -> str:
