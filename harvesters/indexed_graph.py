@@ -16,6 +16,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from mappings.prechecked import plain_literal
+
 __all__ = ["IndexedGraph", "parse_indexed", "OXIGRAPH_FORMATS"]
 
 #: rdflib format name → Oxigraph format, for the syntaxes parsed this way
@@ -172,22 +174,8 @@ class _Converter:
     @staticmethod
     def _literal(node: pyoxigraph.Literal) -> Literal:
         if node.language:
-            return _plain_literal(node.value, node.language)
+            return plain_literal(node.value, node.language)
         datatype = node.datatype.value
         if datatype in (_XSD_STRING, _LANG_STRING):
-            return _plain_literal(node.value, None)
+            return plain_literal(node.value, None)
         return Literal(node.value, datatype=URIRef(datatype))
-
-
-def _plain_literal(text: str, language: str | None) -> Literal:
-    """``Literal(text, lang=language)`` without rdflib's checks, which Oxigraph has already made.
-
-    A plain or language-tagged literal's value is its own text, so nothing is
-    parsed; typed literals still go through rdflib, which converts their value.
-    """
-    literal = str.__new__(Literal, text)
-    literal._language = language
-    literal._datatype = None
-    literal._value = text
-    literal._ill_typed = None
-    return literal

@@ -15,6 +15,7 @@ from functools import lru_cache
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
+from mappings.prechecked import plain_literal
 from mappings.profiles.page_graph import memo_of
 
 __all__ = [
@@ -75,12 +76,7 @@ def text_literal(text: str, lang: str | None = None) -> Literal:
     """
     if type(text) is not str or lang not in _CHECKED_LANGUAGES:
         return Literal(text, lang=lang)
-    literal = str.__new__(Literal, text)
-    literal._language = lang
-    literal._datatype = None
-    literal._value = text
-    literal._ill_typed = None
-    return literal
+    return plain_literal(text, lang)
 
 
 def safe_iri(value: str | None) -> URIRef | None:
