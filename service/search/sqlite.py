@@ -604,6 +604,17 @@ class SqliteBackend(SearchBackend):
         rows = self._fetch(self._conn(), sql, [*params, limit])
         return [HarvestJob.from_dict(json.loads(data)) for (data,) in rows]
 
+    def last_jobs(self) -> dict[str, HarvestJob]:
+        """See :meth:`SearchBackend.last_jobs`: one job decoded per portal, however long the history
+        (the export asks on every page, to date the catalogue)."""
+        rows = self._fetch(
+            self._conn(),
+            "SELECT portal_id, data FROM (SELECT portal_id, data, row_number() OVER"
+            " (PARTITION BY portal_id ORDER BY started_at DESC, job_id DESC) AS newest FROM jobs) WHERE newest = 1",
+            [],
+        )
+        return {portal_id: HarvestJob.from_dict(json.loads(data)) for portal_id, data in rows}
+
     # -- locks -------------------------------------------------------------------
 
     def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:

@@ -246,3 +246,17 @@ def test_only_writes_of_records_move_the_data_version():
     version = backend.data_version()
     backend.delete_portal("paris")
     assert backend.data_version() > version
+
+
+def test_the_newest_job_of_each_portal_however_long_the_history():
+    from mappings.jobs import HarvestJob
+    from service.search.base import SearchBackend
+
+    backend = SqliteBackend(":memory:")
+    backend.save_job(HarvestJob(job_id="lyon-1", portal_id="lyon", started_at="2026-01-01T00:00:00+00:00", status="done"))
+    for n in range(1200):  # more than the generic implementation reads
+        backend.save_job(HarvestJob(job_id=f"p{n:04d}", portal_id="paris", started_at=f"2026-02-01T00:{n // 60:02d}:{n % 60:02d}+00:00", status="done"))
+    backend.save_job(HarvestJob(job_id="p9999", portal_id="paris", started_at="2026-02-01T00:19:59+00:00", status="failed"))
+    latest = backend.last_jobs()
+    assert {portal: job.job_id for portal, job in latest.items()} == {"lyon": "lyon-1", "paris": "p9999"}
+    assert "lyon" not in SearchBackend.last_jobs(backend), "the generic version reads only the latest 1,000 jobs"
