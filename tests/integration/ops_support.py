@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Callable
 
+from harvesters.locking import PortalBusy
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings
@@ -13,7 +14,7 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from simulators.server import SimRequest, SimResponse
 
-__all__ = ["GatedPortal", "dcat_portal", "file_catalogue", "wait_until"]
+__all__ = ["GatedPortal", "dcat_portal", "file_catalogue", "retry_while_busy", "wait_until"]
 
 #: a gate left shut fails the test rather than hanging it
 GATE_TIMEOUT = 10.0
@@ -57,3 +58,15 @@ def wait_until(condition: Callable[[], bool], timeout: float = GATE_TIMEOUT) -> 
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(0.01)
+
+
+def retry_while_busy(run: Callable[[], object], *, timeout: float):
+    """``run()`` again while it finds the portal locked (a dead run's lock has yet to expire); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return run()
+        except PortalBusy:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

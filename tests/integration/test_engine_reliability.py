@@ -11,7 +11,6 @@ the previous harvest; the next run clears what the failed one left and converges
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from harvesters.http import HttpSettings
-from harvesters.runner import PortalBusy, harvest_portal
+from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from service.search import elasticsearch_ as elasticsearch_module
 from service.search.base import SearchQuery
@@ -28,6 +27,7 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW
 from tests.integration.backends import elasticsearch_backend
+from tests.integration.ops_support import retry_while_busy
 from tests.reliability.engine_proxy import DyingProxy
 
 FAST = HttpSettings(retries=0, read_timeout=30)
@@ -35,17 +35,6 @@ FAST = HttpSettings(retries=0, read_timeout=30)
 
 def _harvest(portal, store, **kwargs):
     return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, **kwargs)
-
-
-def _retry_while_busy(run, *, timeout: float):
-    ends = time.monotonic() + timeout
-    while True:
-        try:
-            return run()
-        except PortalBusy:
-            if time.monotonic() > ends:
-                raise
-            time.sleep(0.2)
 
 
 #: where the engine dies: 150 records, 140 changed and 10 gone, in bulk batches of 50, send 3 batches
@@ -88,7 +77,7 @@ def test_engine_down_mid_write_fails_the_job_changes_nothing_and_the_next_run_co
             assert not [r for r in healthy.iter_records() if r.title.endswith(" (v2)")]
             assert not healthy.get(next(iter(old))).record.title.endswith(" (v2)")
 
-            again = _retry_while_busy(lambda: _harvest(portal, healthy), timeout=30)
+            again = retry_while_busy(lambda: _harvest(portal, healthy), timeout=30)
         assert again.status == "done" and healthy.count() == 140, "the next run converges"
         assert all(r.title.endswith(" (v2)") for r in healthy.iter_records())
         stored = healthy.client.count(index=healthy.current_index())["count"]

@@ -1,6 +1,6 @@
 """Faults on the store side: a full disk, and a harvest killed with SIGKILL.
 
-(The engine gone mid-bulk needs the test engine: tests/integration/test_engine_faults.py.)
+(The engine gone mid-write needs the test engine: tests/integration/test_engine_reliability.py.)
 
 In every case the harvest fails with a clear reason (or dies), nothing stored
 before is lost, the store is consistent afterwards, and the next run completes.
@@ -13,7 +13,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from service.search.sqlite import SqliteBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW
+from tests.integration.ops_support import retry_while_busy, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = HttpSettings(retries=0, read_timeout=5)
@@ -87,7 +87,7 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
         simulator.set_fault("drip")  # every page trickles out: the run is surely mid-harvest when killed
         process = _harvest_in_subprocess(tmp_path, database, portal)
         try:
-            _wait_until(lambda: len(simulator.requests) >= 6 and _running_jobs(database), timeout=20)
+            wait_until(lambda: len(simulator.requests) >= 6 and _running_jobs(database), timeout=20)
             process.send_signal(signal.SIGKILL)
             assert process.wait(timeout=10) == -signal.SIGKILL
         finally:
@@ -106,7 +106,7 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
         with pytest.raises(PortalBusy):  # the dead run's lock lives until it expires (FEDCAT_HARVEST_LOCK_TTL)
             _harvest(portal, store)
         assert _snapshot(store) == before
-        job = _retry_while_busy(lambda: _harvest(portal, store), timeout=15)
+        job = retry_while_busy(lambda: _harvest(portal, store), timeout=15)
     assert job.status == "done" and store.count() == 25
     jobs = {j.job_id: j for j in store.jobs(portal_id="paris")}
     assert jobs[stale.job_id].status == "failed" and "interrupted" in jobs[stale.job_id].error
@@ -137,22 +137,3 @@ def _running_jobs(database: Path) -> bool:
     except sqlite3.Error:
         return False
     return any('"status": "running"' in data for (data,) in rows)
-
-
-def _wait_until(condition, *, timeout: float) -> None:
-    ends = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > ends:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
-
-
-def _retry_while_busy(run, *, timeout: float):
-    ends = time.monotonic() + timeout
-    while True:
-        try:
-            return run()
-        except PortalBusy:
-            if time.monotonic() > ends:
-                raise
-            time.sleep(0.2)
