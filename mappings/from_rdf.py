@@ -224,9 +224,20 @@ def temporal_from_rdf(graph: Graph, node: Node) -> tuple[str | None, str | None]
 
 
 def distributions_from_rdf(graph: Graph, node: Node) -> tuple[Distribution, ...]:
-    """Every ``dcat:distribution`` that has at least one URL."""
-    found = (distribution_from_rdf(graph, value) for value in objects(graph, node, DCAT.distribution))
-    return tuple(d for d in found if d.url)
+    """Every ``dcat:distribution`` that has at least one URL, in an order that does not change between harvests.
+
+    Distributions with an IRI come first in IRI order; blank ones follow in the order
+    of what they say, because blank node ids are new at every parse (sorting on them
+    made an unchanged record look updated at each harvest).
+    """
+    found = [distribution_from_rdf(graph, value) for value in objects(graph, node, DCAT.distribution)]
+    return tuple(sorted((d for d in found if d.url), key=_distribution_order))
+
+
+def _distribution_order(distribution: Distribution) -> tuple:
+    if distribution.uri:
+        return (0, distribution.uri)
+    return (1, distribution.url or "", distribution.download_url or "", distribution.title or "", distribution.format or "")
 
 
 def distribution_from_rdf(graph: Graph, node: Node) -> Distribution:

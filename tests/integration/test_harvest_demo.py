@@ -44,3 +44,23 @@ def test_fedcat_demo_no_serve_shows_all_four_portals(tmp_path, capsys):
         assert set(store.counts_by_portal()) == {"paris", "lyon", "montpellier", "datagouv"}
     finally:
         store.close()
+
+
+def test_demo_records_carry_the_portals_public_addresses_and_reharvest_unchanged(tmp_path):
+    """Issue 14: Lyon's records pointed at the simulator's local port, so they changed at every run."""
+    settings = Settings(database=str(tmp_path / "demo.db"))
+    for run_number in (1, 2):
+        with ExitStack() as stack:
+            run = harvest_demo(stack, settings, echo=lambda line: None)
+            lyon = next(job for job in run.jobs if job.portal_id == "lyon")
+            backend = run.catalogue.backend
+            stored = [record.to_dict() for record in backend.iter_records()]
+            assert not [r["record_id"] for r in stored if "127.0.0.1" in repr(r)]
+            uuid = "1390a94d-4f2b-53ca-94ba-efe8e17c1493"  # "Stations Vélo'v", also published on data.gouv.fr
+            hit = backend.get(f"lyon:{uuid}")
+            assert hit.record.source_uri == f"https://data.grandlyon.com/geonetwork/srv/fre/catalog.search#/metadata/{uuid}"
+            members = backend.cluster_members([hit.cluster_id])[hit.cluster_id]
+            assert {m.portal_id for m in members} == {"lyon", "datagouv"}
+            if run_number == 2:
+                assert (lyon.stats.created, lyon.stats.updated, lyon.stats.unchanged) == (0, 0, 20)
+            run.catalogue.close()

@@ -212,3 +212,13 @@ def test_bbox_from_spatial_geometry(geometry, expected):
 
 def test_no_geometry_no_bbox():
     assert one_record('ex:x a dcat:Dataset ; dct:title "T" ; dct:spatial "Paris" .').bbox is None
+
+
+def test_blank_distributions_keep_one_order_across_parses():
+    """Blank node ids are new at every parse: ordering on them made unchanged records look updated."""
+    turtle = """ex:d a dcat:Dataset ; dct:title "D" ;
+        dcat:distribution [ dcat:accessURL <https://x.fr/b> ], [ dcat:accessURL <https://x.fr/a> ],
+                          <https://x.fr/dist/z> .
+        <https://x.fr/dist/z> dcat:accessURL <https://x.fr/z> ."""
+    orders = {tuple(d.url for d in one_record(turtle).distributions) for _ in range(8)}
+    assert orders == {("https://x.fr/z", "https://x.fr/a", "https://x.fr/b")}
