@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from contextlib import ExitStack
@@ -18,6 +19,7 @@ from mappings.jobs import HarvestJob
 from mappings.portals import Portal, PortalConfigError
 from service.catalogue import Catalogue, UnknownPortal
 from service.config import Settings, SettingsError
+from service.errors import CatalogueError, CommandFailed, StoreMissing, UsageError, error_body, error_line
 from service.logging_ import configure_logging, new_request_id, request_id_scope
 from service.progress import Progress
 from service.rdf_formats import RDF_FORMATS, format_for_extension
@@ -25,6 +27,8 @@ from service.rdf_formats import RDF_FORMATS, format_for_extension
 __all__ = ["main"]
 
 _DEFAULT_BASE_URL = "http://localhost:8000"
+#: Where ``fedcat demo`` (and so ``make demo``) harvests unless told otherwise.
+DEMO_DATABASE = "fedcat-demo.db"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,11 +39,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         configure_logging(settings.log_format, settings.log_level)
         return args.handler(args)
-    except (SettingsError, PortalConfigError, UnknownPortal, LookupError) as exc:
-        print(f"fedcat: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - every error ends as one line, never a traceback
+        return _report_error(as_catalogue_error(exc), json_output=getattr(args, "json", False))
+
+
+def as_catalogue_error(exc: Exception) -> CatalogueError:
+    """Any exception a command meets, as one of the API's errors (the same code and message)."""
+    if isinstance(exc, CatalogueError):
+        return exc
+    if isinstance(exc, (SettingsError, PortalConfigError, UnknownPortal, LookupError)):
+        return UsageError(str(exc))
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return CommandFailed(f"cannot use{where}: {exc.strerror or exc}")
+    logging.getLogger("fedcat.cli").debug("unexpected error", exc_info=exc)
+    return CatalogueError(f"unexpected error: {type(exc).__name__}: {exc} (FEDCAT_LOG_LEVEL=DEBUG shows the traceback)")
+
+
+def _report_error(error: CatalogueError, *, json_output: bool) -> int:
+    """Print the error on stderr: one line, or the API's JSON body for ``--json``; 2 for usage errors, else 1."""
+    if json_output:
+        print(json.dumps(error_body(error.status, error.message, error.errors, error.code), ensure_ascii=False), file=sys.stderr)
+    else:
+        print(error_line(error), file=sys.stderr)
+    return 2 if error.status == 400 else 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="harvest the bundled sample portals offline, then serve them")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--database", default="fedcat-demo.db", help="SQLite file for the demo (default: %(default)s)")
+    demo.add_argument("--database", default=DEMO_DATABASE, help="SQLite file for the demo (default: %(default)s)")
     demo.add_argument("--no-serve", action="store_true", help="harvest and exit")
     demo.set_defaults(handler=cmd_demo)
     return parser
@@ -139,7 +164,7 @@ def _summary_line(job: HarvestJob) -> str:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     """``fedcat reindex``: rebuild the index (Elasticsearch: a new index, then an atomic alias swap)."""
-    catalogue = Catalogue(Settings.from_env())
+    catalogue = existing_catalogue(Settings.from_env(), "reindex")
     with Progress("reindex", total=catalogue.backend.count()) as progress:
         built = catalogue.backend.reindex(on_progress=lambda done, total: progress.update(done, total=total))
     print(f"reindexed: {built}")
@@ -154,7 +179,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     """``fedcat status``: a table of portals, record counts, last job and next scheduled run."""
     from service.status import portal_statuses, render_table
 
-    catalogue = Catalogue(Settings.from_env())
+    catalogue = existing_catalogue(Settings.from_env(), "status")
     rows = portal_statuses(catalogue, datetime.now(timezone.utc))
     catalogue.close()
     if args.json:
@@ -164,14 +189,28 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def existing_catalogue(settings: Settings, command: str) -> Catalogue:
+    """The catalogue over a store that exists: reading commands never create an empty one silently."""
+    database = settings.database
+    if settings.search_backend == "sqlite" and database != ":memory:" and not Path(database).exists():
+        hint = "run `fedcat harvest` to fill it"
+        if Path(DEMO_DATABASE).exists() and Path(database).resolve() != Path(DEMO_DATABASE).resolve():
+            hint += f", or read the demo's: FEDCAT_DATABASE={DEMO_DATABASE} fedcat {command}"
+        raise StoreMissing(f"no store at {database} (FEDCAT_DATABASE): {hint}")
+    return Catalogue(settings)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """``fedcat export``: the whole catalogue in one RDF file, written page by page, replaced atomically."""
     from service.export_stream import export_catalogue
 
     settings = Settings.from_env()
-    catalogue = Catalogue(settings)
     fmt = format_for_extension(args.format)
     target = Path(args.output)
+    if not target.parent.is_dir():
+        raise CommandFailed(f"cannot write {target}: the directory {target.parent} does not exist")
+    catalogue = existing_catalogue(settings, "export")
+    empty = catalogue.backend.count() == 0
     partial = target.with_name(target.name + ".partial")
     base_url = args.base_url or settings.base_url or _DEFAULT_BASE_URL
     try:
@@ -185,6 +224,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         partial.unlink(missing_ok=True)
         catalogue.close()
     print(f"exported {written} datasets to {target} ({fmt.media_type})")
+    if empty:
+        print(f"fedcat: the store {settings.database} holds no datasets yet, so only the catalogue's own description"
+              " was written: run `fedcat harvest` first", file=sys.stderr)
     return 0
 
 
@@ -232,9 +274,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         run = harvest_demo(stack, settings)
         total = run.catalogue.backend.count()
         print(f"{total} datasets in {args.database}.")
+        print(f"The command line reads this store with: FEDCAT_DATABASE={args.database} {_fedcat_command()} status")
         if args.no_serve:
             return 0 if all(job.status != "failed" for job in run.jobs) else 1
     return _serve_demo(run.catalogue, args.host, args.port)
+
+
+def _fedcat_command() -> str:
+    """How this shell reaches ``fedcat``: the venv's path when it was run from there (``make demo``)."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("fedcat")
+    if program.name != "fedcat" or not program.is_absolute():
+        return "fedcat"
+    try:
+        return str(program.relative_to(Path.cwd()))
+    except ValueError:
+        return "fedcat"
 
 
 def _serve_demo(catalogue: Catalogue, host: str, port: int) -> int:

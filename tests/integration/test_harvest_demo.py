@@ -36,6 +36,7 @@ def test_fedcat_demo_no_serve_shows_all_four_portals(tmp_path, capsys):
     database = tmp_path / "x.db"
     assert main(["demo", "--no-serve", "--database", str(database)]) == 0
     output = capsys.readouterr().out
+    assert f"FEDCAT_DATABASE={database} fedcat status" in output  # the CLI command that reads the demo's store
     for portal_id, _, kind in DEMO_PORTALS:
         line = next(line for line in output.splitlines() if line.split()[:1] == [portal_id])
         assert kind in line and "done" in line
