@@ -116,28 +116,43 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     """``fedcat harvest``: harvest every (or the named) portal, with a progress line and a summary each."""
     catalogue = Catalogue(Settings.from_env())
     portals = [catalogue.portal(pid) for pid in args.portal] if args.portal else catalogue.portals
-    failures = sum(not _harvest_one(catalogue, portal) for portal in portals)
+    outcomes = {portal.id: _harvest_one(catalogue, portal) for portal in portals}
     catalogue.close()
-    return 1 if failures else 0
+    print(overall_line(outcomes))
+    return 1 if any(job is None or job.status == "failed" for job in outcomes.values()) else 0
 
 
-def _harvest_one(catalogue: Catalogue, portal: Portal) -> bool:
-    """Harvest one portal, printing what happened; False when it could not be harvested or failed."""
+def _harvest_one(catalogue: Catalogue, portal: Portal) -> HarvestJob | None:
+    """Harvest one portal, printing what happened; None when it could not be harvested at all."""
     if not catalogue.harvestable(portal):
         print(
             f"{portal.id}: cannot harvest yet: no harvester for kind {portal.kind!r}"
             f" (available kinds: {', '.join(harvester_kinds())})"
         )
-        return False
+        return None
     print(f"{portal.id}: harvesting {portal.url}", flush=True)
     with Progress(portal.id) as progress:
         try:
             job = catalogue.harvest(portal, on_progress=_harvest_progress(progress))
         except PortalBusy as busy:
             print(f"{portal.id}: skipped: {busy}")
-            return False
+            return None
     print(_summary_line(job))
-    return job.status != "failed"
+    return job
+
+
+def overall_line(outcomes: dict[str, HarvestJob | None]) -> str:
+    """The line that ends every ``fedcat harvest``: portals by outcome, records by change."""
+    jobs = [job for job in outcomes.values() if job is not None]
+    failed = [pid for pid, job in outcomes.items() if job is not None and job.status == "failed"]
+    skipped = [pid for pid, job in outcomes.items() if job is None]
+    created, updated, unchanged = (sum(getattr(j.stats, name) for j in jobs) for name in ("created", "updated", "unchanged"))
+    line = f"harvested {len(jobs) - len(failed)} of {len(outcomes)} portals: {created} created, {updated} updated, {unchanged} unchanged"
+    if failed:
+        line += f"; failed: {', '.join(failed)}"
+    if skipped:
+        line += f"; not harvested: {', '.join(skipped)}"
+    return line
 
 
 def _harvest_progress(progress: Progress) -> Callable[[HarvestReport], None]:

@@ -68,7 +68,9 @@ def fill(count: int) -> list:
 
 def test_harvest_then_status_shows_counts_last_job_and_next_run(env, capsys):
     assert main(["harvest", "--portal", "paris"]) == 0
-    assert "paris: done — 12 created" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "paris: done — 12 created" in out
+    assert out.splitlines()[-1] == "harvested 1 of 1 portals: 12 created, 0 updated, 0 unchanged"
     assert main(["status"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["PORTAL", "KIND", "RECORDS", "LAST", "HARVEST", "STATUS", "NEXT", "RUN"]
@@ -91,6 +93,7 @@ def test_harvest_says_clearly_when_another_run_holds_the_portal(env, capsys):
     assert main(["harvest", "--portal", "paris"]) == 1
     out = capsys.readouterr().out
     assert "paris: skipped: portal paris is already being harvested" in out and "changed nothing" in out
+    assert out.splitlines()[-1] == "harvested 0 of 1 portals: 0 created, 0 updated, 0 unchanged; not harvested: paris"
     assert catalogue.backend.count() == 0
     catalogue.close()
 
