@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
 .PHONY: demo test install install-test prerequisites bench clean
 
@@ -15,9 +16,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-## Set up, harvest the bundled sample portals over local HTTP, serve on http://127.0.0.1:8000
+## Set up, harvest the bundled sample portals over local HTTP, serve on http://127.0.0.1:$(PORT) (make demo PORT=8080)
 demo: install
-	$(BIN)/fedcat demo
+	$(BIN)/fedcat demo --port $(PORT)
 
 ## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests)
 prerequisites:

@@ -284,6 +284,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from service.demo import harvest_demo
 
     settings = Settings.from_env().with_changes(database=args.database)
+    if not args.no_serve:
+        check_port_free(args.host, args.port)
     with ExitStack() as stack:
         print("Harvesting the bundled sample portals over local HTTP:")
         run = harvest_demo(stack, settings)
@@ -293,6 +295,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.no_serve:
             return 0 if all(job.status != "failed" for job in run.jobs) else 1
     return _serve_demo(run.catalogue, args.host, args.port)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail before harvesting, not after, when the demo could not serve on ``host:port``."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise CommandFailed(
+            f"cannot serve on {host}:{port}: {(exc.strerror or str(exc)).lower()};"
+            f" choose another port: make demo PORT=8080 (or fedcat demo --port 8080)"
+        ) from None
 
 
 def _fedcat_command() -> str:
