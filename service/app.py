@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from service.api import admin, export, health, openapi, opensearch, pages, portals, search
+from service.api import admin, export, health, openapi, opensearch, pages, portal_pages, portals, search
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.errors import register_error_handlers
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     register_error_handlers(app)
     install_security(app, catalogue.settings)
     install_http_hygiene(app, cors_origins=catalogue.settings.cors_origins, max_age=catalogue.settings.cache_max_age)
-    for module in (search, portals, export, openapi, opensearch, pages, health):
+    for module in (search, portals, export, openapi, opensearch, pages, portal_pages, health):
         app.register_blueprint(module.blueprint)
     admin.install(app, catalogue)
 
