@@ -65,3 +65,21 @@ def test_demo_records_carry_the_portals_public_addresses_and_reharvest_unchanged
             if run_number == 2:
                 assert (lyon.stats.created, lyon.stats.updated, lyon.stats.unchanged) == (0, 0, 20)
             run.catalogue.close()
+
+
+def test_a_bbox_over_paris_finds_the_datasets_that_only_name_paris(tmp_path):
+    """Issue 14: only Lyon's records had a box, so ``bbox=`` over Paris found nothing."""
+    from service.search.base import SearchQuery
+
+    settings = Settings(database=str(tmp_path / "demo.db"))
+    with ExitStack() as stack:
+        run = harvest_demo(stack, settings, echo=lambda line: None)
+        backend = run.catalogue.backend
+        paris = backend.search(SearchQuery(filters={"portal": ("paris",)}, bbox=(2.33, 48.85, 2.36, 48.87), page_size=100))
+        assert paris.total == backend.counts_by_portal()["paris"]  # "Paris" or "France entière", all inside
+        lyon_only = backend.search(SearchQuery(bbox=(4.80, 45.74, 4.86, 45.78), page_size=100))
+        assert {hit.record.portal_id for hit in lyon_only.hits} >= {"lyon"}
+        places = {(c.label, c.uri) for r in backend.iter_records() if r.portal_id == "paris" for c in r.spatial}
+        assert places == {("Paris", "http://id.insee.fr/geo/commune/75056"),
+                          ("France entière et hors territoire", "http://publications.europa.eu/resource/authority/country/FRA")}
+        run.catalogue.close()
