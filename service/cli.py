@@ -314,8 +314,10 @@ def check_port_free(host: str, port: int) -> None:
 def _fedcat_command() -> str:
     """How this shell reaches ``fedcat``: the venv's path when it was run from there (``make demo``)."""
     program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("fedcat")
-    if program.name != "fedcat" or not program.is_absolute():
-        return "fedcat"
+    if program.name != "fedcat" or program.parent == Path("."):
+        return "fedcat"  # found on PATH, or not run as the console script
+    if not program.is_absolute():
+        return str(program)
     try:
         return str(program.relative_to(Path.cwd()))
     except ValueError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+import pytest
 
 from service.cli import main
 from service.search.sqlite import SqliteBackend
@@ -61,3 +61,15 @@ def test_make_demo_takes_a_port():
 
     makefile = (Path(__file__).parents[2] / "Makefile").read_text()
     assert "PORT ?= 8000" in makefile and "fedcat demo --port $(PORT)" in makefile
+
+
+@pytest.mark.parametrize(
+    "argv0,shown",
+    [(".venv/bin/fedcat", ".venv/bin/fedcat"), ("fedcat", "fedcat"), ("/usr/lib/python3/pytest", "fedcat")],
+)
+def test_the_demo_names_the_fedcat_the_user_ran(monkeypatch, argv0, shown):
+    """make demo runs .venv/bin/fedcat: the printed command must be one the user can paste."""
+    from service.cli import _fedcat_command
+
+    monkeypatch.setattr("sys.argv", [argv0])
+    assert _fedcat_command() == shown
