@@ -63,6 +63,7 @@ class Place:
     bbox: tuple[float, float, float, float] | None
 
 
+@functools.lru_cache(maxsize=8192)  # a portal names the same few places on every record
 def resolve_place(label: str | None = None, uri: str | None = None) -> Place | None:
     """The place an identifier or a name designates, or None when unknown or ambiguous."""
     if uri:

@@ -137,6 +137,7 @@ ENGLISH = {
     "Aucun moissonnage pour l’instant.": "No harvest yet.",
     "Rechercher dans ce portail": "Search this portal",
     "Adresse moissonnée": "Harvested address",
+    "Adresse publique": "Public address",
     "en cours": "running",
     "terminé": "done",
     "terminé avec erreurs": "done with errors",
