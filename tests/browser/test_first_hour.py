@@ -82,3 +82,14 @@ def test_a_mistyped_address_gets_a_page_not_json(driver, fedcat_url):
     assert driver.find_element(By.TAG_NAME, "h1").text == "Page introuvable"
     driver.find_element(By.LINK_TEXT, "Retour à la recherche").click()
     wait_for(driver, lambda d: d.current_url.rstrip("/") == fedcat_url, DEADLINE)
+
+
+def test_the_widget_names_service_formats_as_people_do(driver, host_url):
+    """WFS_SRVC and WMS_SRVC (EU file-type codes) show as WFS and WMS, in results and facets."""
+    from tests.browser.test_widget import open_widget
+
+    root = open_widget(driver, host_url, portal="lyon")
+    badges = {e.text for e in root.find_elements(By.CSS_SELECTOR, ".formats li")}
+    assert {"WFS", "WMS"} <= badges and not any(b.endswith("_SRVC") for b in badges)
+    names = {e.text for e in root.find_elements(By.CSS_SELECTOR, 'fieldset[data-facet="format"] .name')}
+    assert not any(n.endswith("_SRVC") for n in names)

@@ -37,3 +37,12 @@ def test_translation_dates_and_counts():
     assert date_text("2019-03-01", "fr") == "1er mars 2019" and date_text("2019-03-01T10:00:00Z", "en") == "1 March 2019"
     assert (count_text(0, "en"), count_text(1, "en"), count_text(1234, "en")) == ("No datasets", "1 dataset", "1,234 datasets")
     assert count_text(1234) == "1\u202f234 jeux de données"
+
+
+def test_the_widgets_service_format_names_are_the_vocabularys():
+    from mappings.vocabularies.formats import file_type
+
+    widget = (TEMPLATES.parent / "static" / "widget.js").read_text(encoding="utf-8")
+    (table,) = re.findall(r"const SERVICE_FORMATS = \{([^}]*)\}", widget)
+    pairs = dict(re.findall(r'(\w+): "([^"]+)"', table))
+    assert pairs and all(file_type(code).label == label for code, label in pairs.items())
