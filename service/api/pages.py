@@ -205,9 +205,13 @@ def render_dataset_page(hit: Hit) -> Response:
     return response
 
 
-def not_found_page(message: str) -> Response:
-    """A 404 page for browsers (API clients get the JSON error instead); ``message`` is French, translated here."""
-    response = _html(render_template("not_found.html", message=message), status=404)
+def not_found_page(message: str, *, detail: str = "") -> Response:
+    """A 404 page for browsers (API clients get the JSON error instead).
+
+    :param message: French text of page_text.ENGLISH, shown in the page's language.
+    :param detail: what was asked for (an identifier), shown as it is.
+    """
+    response = _html(render_template("not_found.html", message=message, detail=detail), status=404)
     response.vary.add("Accept")
     return response
 

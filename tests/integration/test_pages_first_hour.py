@@ -114,3 +114,10 @@ def test_portal_pages_say_what_was_harvested_and_what_failed(client, backend, st
     assert "page 3 was truncated" in detail
     assert "done with errors" in page(client, "/portals/paris?lang=en")
     assert client.get("/portals/nope", headers=BROWSER).status_code == 404
+
+
+def test_an_unknown_dataset_page_in_either_language(client):
+    french = client.get("/datasets/nope%3Anope", headers=BROWSER)
+    assert french.status_code == 404 and "Aucun jeu de données n’a cet identifiant." in french.get_data(as_text=True)
+    english = client.get("/datasets/nope%3Anope?lang=en", headers=BROWSER).get_data(as_text=True)
+    assert "No dataset has this identifier." in english and "<code>nope:nope</code>" in english
