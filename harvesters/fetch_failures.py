@@ -8,6 +8,7 @@ the chain once and says what happened, naming the host.
 from __future__ import annotations
 
 import socket
+from http.client import HTTPException, RemoteDisconnected
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -49,7 +50,10 @@ def describe_connection_failure(exc: BaseException, url: str, *, connect_timeout
     if any(isinstance(c, (ConnectTimeoutError, socket.timeout, TimeoutError)) for c in timeouts):
         within = f" within {connect_timeout:g} s" if connect_timeout else ""
         return f"cannot reach {host}: no answer{within}"
-    if any(isinstance(c, (ConnectionResetError, ProtocolError)) for c in found):
+    invalid = next((c for c in found if isinstance(c, HTTPException) and not isinstance(c, RemoteDisconnected)), None)
+    if invalid is not None:
+        return f"{host} sent an invalid response: {short_text(invalid)}"
+    if any(isinstance(c, (ConnectionResetError, ProtocolError, RemoteDisconnected)) for c in found):
         return f"{host} closed the connection"
     if any(isinstance(c, (NewConnectionError, OSError)) for c in found):
         os_error = next((c for c in found if isinstance(c, OSError) and c.strerror), None)
