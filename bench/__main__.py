@@ -104,9 +104,9 @@ def engine_figures(url: str, tmp: Path, *, quick: bool) -> dict:
 
 
 def _sqlite(database: Path):
-    from service.search.sqlite import SqliteBackend
+    from service.search.tantivy_ import TantivyBackend
 
-    return SqliteBackend(str(database))
+    return TantivyBackend(str(database))
 
 
 def machine() -> str:

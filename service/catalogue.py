@@ -14,7 +14,7 @@ from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
 from harvesters.http import HttpSettings
-from harvesters.runner import PortalBusy, harvest_portal
+from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
@@ -70,7 +70,7 @@ class Catalogue:
     ) -> HarvestJob:
         """Harvest one portal into the store with the configured limits, under its lock, counted in the metrics.
 
-        :param options: more of :func:`harvesters.runner.harvest_portal`'s options
+        :param options: more of :func:`service.harvesting.runner.harvest_portal`'s options
             (``job_id``, ``lock_owner``, ``should_stop``).
         :raises PortalBusy: when another run is harvesting the portal (nothing was changed).
         """

@@ -44,6 +44,7 @@ from service.search.base import (
     day_after,
     facet_values,
     rank_suggestions,
+    suggestion_sources,
 )
 from service.search.french import analyze, fold
 from service.search.generations import (
@@ -53,6 +54,7 @@ from service.search.generations import (
     visibility_filter,
 )
 from service.search.query import PREFIX_LENGTH, parse_query
+from service.store.base import StoredRecord
 
 try:  # the client is an optional extra: pip install 'fedcat[elasticsearch]'
     import elasticsearch
@@ -472,24 +474,7 @@ class ElasticsearchBackend(SearchBackend):
             _source=["record"],
         )
         records = (Record.from_dict(hit["_source"]["record"]) for hit in result["hits"]["hits"])
-        return rank_suggestions(records, prefix, limit)
-
-    def get(self, record_id: str) -> Hit | None:
-        """See :meth:`SearchBackend.get` (a search, not a get by id: only a search applies the alias filter)."""
-        result = self._call(
-            self.client.search,
-            index=self.alias,
-            query={"term": {"record_id": record_id}},
-            size=1,
-            _source=["record", "missing_since", "cluster_id"],
-        )
-        hits = result["hits"]["hits"]
-        if not hits:
-            return None
-        source = hits[0]["_source"]
-        return Hit(
-            Record.from_dict(source["record"]), missing_since=source.get("missing_since"), cluster_id=source.get("cluster_id")
-        )
+        return rank_suggestions(map(suggestion_sources, records), prefix, limit)
 
     def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
         """See :meth:`SearchBackend.cluster_members`."""
@@ -559,19 +544,24 @@ class ElasticsearchBackend(SearchBackend):
         buckets = result["aggregations"]["portals"]["buckets"]
         return {b["key"]: round(b["q"]["value"], 1) for b in buckets if b["q"]["value"] is not None}
 
-    def get_many(self, record_ids: Iterable[str]) -> list[Record]:
-        """See :meth:`SearchBackend.get_many` (one search per thousand ids)."""
+    def get_stored(self, record_ids: Iterable[str]) -> dict[str, StoredRecord]:
+        """See :meth:`RecordStore.get_stored` (one search per thousand ids, through the alias filter)."""
         wanted = list(dict.fromkeys(record_ids))
-        found: dict[str, Record] = {}
+        found: dict[str, StoredRecord] = {}
         for start in range(0, len(wanted), _SCROLL_BATCH):
             chunk = wanted[start : start + _SCROLL_BATCH]
             result = self._call(
-                self.client.search, index=self.alias, query={"terms": {"record_id": chunk}}, size=len(chunk), _source=["record"]
+                self.client.search,
+                index=self.alias,
+                query={"terms": {"record_id": chunk}},
+                size=len(chunk),
+                _source=["record", "missing_since", "cluster_id"],
             )
             for hit in result["hits"]["hits"]:
-                record = Record.from_dict(hit["_source"]["record"])
-                found[record.record_id] = record
-        return [found[record_id] for record_id in wanted if record_id in found]
+                source = hit["_source"]
+                record = Record.from_dict(source["record"])
+                found[record.record_id] = StoredRecord(record, source.get("missing_since"), source.get("cluster_id"))
+        return found
 
     def page_cache(self, portal_id: str) -> dict[str, dict]:
         """See :meth:`SearchBackend.page_cache` (one document per portal, shared by every replica)."""

@@ -18,7 +18,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from harvesters.http import HttpSettings
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.search import elasticsearch_ as elasticsearch_module
 from service.search.base import SearchQuery

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harvesters.http import HttpSettings
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from simulators.server import PortalSimulator, SimRequest, SimResponse
 from tests.conftest import NOW

@@ -8,7 +8,7 @@ import pytest
 from rdflib import URIRef
 
 from harvesters.http import HttpSettings
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocab import HYDRA
 from simulators.dcat_render import LICENSE_URLS
