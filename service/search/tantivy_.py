@@ -130,6 +130,8 @@ class TantivyIndex(SearchIndex):
 
     def catch_up(self, *, rebuild: bool = False, on_progress: Callable[[int, int], None] | None = None) -> int:
         """Apply the store's outbox (or rebuild everything) in one index commit; returns documents written."""
+        if not rebuild and not self.store.pending_index_changes()[1]:
+            return 0  # nothing to do: no need to wait for another process's writer
         with self._writer_lock():
             up_to, record_ids = self.store.pending_index_changes()
             if not rebuild and not record_ids:
