@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, ClassVar, Iterable
 
 from mappings.record import Record
+from service.search.french import fold
 from service.store.base import JobLog, Locks, RecordStore, SearchUnavailable, StoreError
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "FacetValue",
     "Hit",
     "SORTS",
+    "TIE_BREAKER",
     "SearchBackend",
     "SearchIndex",
     "SearchPage",
@@ -34,6 +36,7 @@ __all__ = [
     "day_after",
     "rank_suggestions",
     "suggestion_sources",
+    "typo_words",
 ]
 
 #: Facet name → how its values are read off a record.
@@ -43,6 +46,8 @@ QUALITY_BUCKETS = (("90-100", 90), ("75-89", 75), ("50-74", 50), ("0-49", 0))
 #: Accepted sort keys; ``-`` reverses.
 SORTS = ("relevance", "modified", "-modified", "title", "-title", "issued", "-issued", "quality", "-quality")
 FACET_SIZE = 20
+#: how much the other fields of a matching word add to its best field (the former SQLite ranking summed them all)
+TIE_BREAKER = 0.3
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,21 @@ class SearchBackend(RecordStore, JobLog, Locks, SearchIndex):
         """Release connections."""
 
 
+_PLACE = re.compile(r"\b(?:de|du|des|à|au|aux|en|sur|d'|l')\s*([A-ZÀ-Ý][\w-]*)")
+
+
+def typo_words(record: Record) -> list[str]:
+    """The folded words typos may reach: title and keyword words, except proper nouns (the publisher's
+    name, and capitalised names after "de", "à", "sur"… in the title), so ``parcs`` never reaches
+    ``Paris``. Unstemmed, so ``élection`` does not reach ``électrique`` through their common stem."""
+    publisher = record.publisher.name if record.publisher else ""
+    names = set(re.findall(r"\w+", fold(" ".join([publisher, *_PLACE.findall(record.title.replace("’", "'"))]))))
+    words = re.findall(r"\w+", fold(" ".join((record.title, *record.keywords))))
+    folded = [w for w in words if w not in names and len(w) > 2]
+    # and each word's singular: "vleo" is one edit from "velo", two from "velos"
+    return folded + [w[:-1] for w in folded if len(w) > 3 and w[-1] in "sx"]
+
+
 def day_after(day: str) -> str:
     """The ISO date after ``day`` (an inclusive "until" becomes an exclusive bound)."""
     from datetime import date, timedelta
@@ -203,8 +223,6 @@ def rank_suggestions(sources: Iterable[tuple[str, Iterable[str], str]], prefix: 
     Ranked by how many candidate records carry them, keywords and publishers first
     at equal counts (they are shorter and broader), then alphabetically.
     """
-    from service.search.french import fold
-
     wanted = fold(prefix).split()
     if not wanted:
         return []

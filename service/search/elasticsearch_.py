@@ -44,16 +44,18 @@ from service.search.base import (
     day_after,
     facet_values,
     rank_suggestions,
+    TIE_BREAKER,
     suggestion_sources,
+    typo_words,
 )
-from service.search.french import analyze, fold
+from service.search.french import fold
 from service.search.generations import (
     committed_generations,
     portal_leftovers,
     portal_retirements_to_undo,
     visibility_filter,
 )
-from service.search.query import PREFIX_LENGTH, parse_query
+from service.search.query import PREFIX_LENGTH, allowed_edits, parse_query
 from service.store.base import StoredRecord
 
 try:  # the client is an optional extra: pip install 'fedcat[elasticsearch]'
@@ -76,7 +78,6 @@ _SORTS = {
     "-quality": [{"quality": {"order": "desc", "missing": "_last"}}],
 }
 _TIEBREAK = {"record_id": "asc"}
-_PHRASE = re.compile(r'"([^"]*)"')
 #: distinct clusters; exact below the threshold (the engine's maximum), approximate beyond
 _CLUSTER_COUNT = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
 _SUGGEST_CANDIDATES = 60
@@ -405,7 +406,7 @@ class ElasticsearchBackend(SearchBackend):
         """See :meth:`SearchBackend.search`."""
         filters = _facet_filters(query)
         body: dict[str, Any] = {
-            "query": _text_query(query),
+            "query": _text_query(query, self._exact_words),
             "post_filter": {"bool": {"filter": list(filters.values())}},
             "collapse": {"field": "cluster_id"},
             "aggs": {
@@ -449,6 +450,12 @@ class ElasticsearchBackend(SearchBackend):
             for facet in FACETS
         }
         return SearchPage(total=aggregations["clusters"]["n"]["value"], hits=hits, facets=facets, query=query)
+
+    def _exact_words(self, words: list[str]) -> set[str]:
+        """The words some visible record holds as typed (after analysis): one count request for all."""
+        aggs = {f"w{i}": {"filter": _exact_filter(word)} for i, word in enumerate(words)}
+        result = self._call(self.client.search, index=self.alias, size=0, aggs=aggs, track_total_hits=False)
+        return {word for i, word in enumerate(words) if result["aggregations"][f"w{i}"]["doc_count"]}
 
     def _sort(self, query: SearchQuery) -> list:
         if query.sort == "relevance":
@@ -701,6 +708,7 @@ def _document(
         "cluster_id": cluster_id or record.record_id,
         "duplicate_keys": sorted(duplicate_keys(record)),
         "words": fold(" ".join((record.title, " ".join(record.keywords), record.publisher.name if record.publisher else ""))),
+        "typo": " ".join(typo_words(record)),
         **{f"facet_{name}": list(values) for name, values in facets.items()},
         "record": record.to_dict(),
     }
@@ -803,37 +811,43 @@ def _envelope(bbox: tuple[float, float, float, float] | None) -> dict | None:
     return {"type": "envelope", "coordinates": [[west, north], [east, south]]}
 
 
-def _text_query(query: SearchQuery) -> dict:
-    """Every word (typos tolerated) and every quoted phrase must match in some field; plus dates and box."""
+def _text_query(query: SearchQuery, exact: Callable[[list[str]], set[str]]) -> dict:
+    """Every group of alternatives must match, excluded terms must not; plus dates, box and quality.
+
+    :param exact: which of the given words some record holds as they are (those get no typo tolerance).
+    """
     parsed = parse_query(query.q)
-    must: list[dict] = []
-    for word in _raw_words(query.q):
-        must.append(
-            {
-                "multi_match": {
-                    "query": word,
-                    "fields": _FIELD_BOOSTS,
-                    "type": "best_fields",
-                    "fuzziness": "AUTO",
-                    "prefix_length": PREFIX_LENGTH,
-                    "operator": "and",
-                    "zero_terms_query": "all",
-                }
-            }
-        )
-    for phrase in _PHRASE.findall(query.q or ""):
-        if analyze(phrase):
-            must.append({"multi_match": {"query": phrase, "fields": _FIELD_BOOSTS, "type": "phrase"}})
+    words = [t.text for group in parsed.groups for t in group if not t.is_phrase]
+    found = exact(words) if words else set()
+    must = [_any_of([_term_clause(t, t.text not in found) for t in group]) for group in parsed.groups]
+    must_not = [_term_clause(t, False) for t in parsed.excluded]
     filters = _range_filters(query)
-    if parsed.empty and not filters:
+    if not must and not must_not and not filters:
         return {"match_all": {}}
-    return {"bool": {"must": must if not parsed.empty else [], "filter": filters}}
+    return {"bool": {"must": must, "must_not": must_not, "filter": filters}}
 
 
-def _raw_words(q: str | None) -> list[str]:
-    """The unquoted words that survive analysis (the shared parser decides which count)."""
-    rest = _PHRASE.sub(" ", q or "").replace('"', " ")
-    return [word for word in dict.fromkeys(re.findall(r"[\w']+", rest)) if analyze(word)]
+def _term_clause(term, typos: bool) -> dict:
+    """A word (the best field scoring, the others adding a share) or a phrase; a word no record holds as
+    typed tolerates typos in the ``typo`` field (proper nouns left out), one edit scoring above two."""
+    if term.is_phrase:
+        return {"multi_match": {"query": term.text, "fields": _FIELD_BOOSTS, "type": "phrase", "tie_breaker": TIE_BREAKER}}
+    clause = {"multi_match": {"query": term.text, "fields": _FIELD_BOOSTS, "type": "best_fields", "tie_breaker": TIE_BREAKER, "operator": "and"}}
+    if not typos or allowed_edits(term.folded) == 0:
+        return clause
+    fuzzy = [
+        {"constant_score": {"filter": {"fuzzy": {"typo": {"value": term.folded, "fuzziness": edits, "prefix_length": PREFIX_LENGTH}}}, "boost": 3.0 - edits}}
+        for edits in range(1, allowed_edits(term.folded) + 1)
+    ]
+    return {"dis_max": {"queries": [clause, *fuzzy]}}
+
+
+def _any_of(clauses: list[dict]) -> dict:
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _exact_filter(word: str) -> dict:
+    return {"multi_match": {"query": word, "fields": [f.split("^")[0] for f in _FIELD_BOOSTS], "operator": "and"}}
 
 
 def _range_filters(query: SearchQuery) -> list[dict]:
@@ -855,8 +869,8 @@ def _range_filters(query: SearchQuery) -> list[dict]:
 
 
 def _has_terms(q: str) -> bool:
-    # the shared parser decides, so a query of stop words behaves the same on both backends
-    return not parse_query(q).empty
+    # the shared parser decides, so a query of stop words (or of exclusions only) behaves the same on both backends
+    return bool(parse_query(q).groups)
 
 
 def _facet_filters(query: SearchQuery) -> dict[str, dict]:

@@ -25,10 +25,14 @@ PREFIX_LENGTH = 1
 
 @dataclass(frozen=True)
 class Term:
-    """One searched word (``folded`` as typed, one stem) or phrase (several stems, no typo tolerance)."""
+    """One searched word (``folded`` as typed, one stem) or phrase (several stems, no typo tolerance).
+
+    ``text`` is what was typed (without quotes), for engines that analyse it themselves.
+    """
 
     stems: tuple[str, ...]
     folded: str = ""
+    text: str = ""
 
     @property
     def is_phrase(self) -> bool:
@@ -91,8 +95,8 @@ def _terms(token: str) -> list[Term]:
     """The terms of one token: a quoted phrase is one term, a bare token one per word left after analysis."""
     if token.startswith('"'):
         stems = tuple(analyze(token.strip('"')))
-        return [Term(stems=stems)] if stems else []
-    return [Term(stems=(stem(word),), folded=word) for word in _WORD.findall(fold(token)) if analyze(word)]
+        return [Term(stems=stems, text=token.strip('"'))] if stems else []
+    return [Term(stems=(stem(word),), folded=word, text=word) for word in _WORD.findall(fold(token)) if analyze(word)]
 
 
 def allowed_edits(word: str) -> int:

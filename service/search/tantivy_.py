@@ -42,6 +42,8 @@ from service.search.base import (
     day_after,
     facet_values,
     rank_suggestions,
+    TIE_BREAKER,
+    typo_words,
 )
 from service.search.french import analyze, fold
 from service.search.query import ParsedQuery, Term, allowed_edits, parse_query
@@ -174,7 +176,7 @@ class TantivyIndex(SearchIndex):
             "keywords": " ".join(analyze(" ".join(record.keywords + tuple(t.label for t in record.themes)))),
             "publisher": " ".join(analyze(publisher)),
             "description": " ".join(analyze(record.description)),
-            "typo": " ".join(_typo_words(record, publisher)),
+            "typo": " ".join(typo_words(record)),
             "words": fold(" ".join((record.title, " ".join(record.keywords), publisher))),
             "shown_title": record.title, "shown_keywords": list(record.keywords), "shown_publisher": publisher,
             **{f"facet_{facet}": list(values) for facet, values in facet_values(record).items() if values},
@@ -327,10 +329,11 @@ class TantivyIndex(SearchIndex):
                 field_query = Query.term_query(self.schema, name, term.stems[0])
             per_field.append(Query.boost_query(field_query, boost))
         if typos and not term.is_phrase and not any(searcher.doc_freq(f, term.stems[0]) for f in FIELD_BOOSTS):
-            edits = allowed_edits(term.folded)
-            if edits:
-                per_field.append(Query.fuzzy_term_query(self.schema, "typo", term.folded, edits, True, False))
-        return Query.disjunction_max_query(per_field)
+            # a fuzzy match scores a constant: one edit away outranks two
+            for edits in range(1, allowed_edits(term.folded) + 1):
+                fuzzy = Query.fuzzy_term_query(self.schema, "typo", term.folded, edits, True, False)
+                per_field.append(Query.boost_query(fuzzy, 3.0 - edits))
+        return Query.disjunction_max_query(per_field, TIE_BREAKER)
 
     def _range_queries(self, query: SearchQuery) -> list[Query]:
         ranges = []
@@ -390,20 +393,6 @@ def _day_number(day: str) -> int:
     """``2024-05-01…`` → 20240501 (a year alone → 20240000): orders as the ISO text does."""
     digits = re.sub(r"\D", "", day[:10])
     return int((digits + "0000")[:8]) if digits else 0
-
-
-_PLACE = re.compile(r"\b(?:de|du|des|à|au|aux|en|sur|d'|l')\s*([A-ZÀ-Ý][\w-]*)")
-
-
-def _typo_words(record: Record, publisher: str) -> list[str]:
-    """The folded words typos may reach: title and keyword words, except proper nouns (the publisher's
-    name, and capitalised names after "de", "à", "sur"… in the title), so ``parcs`` never reaches
-    ``Paris``. Unstemmed, so ``élection`` does not reach ``électrique`` through their common stem."""
-    names = set(re.findall(r"\w+", fold(" ".join([publisher, *_PLACE.findall(record.title.replace("’", "'"))]))))
-    words = re.findall(r"\w+", fold(" ".join((record.title, *record.keywords))))
-    folded = [w for w in words if w not in names and len(w) > 2]
-    # and each word's singular: "vleo" is one edit from "velo", two from "velos"
-    return folded + [w[:-1] for w in folded if len(w) > 3 and w[-1] in "sx"]
 
 
 def _ascii_key(text: str) -> str:
