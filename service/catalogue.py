@@ -21,7 +21,9 @@ from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profil
 from service import metrics
 from service.config import Settings
 from service.search import get_backend
-from service.search.base import SearchBackend
+from service.errors import InvalidQuery
+from service.search.base import SearchBackend, SearchPage, SearchQuery
+from service.search.facets import FacetResolver, UnknownFacetValue
 
 __all__ = ["Catalogue", "UnknownPortal"]
 
@@ -44,6 +46,18 @@ class Catalogue:
         self.portals = portals if portals is not None else load_portals(settings.portals_path)
         self.profiles: list[Profile] = get_profiles(settings.export_profiles)
         self.backend = backend or _make_backend(settings)
+        self.facets = FacetResolver(self.backend)
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Run a search, its filter values read as codes or labels in any case.
+
+        :raises InvalidQuery: when a filter value names nothing in the catalogue (the message lists valid ones).
+        """
+        try:
+            resolved = self.facets.resolve(query)
+        except UnknownFacetValue as exc:
+            raise InvalidQuery(str(exc)) from exc
+        return self.backend.search(resolved)
 
     def portal(self, portal_id: str) -> Portal:
         """The configured portal with that id."""

@@ -37,7 +37,7 @@ _SUGGEST_ARGS = SuggestArgs()
 def search_datasets():
     """Search every portal's records: full text, facet filters, sort and paging."""
     query = load_args(_SEARCH_ARGS, request.args)
-    return page_json(catalogue().backend.search(query))
+    return page_json(catalogue().search(query))
 
 
 @blueprint.get("/api/datasets/<path:record_id>")

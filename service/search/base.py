@@ -92,10 +92,11 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class FacetValue:
-    """One value of a facet and how many results carry it."""
+    """One value of a facet, how many results carry it, and how to show it (keywords: the most common spelling)."""
 
     value: str
     count: int
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
         or tuple(dict.fromkeys(t.label for t in record.themes)),
         "format": record.formats,
         "license": tuple(dict.fromkeys(c.label for c in record.licenses)),
-        "keyword": tuple(dict.fromkeys(k.casefold() for k in record.keywords)),
+        # spellings that differ only by accents or case are one value ("vélo", "Velo" → "velo")
+        "keyword": tuple(dict.fromkeys(fold(k) for k in record.keywords)),
         "quality": (quality_bucket(record.quality),) if record.quality is not None else (),
     }
 

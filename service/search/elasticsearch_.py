@@ -81,6 +81,7 @@ _TIEBREAK = {"record_id": "asc"}
 #: distinct clusters; exact below the threshold (the engine's maximum), approximate beyond
 _CLUSTER_COUNT = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
 _SUGGEST_CANDIDATES = 60
+_SPELLINGS_TTL = 30.0
 _BULK_BATCH = 500
 _SCROLL_BATCH = 1000
 _RETRIES = 3
@@ -111,6 +112,7 @@ class ElasticsearchBackend(SearchBackend):
         self.locks_index = f"{prefix}-locks"
         self._sleep = sleep
         self._ready = False
+        self._spellings: tuple[float, dict[str, str] | None] = (0.0, None)
         try:
             self._call(self._ensure_indices)
         except SearchUnavailable:
@@ -445,11 +447,28 @@ class ElasticsearchBackend(SearchBackend):
             for h in result["hits"]["hits"]
         ]
         aggregations = result["aggregations"]
+        spellings = self._keyword_spellings()
         facets = {
-            facet: [FacetValue(b["key"], b["n"]["value"]) for b in aggregations[facet]["values"]["buckets"]]
+            facet: [FacetValue(b["key"], b["n"]["value"], spellings.get(b["key"]) if facet == "keyword" else None)
+                    for b in aggregations[facet]["values"]["buckets"]]
             for facet in FACETS
         }
         return SearchPage(total=aggregations["clusters"]["n"]["value"], hits=hits, facets=facets, query=query)
+
+    def _keyword_spellings(self) -> dict[str, str]:
+        """Folded keyword → its most common spelling; read again after half a minute (the engine has no cheap data version)."""
+        at, spellings = self._spellings
+        if spellings is not None and time.monotonic() - at < _SPELLINGS_TTL:
+            return spellings
+        result = self._call(
+            self.client.search, index=self.alias, size=0,
+            aggs={"s": {"terms": {"field": "keyword_spellings", "size": 10_000}}}, track_total_hits=False,
+        )
+        spellings = {}
+        for bucket in result["aggregations"]["s"]["buckets"]:  # most frequent first
+            spellings.setdefault(fold(bucket["key"]), bucket["key"])
+        self._spellings = (time.monotonic(), spellings)
+        return spellings
 
     def _exact_words(self, words: list[str]) -> set[str]:
         """The words some visible record holds as typed (after analysis): one count request for all."""
@@ -709,6 +728,7 @@ def _document(
         "duplicate_keys": sorted(duplicate_keys(record)),
         "words": fold(" ".join((record.title, " ".join(record.keywords), record.publisher.name if record.publisher else ""))),
         "typo": " ".join(typo_words(record)),
+        "keyword_spellings": list(record.keywords),
         **{f"facet_{name}": list(values) for name, values in facets.items()},
         "record": record.to_dict(),
     }
@@ -877,7 +897,7 @@ def _facet_filters(query: SearchQuery) -> dict[str, dict]:
     filters = {}
     for facet, values in query.filters.items():
         if values:
-            values = [v.casefold() for v in values] if facet == "keyword" else list(values)
+            values = [fold(v) for v in values] if facet == "keyword" else list(values)
             filters[facet] = {"terms": {f"facet_{facet}": values}}
     return filters
 

@@ -53,7 +53,7 @@ from service.store.sqlite import SqliteStore
 __all__ = ["TantivyBackend", "TantivyIndex"]
 
 #: bumped when the documents change shape: an index of another version is rebuilt
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 #: field → boost; a word must match in one of them, and its best field scores (Elasticsearch's best_fields)
 FIELD_BOOSTS = {"title": 10.0, "keywords": 5.0, "publisher": 3.0, "description": 1.0}
 _SORT_FIELDS = {
@@ -78,6 +78,7 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="whitespace")  # pre-analysed by service.search.french
     builder.add_text_field("typo", tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field("words", tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field("keyword_spelling", tokenizer_name="raw", index_option="basic")
     for name in ("shown_title", "shown_keywords", "shown_publisher"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     for facet in FACETS:
@@ -103,6 +104,7 @@ class TantivyIndex(SearchIndex):
         self.schema = _schema()
         self._thread_lock = threading.Lock()
         self._seen: tuple | None = None
+        self._spellings: dict[str, str] | None = None
         self._index = self._open()
         self.catch_up(rebuild=self._needs_rebuild())
 
@@ -152,6 +154,7 @@ class TantivyIndex(SearchIndex):
                 raise StoreError(f"search index write failed: {exc}") from exc
             self.store.index_changes_applied(up_to)
         self._index.reload()
+        self._spellings = None
         return written
 
     def _add_all(self, writer, record_ids: list[str] | None, on_progress) -> int:
@@ -178,6 +181,7 @@ class TantivyIndex(SearchIndex):
             "description": " ".join(analyze(record.description)),
             "typo": " ".join(typo_words(record)),
             "words": fold(" ".join((record.title, " ".join(record.keywords), publisher))),
+            "keyword_spelling": list(record.keywords),
             "shown_title": record.title, "shown_keywords": list(record.keywords), "shown_publisher": publisher,
             **{f"facet_{facet}": list(values) for facet, values in facet_values(record).items() if values},
             **_sort_keys(record),
@@ -222,6 +226,7 @@ class TantivyIndex(SearchIndex):
             if seen != self._seen:
                 self._index.reload()
                 self._seen = seen
+                self._spellings = None
         return self._index.searcher()
 
     def search(self, query: SearchQuery) -> SearchPage:
@@ -296,13 +301,24 @@ class TantivyIndex(SearchIndex):
                 for b in buckets:
                     if b["key"] in counts[name]:
                         counts[name][b["key"]] -= b["doc_count"] - len(b["c"]["buckets"])
+        spellings = self._keyword_spellings(searcher) if "keyword" in counts else {}
         return {
-            name: [FacetValue(v, n) for v, n in sorted(values.items(), key=lambda item: (-item[1], item[0]))[:size]]
+            name: [FacetValue(v, n, spellings.get(v)) for v, n in sorted(values.items(), key=lambda item: (-item[1], item[0]))[:size]]
             for name, values in counts.items()
         }
 
+    def _keyword_spellings(self, searcher) -> dict[str, str]:
+        """Folded keyword → its most common spelling in the catalogue, read off the term dictionary once per commit."""
+        spellings = self._spellings
+        if spellings is None:
+            spellings = {}
+            for term, _ in searcher.terms_with_prefix("keyword_spelling", ""):  # most frequent first
+                spellings.setdefault(fold(term), term)
+            self._spellings = spellings
+        return spellings
+
     def _facet_filter(self, facet: str, values: Iterable[str]) -> Query:
-        wanted = [v.casefold() for v in values] if facet == "keyword" else list(values)
+        wanted = [fold(v) for v in values] if facet == "keyword" else list(values)
         return Query.term_set_query(self.schema, f"facet_{facet}", wanted)
 
     def _base_query(self, searcher, parsed: ParsedQuery, query: SearchQuery) -> Query:
