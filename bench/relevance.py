@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m bench.relevance")
     parser.add_argument("--backend", default=None, help="registered backend name (default: the configured one)")
     parser.add_argument("--output", type=Path, default=None, help="write the figures as JSON here")
+    parser.add_argument("--record", metavar="LABEL", help="keep the summary under LABEL in bench/relevance_results.json (docs/benchmarks.md shows it)")
     args = parser.parse_args(argv)
     from service.config import Settings
 
@@ -107,6 +108,11 @@ def main(argv: list[str] | None = None) -> dict:
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     if args.output:
         args.output.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.record:
+        kept = Path(__file__).with_name("relevance_results.json")
+        recorded = json.loads(kept.read_text(encoding="utf-8")) if kept.exists() else {}
+        recorded[args.record] = summary
+        kept.write_text(json.dumps(recorded, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return results
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 __all__ = ["render", "TARGETS"]
 
 #: (label, how to read the figure, comparison, target, unit)
@@ -81,8 +84,29 @@ def render(f: dict) -> str:
         lines.append(f"Whole catalogue walked page by page (`/catalog.nt`): {e['datasets']:,} datasets in"
                      f" {e['full_seconds']:.1f} s = {e['full_datasets_per_second']:.0f} datasets/s cold,"
                      f" {e.get('full_datasets_per_second_warm', 0):,.0f} datasets/s warm.")
+    lines += relevance_section()
     lines += ["", LIMITS]
     return "\n".join(lines) + "\n"
+
+
+RELEVANCE = Path(__file__).with_name("relevance_results.json")
+
+
+def relevance_section() -> list[str]:
+    """The judged-relevance table, from ``bench/relevance_results.json`` (``python -m bench.relevance``)."""
+    if not RELEVANCE.exists():
+        return []
+    results = json.loads(RELEVANCE.read_text(encoding="utf-8"))
+    kinds = sorted({kind for r in results.values() for corpus in r.values() for kind in corpus["by_kind"]})
+    lines = ["", "## Relevance (judged queries, nDCG@10)", "",
+             "55 French queries judged by hand (`bench/judged_queries.py`: typical, plurals, accents, typos, multi-word,",
+             "publishers, cities, and the issue-14 cases `parcs`, `élection`), on the sample catalogue (`make demo`, 82",
+             "datasets) and on the same portals with generated datasets (1,600). `python -m bench.relevance [--backend …]`.", "",
+             "| backend | catalogue | nDCG@10 | " + " | ".join(kinds) + " |", "|---|---|---|" + "---|" * len(kinds)]
+    for backend, corpora in results.items():
+        for corpus, r in corpora.items():
+            lines.append(f"| {backend} | {corpus} | **{r['ndcg@10']:.3f}** | " + " | ".join(f"{r['by_kind'].get(k, 0):.2f}" for k in kinds) + " |")
+    return lines
 
 
 def _target_row(f: dict, label: str, read, comparison: str, target: float, unit: str) -> str:

@@ -20,14 +20,13 @@ import os
 import re
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable, Iterator
 
 import tantivy
 from tantivy import Occur, Query
 
-from mappings.jobs import HarvestJob, WriteStats
+from mappings.jobs import WriteStats
 from mappings.record import Record
 from service.search.base import (
     FACETS,
@@ -435,8 +434,8 @@ def _sort_keys(record: Record) -> dict[str, str]:
     return keys
 
 
-class TantivyBackend(SearchBackend):
-    """The embedded default: records, jobs and locks in SQLite, searches in a tantivy index beside it.
+class TantivyBackend(SqliteStore, SearchBackend):
+    """The embedded default: records, jobs and locks in SQLite (inherited), searches in a tantivy index beside it.
 
     :param path: the SQLite file (``:memory:`` for tests: the index is then in memory too).
     :param index_directory: where the index lives; ``<path>.index`` by default.
@@ -445,33 +444,23 @@ class TantivyBackend(SearchBackend):
     name: ClassVar[str] = "tantivy"
 
     def __init__(self, path: str = "fedcat.db", *, index_directory: str | None = None, timeout: float = 30.0) -> None:
-        self.path = path
-        self.store = SqliteStore(path, timeout=timeout)
-        directory = None if self.store.memory else (index_directory or f"{path}.index")
-        self.index = TantivyIndex(self.store, directory)
+        super().__init__(path, timeout=timeout)
+        self.index = TantivyIndex(self, None if self.memory else (index_directory or f"{path}.index"))
 
     @classmethod
     def from_settings(cls, settings) -> TantivyBackend:
         """Build from :class:`service.config.Settings`."""
         return cls(settings.database)
 
-    def replace_portal(
-        self,
-        portal_id: str,
-        records: Iterable[Record],
-        *,
-        now: datetime,
-        grace: timedelta = timedelta(0),
-        is_complete: Callable[[], bool] = lambda: True,
-    ) -> WriteStats:
-        """See :meth:`RecordStore.replace_portal`: the records, then the index in one commit."""
-        stats = self.store.replace_portal(portal_id, records, now=now, grace=grace, is_complete=is_complete)
+    def replace_portal(self, portal_id: str, records: Iterable[Record], **options) -> WriteStats:
+        """See :meth:`RecordStore.replace_portal`: the records in SQLite, then the index in one commit."""
+        stats = super().replace_portal(portal_id, records, **options)
         self.index.catch_up()
         return stats
 
     def delete_portal(self, portal_id: str) -> int:
         """See :meth:`RecordStore.delete_portal`."""
-        deleted = self.store.delete_portal(portal_id)
+        deleted = super().delete_portal(portal_id)
         self.index.catch_up()
         return deleted
 
@@ -487,66 +476,6 @@ class TantivyBackend(SearchBackend):
         """See :meth:`SearchIndex.reindex`."""
         return self.index.reindex(on_progress=on_progress)
 
-    def get_stored(self, record_ids: Iterable[str]) -> dict[str, StoredRecord]:
-        """See :meth:`RecordStore.get_stored`."""
-        return self.store.get_stored(record_ids)
-
-    def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
-        """See :meth:`RecordStore.cluster_members`."""
-        return self.store.cluster_members(cluster_ids)
-
-    def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
-        """See :meth:`RecordStore.iter_records`."""
-        return self.store.iter_records(offset=offset, limit=limit)
-
-    def count(self) -> int:
-        """See :meth:`RecordStore.count`."""
-        return self.store.count()
-
-    def counts_by_portal(self) -> dict[str, int]:
-        """See :meth:`RecordStore.counts_by_portal`."""
-        return self.store.counts_by_portal()
-
-    def quality_by_portal(self) -> dict[str, float]:
-        """See :meth:`RecordStore.quality_by_portal`."""
-        return self.store.quality_by_portal()
-
-    def page_cache(self, portal_id: str) -> dict[str, dict]:
-        """See :meth:`RecordStore.page_cache`."""
-        return self.store.page_cache(portal_id)
-
-    def save_page_cache(self, portal_id: str, pages: dict[str, dict]) -> None:
-        """See :meth:`RecordStore.save_page_cache`."""
-        self.store.save_page_cache(portal_id, pages)
-
-    def save_job(self, job: HarvestJob) -> None:
-        """See :meth:`JobLog.save_job`."""
-        self.store.save_job(job)
-
-    def jobs(self, *, portal_id: str | None = None, limit: int = 50) -> list[HarvestJob]:
-        """See :meth:`JobLog.jobs`."""
-        return self.store.jobs(portal_id=portal_id, limit=limit)
-
-    def last_jobs(self) -> dict[str, HarvestJob]:
-        """See :meth:`JobLog.last_jobs`."""
-        return self.store.last_jobs()
-
-    def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
-        """See :meth:`Locks.acquire_lock`."""
-        return self.store.acquire_lock(name, owner, ttl)
-
-    def release_lock(self, name: str, owner: str) -> None:
-        """See :meth:`Locks.release_lock`."""
-        self.store.release_lock(name, owner)
-
-    def data_version(self) -> int:
-        """See :meth:`SearchBackend.data_version`."""
-        return self.store.data_version()
-
     def warm_up(self) -> None:
         """See :meth:`SearchBackend.warm_up`."""
         self.index.warm_up()
-
-    def close(self) -> None:
-        """Close the store's connections (the index needs no closing)."""
-        self.store.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from mappings.portals import Portal
 from service.search.base import SearchQuery
 from service.search.tantivy_ import TantivyBackend
+from service.store.sqlite import SqliteStore
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW
@@ -79,7 +80,7 @@ def test_the_next_harvest_applies_what_a_crash_left_behind(tmp_path):
     database = tmp_path / "next.db"
     backend = TantivyBackend(str(database))
     paris = [RecordFactory(guid=f"p{i}", portal_id="paris", title=f"Vélos {i}") for i in range(5)]
-    backend.store.replace_portal("paris", paris, now=NOW)  # as if the process died right after this commit
+    SqliteStore.replace_portal(backend, "paris", paris, now=NOW)  # as if the process died right after this commit
     assert backend.search(SearchQuery(q="velos")).total == 0
     backend.replace_portal("lyon", [RecordFactory(guid="l1", portal_id="lyon", title="Vélos Lyon")], now=NOW)
     assert backend.search(SearchQuery(q="velos")).total == 6
