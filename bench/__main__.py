@@ -87,9 +87,9 @@ def _percentiles(latencies: list[float]) -> dict:
     return {"p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95), "p99_ms": percentile(latencies, 99), "n": len(latencies)}
 
 
-def search_figures(backend, *, rounds: int, quick: bool) -> dict:
+def search_figures(backend, *, rounds: int, quick: bool, queries: int = 3000) -> dict:
     """In-process: distinct queries each asked once, autocompletions, and the repeated mix (secondary)."""
-    first = measure_first_time(backend, distinct_queries(300 if quick else 3000))
+    first = measure_first_time(backend, distinct_queries(300 if quick else queries))
     suggest = measure_suggest(backend, suggest_prefixes(200 if quick else 1000))
     repeated = measure_search(backend, rounds=rounds)
     return {"first": _percentiles(first), "suggest": _percentiles(suggest), "repeated": _percentiles(repeated)}
@@ -118,7 +118,7 @@ def engine_figures(url: str, tmp: Path, *, quick: bool) -> dict:
     try:
         figures = {"harvest_engine": harvest(url, "fedcat", proxy_url)}
         backend = ElasticsearchBackend(Elasticsearch(proxy_url, request_timeout=120), prefix="bench-harvest")
-        figures["search_engine"] = search_figures(backend, rounds=5 if quick else 20, quick=quick)
+        figures["search_engine"] = search_figures(backend, rounds=5 if quick else 10, quick=quick, queries=1000)
         backend.close()
         figures["engine_version"] = engine.version
         return figures
