@@ -154,29 +154,23 @@ LIMITS = """## What was done, and what limits the rest
 
 What limits the rest: no dominant function is left. Per dataset, Oxigraph's parse alone costs
 120–170 µs (mostly creating Python objects), the page digest, ~60 look-ups in the mapping,
-normalisation and the quality score about as much again, then the SQLite side (JSON, content hash,
-French analysis, FTS, facet and duplicate-key inserts, re-clustering) about a third of the total, in
+normalisation and the quality score about as much again, then the store side (JSON, content hash,
+duplicate keys, re-clustering, then French analysis and the tantivy documents) about a third of the total, in
 the main process. 3,000 datasets/s on two cores is 0.67 ms of CPU per dataset spread over both cores
 including the write; the Python pipeline needs about 2.2 ms. What would close the gap is a compiled
 mapping (or Oxigraph queries returning only the mapped fields), not more tuning; the naive
 baseline's ratio also moves less than fedcat's speed because it shares the mapping and text
 helpers, which got faster too.
 
-**Search.** The searchable columns live in memory as a columnar index per process
-(`service/search/columnar.py`), built from SQLite by the first search after each write of records
-(about 1 s and 20 MiB of arrays at 80,000 datasets; gunicorn workers build it before serving): a
-record is a position, a facet value an integer, a filter a boolean mask, the facet counts one numpy
-bincount for all facets (members of shared clusters counted distinct apart), a sort a precomputed
-permutation, relevance a partial sort of the bm25 scores. numpy earns its place: counting the seven
-facets over the whole catalogue takes 42 ms in pure Python and 3 ms with numpy (8 ms and 0.8 ms over
-a typical 8 % match). FTS5 still finds and scores the words, and a word in most descriptions costs
-~140 ms of bm25 the first time, so text matches (16 MiB), decoded records (8 MiB) and rendered API
-responses (16 MiB) are kept per data generation: the target rows are for the repeated query mix, and
-the "first time" row shows what a new query pays. The HTTP run uses the deployed gunicorn settings
-with the per-IP rate limit off (wrk is one client); it also repeats its queries, so it is served
-mostly from the response cache (with that cache off, a few hundred requests per second: rendering
-each result's JSON and highlights, `service/api/views.py`, then dominates). What limits the rest:
-cold matches on very common words (bm25 over every matching row).
+**Search.** The embedded backend is now SQLite (records) plus a tantivy index (search), no cache:
+the former FTS5 tables, numpy columnar index and the match, record and response caches are gone.
+A search is one tantivy query (each word a dis_max over the weighted fields of its stem, typo
+variants only for words no record holds), one top-k collection (sorted by a precomputed ASCII sort
+key for the non-relevance orders), one terms aggregation call for the unfiltered facets plus one per
+facet that has a filter of its own (its counts ignore that filter), and one SQLite read of the
+page's 20 records by row id. Clusters are counted once without approximation: a bool fast field
+marks the records whose cluster has other members, and only those are aggregated by cluster. See
+"Where the time goes" below for what the profile of the first-time queries shows.
 
 **Export.** Pages of the DCAT-AP 3 profile are built in a light rdflib store (insertion order and a
 subject index, `mappings/profiles/page_graph.py`) written straight to N-Triples, or to Turtle and
