@@ -326,13 +326,14 @@ class SqliteStore(RecordStore, JobLog, Locks):
         return found
 
     def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
-        """See :meth:`RecordStore.cluster_members`."""
+        """See :meth:`RecordStore.cluster_members`: only clusters of several records are decoded (most are alone)."""
         members: dict[str, list[Record]] = {}
         for chunk in _chunks(list(dict.fromkeys(cluster_ids)), 500):
+            marks = ",".join("?" * len(chunk))
             rows = self._fetch(
                 self._conn(),
-                f"SELECT cluster_id, data FROM records WHERE cluster_id IN ({','.join('?' * len(chunk))})"
-                " ORDER BY portal_id, record_id",
+                f"SELECT cluster_id, data FROM records WHERE cluster_id IN (SELECT cluster_id FROM records"
+                f" WHERE cluster_id IN ({marks}) GROUP BY cluster_id HAVING count(*) > 1) ORDER BY portal_id, record_id",
                 chunk,
             )
             for cluster_id, data in rows:
