@@ -86,7 +86,7 @@ def search_page():
     params = _search_params(request.args)
     beyond = int(params["page"]) > LAST_PAGE
     try:
-        body = page_json(catalogue().backend.search(load_args(SearchArgs(), _first_page(params) if beyond else params)))
+        body = page_json(catalogue().search(load_args(SearchArgs(), _first_page(params) if beyond else params)))
     except ValidationError:
         return _html(render_template("search.html", error=True, active="search", **_search_context(params, None)), status=400)
     if beyond:
@@ -310,7 +310,7 @@ def widget_snippet(script_url: str, attributes: dict[str, str]) -> str:
 
 
 def _themes() -> list[str]:
-    page = catalogue().backend.search(SearchQuery(page_size=1, facet_size=100))
+    page = catalogue().search(SearchQuery(page_size=1, facet_size=100))
     return sorted((v.value for v in page.facets.get("theme", [])), key=str.casefold)
 
 
