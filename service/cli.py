@@ -207,7 +207,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def existing_catalogue(settings: Settings, command: str) -> Catalogue:
     """The catalogue over a store that exists: reading commands never create an empty one silently."""
     database = settings.database
-    if settings.search_backend == "sqlite" and database != ":memory:" and not Path(database).exists():
+    if settings.search_backend != "elasticsearch" and database != ":memory:" and not Path(database).exists():
         hint = "run `fedcat harvest` to fill it"
         if Path(DEMO_DATABASE).exists() and Path(database).resolve() != Path(DEMO_DATABASE).resolve():
             hint += f", or read the demo's: FEDCAT_DATABASE={DEMO_DATABASE} fedcat {command}"
