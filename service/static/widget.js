@@ -481,7 +481,8 @@ class FedcatSearch extends HTMLElement {
   /** Show a search response: count, results, facets and paging. */
   render(body) {
     this.body = body;
-    for (const v of body.facets?.format || []) if (v.label) this.formatLabels.set(String(v.value), String(v.label));
+    // the API's label when it is one (it repeats the code when it knows no better)
+    for (const v of body.facets?.format || []) if (v.label && v.label !== v.value) this.formatLabels.set(String(v.value), String(v.label));
     const t = this.t;
     const total = Number(body.total) || 0;
     const count = t.count(total, (n) => new Intl.NumberFormat(t === MESSAGES.en ? "en" : "fr-FR").format(n));
