@@ -67,8 +67,17 @@ def _report_error(error: CatalogueError, *, json_output: bool) -> int:
     return 2 if error.status == 400 else 1
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line like every other error (with where to find help)."""
+
+    def error(self, message: str):
+        """Print ``fedcat: <message> (see <prog> --help)`` on stderr and exit 2."""
+        print(error_line(UsageError(f"{message} (see {self.prog} --help)")), file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fedcat", description="Federated catalogue of French open data.")
+    parser = _OneLineParser(prog="fedcat", description="Federated catalogue of French open data.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     harvest = commands.add_parser("harvest", help="harvest the configured portals into the store")

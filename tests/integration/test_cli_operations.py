@@ -230,3 +230,10 @@ def test_any_unexpected_error_is_one_line_and_exit_1(env, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.startswith("fedcat: unexpected error: ZeroDivisionError") and err.count("\n") == 1
     assert not (env / "x.ttl.partial").exists()
+
+
+def test_a_usage_error_is_one_line_too(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["export", "--format", "ttl"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == "fedcat: the following arguments are required: --output (see fedcat export --help)\n"
