@@ -32,6 +32,7 @@ from mappings.portals import Portal
 __all__ = [
     "MISFIRE_GRACE_SECONDS",
     "ScheduleError",
+    "add_link_check_job",
     "add_portal_jobs",
     "build_scheduler",
     "cron_trigger",
@@ -83,6 +84,35 @@ def add_portal_jobs(
         )
 
 
+def add_link_check_job(scheduler: BaseScheduler, schedule: str, check: Callable[[], object]) -> None:
+    """The link check runs, on a cron schedule of their own (one at a time, missed runs coalesced)."""
+    if not schedule:
+        return
+    scheduler.add_job(
+        _logged_link_check(check),
+        trigger=CronTrigger.from_crontab(schedule, timezone=TIMEZONE),
+        id="check-links",
+        name="check links",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        replace_existing=True,
+    )
+
+
+def _logged_link_check(check: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        logger.info("link check starting")
+        try:
+            done = check()
+        except Exception:  # noqa: BLE001 - a failed run must not stop the scheduler; the next one retries
+            logger.exception("link check failed")
+            return
+        logger.info("link check done: %s", getattr(done, "to_dict", lambda: done)())
+
+    return run
+
+
 def cron_trigger(portal: Portal) -> CronTrigger:
     """The portal's five-field cron expression as a trigger (Paris time)."""
     try:
@@ -110,6 +140,10 @@ def run_scheduler(catalogue, *, scope: RunScope | None = None) -> None:
         return catalogue.harvest(portal, should_stop=stopping.is_set)
 
     scheduler = build_scheduler(portals, harvest, scope=scope)
+    schedule = catalogue.settings.link_check_schedule
+    add_link_check_job(scheduler, schedule, lambda: catalogue.check_links(should_stop=stopping.is_set))
+    if schedule:
+        logger.info("scheduled link checks (%s)", schedule)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_gracefully(scheduler, stopping))
     now = datetime.now(timezone.utc)

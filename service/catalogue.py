@@ -14,14 +14,17 @@ from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
 from harvesters.http import HttpSettings
+from harvesters.link_checker import LinkChecker, LinkCheckSettings
 from harvesters.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
 from service import metrics
 from service.config import Settings
+from service.link_health import LinkRun, Stamper, check_links
 from service.search import get_backend
 from service.search.base import SearchBackend
+from service.store.link_checks import LinkCheckStore, SqliteLinkCheckStore
 
 __all__ = ["Catalogue", "UnknownPortal"]
 
@@ -39,11 +42,14 @@ class Catalogue:
         *,
         backend: SearchBackend | None = None,
         portals: list[Portal] | None = None,
+        link_checks: LinkCheckStore | None = None,
     ) -> None:
         self.settings = settings
         self.portals = portals if portals is not None else load_portals(settings.portals_path)
         self.profiles: list[Profile] = get_profiles(settings.export_profiles)
         self.backend = backend or _make_backend(settings)
+        self.link_checks = link_checks or SqliteLinkCheckStore(_link_checks_path(settings))
+        self.stamper = Stamper(self.link_checks, margin=settings.freshness_margin)
 
     def portal(self, portal_id: str) -> Portal:
         """The configured portal with that id."""
@@ -93,6 +99,7 @@ class Catalogue:
                 lock_ttl=settings.harvest_lock_ttl,
                 workers=settings.harvest_workers,
                 on_error=lambda exc: metrics.harvest_error(portal.id, exc),
+                transform=self.stamper,
                 **options,
             )
         except PortalBusy:
@@ -100,6 +107,45 @@ class Catalogue:
             raise
         metrics.harvest_finished(job, time.perf_counter() - started)
         return job
+
+    def check_links(
+        self,
+        portal_ids: list[str] | None = None,
+        *,
+        on_progress: Callable[[LinkRun, int], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        checker: LinkChecker | None = None,
+        limit: int | None = None,
+    ) -> LinkRun:
+        """Check the oldest-checked distribution URLs of the portals (all by default) with the configured limits.
+
+        :param checker: one built from :meth:`link_check_settings` (the demo routes its invented hosts).
+        :raises UnknownPortal: for an id no portal has.
+        """
+        ids = [self.portal(pid).id for pid in portal_ids] if portal_ids else [p.id for p in self.portals]
+        return check_links(
+            self.backend,
+            self.link_checks,
+            ids,
+            settings=self.link_check_settings(),
+            limit=limit or self.settings.link_check_limit,
+            stamper=self.stamper,
+            on_progress=on_progress,
+            should_stop=should_stop,
+            checker=checker,
+        )
+
+    def link_check_settings(self) -> LinkCheckSettings:
+        """The politeness and time limits of link checks, from the settings."""
+        s = self.settings
+        return LinkCheckSettings(
+            per_host=s.link_check_per_host,
+            host_rate=s.link_check_host_rate,
+            workers=s.link_check_workers,
+            connect_timeout=min(10.0, s.link_check_timeout),
+            read_timeout=s.link_check_timeout,
+            allowed_networks=s.allowed_networks,
+        )
 
     def portal_summaries(self) -> list[dict]:
         """Each portal with its kind, URL, record count and last harvest."""
@@ -146,8 +192,16 @@ class Catalogue:
         return max((job.finished_at for job in jobs if job.finished_at and job.status != "failed"), default=None)
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the stores."""
         self.backend.close()
+        self.link_checks.close()
+
+
+def _link_checks_path(settings: Settings) -> str:
+    """The link check file: its own setting, else the embedded backend's file, else fedcat-links.db."""
+    if settings.link_checks_database:
+        return settings.link_checks_database
+    return settings.database if settings.search_backend == "sqlite" else "fedcat-links.db"
 
 
 def _make_backend(settings: Settings) -> SearchBackend:

@@ -63,6 +63,16 @@ class SearchArgs(Schema):
         load_default=list,
         metadata={"description": "quality score bucket(s): 90-100, 75-89, 50-74, 0-49"},
     )
+    link_status = fields.List(
+        fields.String(validate=validate.OneOf(["ok", "wrong_type", "broken", "unchecked"])),
+        load_default=list,
+        metadata={"description": "link check verdict of the dataset's worst URL: ok, wrong_type, broken, unchecked"},
+    )
+    overdue = fields.List(
+        fields.String(validate=validate.OneOf(["true", "false"])),
+        load_default=list,
+        metadata={"description": "true: later than its declared update frequency allows; false: on time"},
+    )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS, error="Unknown sort {input!r}; use one of: {choices}."),
