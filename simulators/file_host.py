@@ -98,12 +98,18 @@ class FileHostSimulator:
             self._changed.notify_all()
 
     def wait_for_company(self, host: str) -> None:
-        """Wait until another request to ``host`` is in flight (or none will come), or ``pair_timeout`` passes."""
+        """Wait until another request to ``host`` is or was in flight with this one (or none will come).
+
+        Gives up after ``pair_timeout``. A request that arrives while this one waits
+        was in flight with it, even if it is gone by the time this one wakes up.
+        """
         with self._changed:
             self._paired_seen[host] += 1
-            last = self._paired_seen[host] >= self.paired_expected.get(host, float("inf"))
+            mine = self._paired_seen[host]
+            last = mine >= self.paired_expected.get(host, float("inf"))
             self._changed.wait_for(
-                lambda: last or self._in_flight[host] >= 2 or self._stopping.is_set(), self.pair_timeout
+                lambda: last or self._in_flight[host] >= 2 or self._paired_seen[host] > mine or self._stopping.is_set(),
+                self.pair_timeout,
             )
 
     def stall(self) -> None:
