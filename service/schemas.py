@@ -123,6 +123,16 @@ class SearchArgs(Schema):
         )
 
 
+class CsvArgs(Schema):
+    """The CSV exports' own parameters (the search parameters come besides)."""
+
+    sep = fields.String(
+        load_default=",",
+        validate=validate.OneOf([",", ";"]),
+        metadata={"description": "column separator: `,` (default) or `;` (French Excel)"},
+    )
+
+
 class SuggestArgs(Schema):
     """``GET /api/suggest`` parameters."""
 
@@ -268,6 +278,13 @@ class DatasetSchema(Schema):
     access_rights = fields.Nested(ConceptSchema, allow_none=True)
     eu_themes = fields.List(fields.Nested(ThemeAssignmentSchema), required=True)
     quality = fields.Integer(allow_none=True, metadata={"description": "metadata quality score, 0–100 (MQA-like)"})
+    link_status = fields.String(
+        allow_none=True,
+        metadata={"description": "worst link check verdict of its URLs: ok, wrong_type, broken or unchecked"},
+    )
+    overdue = fields.Boolean(
+        allow_none=True, metadata={"description": "later than its declared update frequency allows (null: cannot tell)"}
+    )
     formats = fields.List(fields.String(), required=True)
     missing_since = fields.String(allow_none=True, metadata={"description": "set while the portal no longer lists it"})
     links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)

@@ -119,7 +119,7 @@ class FileHostSimulator:
     def answer(self, method: str, path: str, host: str) -> tuple[int, dict[str, str]]:
         """Status and headers for a request (the body is a few bytes of CSV, or none for HEAD)."""
         prefix, _, rest = path.lstrip("/").partition("/")
-        ext = rest.rsplit(".", 1)[-1].lower() if "." in rest else "csv"
+        ext = rest.rsplit(".", 1)[-1].lower() if "." in rest else "bin"  # no extension: a neutral octet stream
         if prefix == "head-refused":
             if method == "HEAD":
                 return 405, {"Allow": "GET"}
