@@ -133,6 +133,44 @@ class CsvArgs(Schema):
     )
 
 
+class PortalInsightsSchema(Schema):
+    """One portal's insights (``portal`` is ``*`` for the totals)."""
+
+    portal = fields.String(required=True)
+    name = fields.String(required=True)
+    datasets = fields.Integer(required=True)
+    trend = fields.List(fields.Dict(), required=True, metadata={"description": "dataset count after each harvest, oldest first"})
+    quality = fields.Float(allow_none=True, metadata={"description": "mean quality score"})
+    dimensions = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True), required=True,
+                             metadata={"description": "MQA dimension → % of the points earned"})
+    open_license = fields.Float(allow_none=True, metadata={"description": "% of datasets with an open licence"})
+    machine_readable = fields.Float(allow_none=True, metadata={"description": "% of datasets with a machine-readable format"})
+    freshness = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    datasets_by_link_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    urls = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    broken_by_host = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    themes = fields.Dict(required=True, metadata={"description": "EU theme code → count and labels"})
+    hvd = fields.Dict(required=True, metadata={"description": "HVD category IRI → declared, candidates and labels"})
+    reference = fields.Dict(required=True, metadata={"description": "only_here, shared, only_on_reference (vs data.gouv.fr)"})
+    problems = fields.List(fields.Dict(), required=True, metadata={"description": "problem, count and the search listing them"})
+    generated_for = fields.String(metadata={"description": "the day freshness was judged on (one portal only)"})
+
+
+class InsightsSchema(Schema):
+    """Every portal's insights and the totals."""
+
+    generated_for = fields.String(required=True)
+    reference_portal = fields.String(allow_none=True, required=True)
+    portals = fields.List(fields.Nested(PortalInsightsSchema), required=True)
+    total = fields.Nested(PortalInsightsSchema, required=True)
+
+
+class DatasetsCsvArgs(SearchArgs):
+    """``/api/datasets.csv``: the search parameters and the separator (documentation; the view reads them apart)."""
+
+    sep = CsvArgs._declared_fields["sep"]
+
+
 class SuggestArgs(Schema):
     """``GET /api/suggest`` parameters."""
 

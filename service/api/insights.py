@@ -22,7 +22,7 @@ from service.api.views import catalogue
 from service.charts import bar_chart, line_chart, stacked_bar_chart
 from service.errors import RecordNotFound
 from service.insights import compute_insights
-from service.schemas import CsvArgs, SearchArgs, load_args
+from service.schemas import CsvArgs, DatasetsCsvArgs, InsightsSchema, PortalInsightsSchema, SearchArgs, load_args
 
 __all__ = ["blueprint", "insights_json"]
 
@@ -68,7 +68,7 @@ def _one_portal(body: dict, portal_id: str) -> dict:
 
 
 @blueprint.get("/api/insights")
-@documented(summary="Catalogue insights of every portal", tag="insights", errors=("503",),
+@documented(summary="Catalogue insights of every portal", tag="insights", errors=("503",), response=InsightsSchema,
             description="Dataset counts and trend, MQA dimensions, open licences, machine-readable formats, link health, "
             "freshness, theme and HVD coverage, comparison with data.gouv.fr and the problems to fix first.")
 def api_insights():
@@ -77,7 +77,7 @@ def api_insights():
 
 
 @blueprint.get("/api/insights/<portal_id>")
-@documented(summary="Catalogue insights of one portal", tag="insights", errors=("404", "503"),
+@documented(summary="Catalogue insights of one portal", tag="insights", errors=("404", "503"), response=PortalInsightsSchema,
             path_params={"portal_id": "the portal id (see /api/portals)"})
 def api_portal_insights(portal_id: str):
     """One portal's figures."""
@@ -97,7 +97,7 @@ def api_insights_csv():
 
 
 @blueprint.get("/api/datasets.csv")
-@documented(summary="The current search as CSV, one row per dataset", tag="search", args=SearchArgs,
+@documented(summary="The current search as CSV, one row per dataset", tag="search", args=DatasetsCsvArgs,
             media_types=("text/csv",), errors=("400", "503"),
             description="Takes the search's filters. Without `page`, streams every result (up to 10,000; "
             "`X-Total-Count` says how many matched); with `page`, one page. UTF-8 with a BOM; `sep=;` as an option.")
@@ -108,7 +108,7 @@ def api_datasets_csv():
     search_args.pop("sep", None)
     paged = "page" in search_args
     if not paged:
-        search_args["page_size"] = "100"
+        search_args.setdefault("page_size", "100")
     query = load_args(_SEARCH_ARGS, search_args)
     rows, total = dataset_rows(catalogue().backend, query, all_pages=not paged)
     response = csv_response(rows, "fedcat-datasets.csv", csv_args["sep"])
