@@ -21,7 +21,7 @@ from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
 from service import metrics
 from service.config import Settings
-from service.link_health import LinkRun, Stamper, check_links
+from service.link_health import LinkRun, Stamper, check_links, forget_orphans
 from service.search import get_backend
 from service.search.base import SearchBackend
 from service.store.link_checks import LinkCheckStore, SqliteLinkCheckStore
@@ -123,7 +123,7 @@ class Catalogue:
         :raises UnknownPortal: for an id no portal has.
         """
         ids = [self.portal(pid).id for pid in portal_ids] if portal_ids else [p.id for p in self.portals]
-        return check_links(
+        run = check_links(
             self.backend,
             self.link_checks,
             ids,
@@ -134,6 +134,9 @@ class Catalogue:
             should_stop=should_stop,
             checker=checker,
         )
+        if not portal_ids:  # a run over every portal knows every URL still linked
+            run.forgotten = forget_orphans(self.backend, self.link_checks)
+        return run
 
     def link_check_settings(self) -> LinkCheckSettings:
         """The politeness and time limits of link checks, from the settings."""

@@ -24,7 +24,7 @@ from mappings.record import Record
 from service.search.base import SearchBackend
 from service.store.link_checks import LinkCheckStore
 
-__all__ = ["LinkRun", "Stamper", "check_links", "restamp", "targets_by_age"]
+__all__ = ["LinkRun", "Stamper", "check_links", "forget_orphans", "restamp", "stamp", "targets_by_age"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class LinkRun:
     broken_by_host: dict[str, int] = field(default_factory=dict)
     restamped: int = 0
     skipped_portals: list[str] = field(default_factory=list)
+    forgotten: int = 0
 
     def count(self, check: LinkCheck) -> None:
         """Count one check."""
@@ -83,6 +84,7 @@ class LinkRun:
             "broken_by_host": dict(sorted(self.broken_by_host.items(), key=lambda kv: (-kv[1], kv[0]))),
             "restamped_records": self.restamped,
             "portals_not_restamped": list(self.skipped_portals),
+            "forgotten_urls": self.forgotten,
         }
 
 
@@ -130,6 +132,12 @@ def check_links(
         except PortalBusy:
             run.skipped_portals.append(portal_id)  # a harvest is writing it: it stamps its records itself
     return run
+
+
+def forget_orphans(backend: SearchBackend, store: LinkCheckStore) -> int:
+    """Drop the checks of URLs that no stored record links to any more; returns how many."""
+    linked = {url for record in backend.iter_records() for url, _ in record_urls(record)}
+    return store.forget([check.url for check in store.iter_checks() if check.url not in linked])
 
 
 def restamp(backend: SearchBackend, portal_id: str, stamper: Stamper) -> int:

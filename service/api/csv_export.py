@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Iterable, Iterator
 
 from flask import Response, stream_with_context
@@ -54,8 +55,12 @@ def _lines(rows: Iterable[list], sep: str) -> Iterator[bytes]:
 def dataset_rows(backend: SearchBackend, query: SearchQuery, *, all_pages: bool) -> tuple[Iterator[list], int]:
     """The header and one row per result, and how many results matched.
 
-    ``all_pages`` walks the result pages up to the result window; otherwise only the query's page.
+    ``all_pages`` walks the result pages up to the result window, or, for a query that filters
+    nothing, every stored record (no window; each portal's copy of a dataset gets its own row);
+    otherwise only the query's page.
     """
+    if all_pages and _whole_catalogue(query):
+        return _every_record(backend), backend.count()
     first = backend.search(query)
 
     def rows() -> Iterator[list]:
@@ -72,9 +77,18 @@ def dataset_rows(backend: SearchBackend, query: SearchQuery, *, all_pages: bool)
 
 
 def _page(query: SearchQuery, page: int) -> SearchQuery:
-    from dataclasses import replace
-
     return replace(query, page=page)
+
+
+def _whole_catalogue(query: SearchQuery) -> bool:
+    """True for a query with no text, filter, range or sort: the export is then the whole catalogue."""
+    unfiltered = replace(SearchQuery(), page=query.page, page_size=query.page_size, facet_size=query.facet_size)
+    return query == unfiltered
+
+
+def _every_record(backend: SearchBackend) -> Iterator[list]:
+    yield list(DATASET_COLUMNS)
+    yield from (dataset_row(record) for record in backend.iter_records())
 
 
 def dataset_row(record: Record) -> list:

@@ -100,7 +100,8 @@ def api_insights_csv():
 @documented(summary="The current search as CSV, one row per dataset", tag="search", args=DatasetsCsvArgs,
             media_types=("text/csv",), errors=("400", "503"),
             description="Takes the search's filters. Without `page`, streams every result (up to 10,000; "
-            "`X-Total-Count` says how many matched); with `page`, one page. UTF-8 with a BOM; `sep=;` as an option.")
+            "`X-Total-Count` says how many matched), or every stored record when nothing is filtered; with `page`, "
+            "one page. UTF-8 with a BOM; `sep=;` as an option.")
 def api_datasets_csv():
     """The search's results as flat rows."""
     csv_args = load_args(_CSV_ARGS, {k: v for k, v in request.args.items() if k == "sep"})

@@ -85,3 +85,31 @@ def test_one_portal_and_its_problem_links(nojs_browser, fedcat_url):
     listed = api_json(fedcat_url, "/api/datasets", **dict(pair.split("=") for pair in first["search"][2:].split("&")))
     assert listed["total"] == first["count"]
     assert driver.find_element(By.ID, "results-title").text.startswith(f"{first['count']} jeu")
+
+
+def test_a_dataset_page_shows_its_link_checks_and_quality(nojs_browser, fedcat_url):
+    driver = nojs_browser
+    found = api_json(fedcat_url, "/api/datasets", link_status="broken", portal="lyon")
+    assert found["total"] > 0 and all(r["link_status"] == "broken" for r in found["results"])
+    record = api_json(fedcat_url, "/api/datasets/" + found["results"][0]["id"].replace(":", "%3A").replace("/", "%2F"))
+    driver.get(found["results"][0]["links"]["page"])
+    verdicts = [e.get_attribute("data-verdict") for e in driver.find_elements(By.CSS_SELECTOR, ".link-check")]
+    assert "broken" in verdicts
+    assert "Lien cassé" in driver.find_element(By.CSS_SELECTOR, '.link-check[data-verdict="broken"]').text
+    earned, possible = (record["quality_report"]["dimensions"]["accessibility"][k] for k in ("earned", "possible"))
+    rows = {r.find_element(By.TAG_NAME, "th").text: r.find_element(By.TAG_NAME, "td").text
+            for r in driver.find_elements(By.CSS_SELECTOR, ".quality-report tbody tr")}
+    assert rows["Accessibilité"] == f"{earned} / {possible}" and possible > 20
+    assert driver.find_element(By.ID, "quality-title").text.endswith(f"{record['quality_report']['score']}/100")
+
+
+def test_search_filters_on_link_health_and_freshness(nojs_browser, fedcat_url):
+    driver = nojs_browser
+    driver.get(f"{fedcat_url}/")
+    expected = api_json(fedcat_url, "/api/datasets", overdue="true", page_size=20)
+    driver.find_element(By.CSS_SELECTOR, 'input[name="overdue"][value="true"]').click()
+    driver.find_element(By.CSS_SELECTOR, "button[data-apply]").click()
+    wait_for(driver, lambda d: "overdue=true" in d.current_url)
+    assert driver.find_element(By.ID, "results-title").text.startswith(f"{expected['total']} jeux")
+    labels = [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'label:has(input[name="link_status"])')]
+    assert any(label.startswith("Lien cassé") for label in labels)
