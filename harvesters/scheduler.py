@@ -137,11 +137,18 @@ def run_scheduler(catalogue, *, scope: RunScope | None = None) -> None:
     portals = [p for p in catalogue.portals if catalogue.harvestable(p)]
 
     def harvest(portal: Portal) -> HarvestJob:
-        return catalogue.harvest(portal, should_stop=stopping.is_set)
+        job = catalogue.harvest(portal, should_stop=stopping.is_set)
+        _refresh_insights(catalogue)
+        return job
+
+    def check_links():
+        run = catalogue.check_links(should_stop=stopping.is_set)
+        _refresh_insights(catalogue)
+        return run
 
     scheduler = build_scheduler(portals, harvest, scope=scope)
     schedule = catalogue.settings.link_check_schedule
-    add_link_check_job(scheduler, schedule, lambda: catalogue.check_links(should_stop=stopping.is_set))
+    add_link_check_job(scheduler, schedule, check_links)
     if schedule:
         logger.info("scheduled link checks (%s)", schedule)
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -151,6 +158,14 @@ def run_scheduler(catalogue, *, scope: RunScope | None = None) -> None:
         if portal.schedule:
             logger.info("scheduled harvest of %s (%s), next run %s", portal.id, portal.schedule, next_run(portal, now))
     scheduler.start()
+
+
+def _refresh_insights(catalogue) -> None:
+    """Compute the insights now, in this process, so that no page request has to (a failure only logs)."""
+    try:
+        catalogue.insights()
+    except Exception:  # noqa: BLE001 - the next request computes them instead
+        logger.exception("could not refresh the insights")
 
 
 def stop_gracefully(scheduler: BaseScheduler, stopping: threading.Event) -> None:

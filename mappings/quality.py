@@ -46,12 +46,21 @@ def _distributions_all(record: Record, test: Callable) -> bool:
 
 
 def _formats(record: Record) -> list[str]:
+    # three indicators ask for the same record in a row: keep the last answer (URLs are unique, so
+    # file_type's own cache rarely helps)
+    global _last_formats
+    if _last_formats[0] is record:
+        return _last_formats[1]
     codes = []
     for d in record.distributions:
         info = file_type(d.format, d.media_type, url=d.download_url or d.access_url)
         if info:
             codes.append(info.code)
+    _last_formats = (record, codes)
     return codes
+
+
+_last_formats: tuple[Record | None, list[str]] = (None, [])
 
 
 INDICATORS: tuple[Indicator, ...] = (

@@ -6,8 +6,9 @@ of ``flask_app.py`` the same way).
 
 from __future__ import annotations
 
+import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from harvesters import get_harvester
@@ -21,6 +22,7 @@ from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
 from service import metrics
 from service.config import Settings
+from service.insights import insights_body
 from service.link_health import LinkRun, Stamper, check_links, forget_orphans
 from service.search import get_backend
 from service.search.base import SearchBackend
@@ -50,6 +52,7 @@ class Catalogue:
         self.backend = backend or _make_backend(settings)
         self.link_checks = link_checks or SqliteLinkCheckStore(_link_checks_path(settings))
         self.stamper = Stamper(self.link_checks, margin=settings.freshness_margin)
+        self._insights: tuple[str | None, dict] = (None, {})
 
     def portal(self, portal_id: str) -> Portal:
         """The configured portal with that id."""
@@ -137,6 +140,30 @@ class Catalogue:
         if not portal_ids:  # a run over every portal knows every URL still linked
             run.forgotten = forget_orphans(self.backend, self.link_checks)
         return run
+
+    def insights(self) -> dict:
+        """The catalogue insights (:mod:`service.insights`), computed once per state of the data and day.
+
+        The answer is kept in this process and in the link check store, so that every process
+        (gunicorn workers, the scheduler that refreshes it after each run) shares one computation.
+        A backend that cannot tell when its data changed (no ``data_version``) recomputes every time.
+        """
+        data_version = self.backend.data_version()
+        today = datetime.now(timezone.utc).date()
+        version = f"{data_version}:{self.link_checks.version()}:{today.isoformat()}:{self.settings.freshness_margin}"
+        if data_version is not None:
+            if self._insights[0] == version:
+                return self._insights[1]
+            saved = self.link_checks.load_snapshot("insights", version)
+            if saved is not None:
+                self._insights = (version, json.loads(saved))
+                return self._insights[1]
+        portals = [(p.id, p.name, p.kind) for p in self.portals]
+        body = insights_body(self.backend, self.link_checks, portals, margin=self.settings.freshness_margin, today=today)
+        if data_version is not None:
+            self.link_checks.save_snapshot("insights", version, json.dumps(body, ensure_ascii=False))
+            self._insights = (version, body)
+        return body
 
     def link_check_settings(self) -> LinkCheckSettings:
         """The politeness and time limits of link checks, from the settings."""

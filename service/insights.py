@@ -22,13 +22,21 @@ from mappings.freshness import freshness
 from mappings.jobs import HarvestJob
 from mappings.links import LinkCheck, record_urls
 from mappings.profiles.hvd import HVD_CATEGORIES, hvd_of
-from mappings.quality import DIMENSIONS, MACHINE_READABLE, assess
+from mappings.quality import DIMENSIONS, assess
 from mappings.record import Record
-from mappings.vocabularies import canonical_license, file_type, fold
+from mappings.vocabularies import canonical_license, fold
 from service.search.base import SearchBackend, quality_bucket
 from service.store.link_checks import LinkCheckStore
 
-__all__ = ["PortalInsights", "PROBLEMS", "REFERENCE_KIND", "compute_insights", "dataset_trend", "hvd_candidates"]
+__all__ = [
+    "PortalInsights",
+    "PROBLEMS",
+    "REFERENCE_KIND",
+    "compute_insights",
+    "dataset_trend",
+    "hvd_candidates",
+    "insights_body",
+]
 
 #: The national portal every city is compared with (the first portal of this kind).
 REFERENCE_KIND = "udata"
@@ -91,7 +99,7 @@ class PortalInsights:
             self.earned[dimension] += earned
             self.possible[dimension] += possible
         self.open_license += _has_open_license(record)
-        self.machine_readable += _has_machine_readable(record)
+        self.machine_readable += "machine_readable" not in report.missing  # the MQA indicator: one such format suffices
         self.freshness[freshness(record, today, margin=margin).state] += 1
         self._add_links(record, checks)
         self.themes.update(set(t.code for t in record.eu_themes))
@@ -192,6 +200,20 @@ def compute_insights(
     return {"generated_for": today.isoformat(), "reference_portal": reference, "portals": list(by_portal.values()), "total": total}
 
 
+def insights_body(backend: SearchBackend, store: LinkCheckStore, portals: list[tuple[str, str, str]], *, margin: float, today: date | None = None) -> dict:
+    """The JSON-ready insights: every portal's figures and the totals."""
+    from mappings.vocabularies.tables import load_table
+
+    found = compute_insights(backend, store, portals, margin=margin, today=today)
+    labels = load_table("data_themes")["themes"]
+    return {
+        "generated_for": found["generated_for"],
+        "reference_portal": found["reference_portal"],
+        "portals": [p.to_dict(theme_labels=labels) for p in found["portals"]],
+        "total": found["total"].to_dict(theme_labels=labels),
+    }
+
+
 def _records_with_checks(backend: SearchBackend, store: LinkCheckStore) -> Iterator[tuple[Record, dict[str, LinkCheck]]]:
     """Every record with the checks of its URLs, reading the checks a batch of records at a time."""
     batch: list[Record] = []
@@ -251,14 +273,6 @@ def _has_open_license(record: Record) -> bool:
     for concept in record.licenses:
         info = canonical_license(concept.uri or concept.label)
         if info is not None and info.is_open:
-            return True
-    return False
-
-
-def _has_machine_readable(record: Record) -> bool:
-    for d in record.distributions:
-        info = file_type(d.format, d.media_type, url=d.url)
-        if info is not None and info.code in MACHINE_READABLE:
             return True
     return False
 

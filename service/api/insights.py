@@ -7,13 +7,9 @@ and kept until the records or the link checks change.
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 from flask import Blueprint, Response, render_template, request
 
 from mappings.quality import DIMENSIONS
-from mappings.vocabularies.tables import load_table
 from service.api.csv_export import csv_response, dataset_rows, insight_rows
 from service.api.insights_text import text_for
 from service.api.openapi import documented
@@ -21,14 +17,11 @@ from service.api.pages import _html, not_found_page
 from service.api.views import catalogue
 from service.charts import bar_chart, line_chart, stacked_bar_chart
 from service.errors import RecordNotFound
-from service.insights import compute_insights
 from service.schemas import CsvArgs, DatasetsCsvArgs, InsightsSchema, PortalInsightsSchema, SearchArgs, load_args
 
 __all__ = ["blueprint", "insights_json"]
 
 blueprint = Blueprint("insights", __name__)
-_CACHE: dict[str, Any] = {}
-_CACHE_LOCK = threading.Lock()
 _CSV_ARGS = CsvArgs()
 _SEARCH_ARGS = SearchArgs()
 LINK_STATES = ("ok", "wrong_type", "broken", "unchecked")
@@ -37,24 +30,8 @@ REFERENCE_STATES = ("only_here", "shared", "only_on_reference")
 
 
 def insights_json() -> dict:
-    """Every portal's figures and the totals, recomputed only when records or link checks changed."""
-    cat = catalogue()
-    version = (id(cat), cat.backend.data_version(), cat.link_checks.version())
-    with _CACHE_LOCK:
-        if version[1] is not None and _CACHE.get("version") == version:
-            return _CACHE["body"]
-    portals = [(p.id, p.name, p.kind) for p in cat.portals]
-    found = compute_insights(cat.backend, cat.link_checks, portals, margin=cat.settings.freshness_margin)
-    labels = load_table("data_themes")["themes"]
-    body = {
-        "generated_for": found["generated_for"],
-        "reference_portal": found["reference_portal"],
-        "portals": [p.to_dict(theme_labels=labels) for p in found["portals"]],
-        "total": found["total"].to_dict(theme_labels=labels),
-    }
-    with _CACHE_LOCK:
-        _CACHE.update(version=version, body=body)
-    return body
+    """Every portal's figures and the totals (computed once per state of the data, see ``Catalogue.insights``)."""
+    return catalogue().insights()
 
 
 def _one_portal(body: dict, portal_id: str) -> dict:

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS link_checks (
     content_type TEXT, size INTEGER, last_modified TEXT, error TEXT, method TEXT
 );
 CREATE TABLE IF NOT EXISTS link_checks_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (name TEXT PRIMARY KEY, version TEXT NOT NULL, body TEXT NOT NULL);
 INSERT OR IGNORE INTO link_checks_meta VALUES ('version', 0);
 """
 _BATCH = 500
@@ -55,6 +56,17 @@ class LinkCheckStore(ABC):
     @abstractmethod
     def version(self) -> int:
         """A number that changes with every write (answers computed from checks are reused until then)."""
+
+    def load_snapshot(self, name: str, version: str) -> str | None:
+        """A computed answer saved under ``name`` for exactly ``version`` of the data, else None.
+
+        Insights take one pass over every record: computed once (by the scheduler after a run, or by
+        the first request), they are shared by every process reading this store.
+        """
+        return None
+
+    def save_snapshot(self, name: str, version: str, body: str) -> None:
+        """Keep a computed answer for ``version`` of the data (replacing older ones); the default keeps nothing."""
 
     def close(self) -> None:
         """Release connections."""
@@ -112,6 +124,19 @@ class SqliteLinkCheckStore(LinkCheckStore):
     def version(self) -> int:
         """See :meth:`LinkCheckStore.version`."""
         return self._read("SELECT value FROM link_checks_meta WHERE key = 'version'", [])[0][0]
+
+    def load_snapshot(self, name: str, version: str) -> str | None:
+        """See :meth:`LinkCheckStore.load_snapshot`."""
+        rows = self._read("SELECT body FROM snapshots WHERE name = ? AND version = ?", [name, version])
+        return rows[0][0] if rows else None
+
+    def save_snapshot(self, name: str, version: str, body: str) -> None:
+        """See :meth:`LinkCheckStore.save_snapshot` (a snapshot does not move :meth:`version`)."""
+        conn = self._conn()
+        try:
+            conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (name, version, body))
+        except sqlite3.Error as exc:
+            raise StoreError(f"snapshot write failed: {exc}") from exc
 
     def close(self) -> None:
         """Close every connection this store opened."""

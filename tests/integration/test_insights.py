@@ -180,3 +180,25 @@ def test_check_links_command_prints_progress_and_a_summary(tmp_path, monkeypatch
         report = json.loads(capsys.readouterr().out)
         assert report["checked"] == 1 and report["known_urls"] == 4
     assert main(["check-links", "--portal", "nowhere"]) == 2
+
+
+def test_insights_are_computed_once_per_state_of_the_data_and_shared(tmp_path, monkeypatch):
+    from service.catalogue import Catalogue
+    from tests.conftest import TEST_PORTALS
+
+    settings = Settings(database=str(tmp_path / "shared.db"))
+    first = Catalogue(settings, portals=list(TEST_PORTALS))
+    first.backend.replace_portal("paris", [RecordFactory(), RecordFactory()], now=datetime.now(timezone.utc))
+    body = first.insights()
+    second = Catalogue(settings, portals=list(TEST_PORTALS))  # another process: a gunicorn worker, the scheduler
+
+    def recompute(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr("service.catalogue.insights_body", recompute)
+    assert second.insights() == body
+    first.backend.replace_portal("paris", [RecordFactory()], now=datetime.now(timezone.utc))
+    with pytest.raises(AssertionError, match="computed again"):
+        second.insights()
+    first.close()
+    second.close()
