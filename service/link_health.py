@@ -46,12 +46,9 @@ class Stamper:
 def stamp(record: Record, checks: dict[str, LinkCheck], today: date, *, margin: float) -> Record:
     """The record with ``link_status``, ``overdue`` and ``quality`` from the checks of its URLs."""
     overdue = is_overdue(record, today, margin=margin) if record.frequency and record.modified else None
-    return replace(
-        record,
-        link_status=link_status_of(record, checks),
-        overdue=overdue,
-        quality=quality_score(record, checks),
-    )
+    # without checks the score is normalise()'s: computing it again would only slow harvests down
+    quality = quality_score(record, checks) if checks or record.quality is None else record.quality
+    return replace(record, link_status=link_status_of(record, checks), overdue=overdue, quality=quality)
 
 
 @dataclass
