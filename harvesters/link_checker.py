@@ -30,6 +30,8 @@ from mappings.record import Distribution
 __all__ = ["HostLimiter", "LinkChecker", "LinkCheckSettings", "LinkTarget"]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Longest wait a host's Retry-After gets before its second and last try.
+MAX_RETRY_AFTER = 30.0
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,17 @@ class HostLimiter:
 class LinkChecker:
     """Checks URLs with a shared guarded session and per-host politeness."""
 
-    def __init__(self, settings: LinkCheckSettings, *, limiter: HostLimiter | None = None, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        settings: LinkCheckSettings,
+        *,
+        limiter: HostLimiter | None = None,
+        now: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """:param sleep: how a ``429`` answer's ``Retry-After`` is waited for (tests pass a recorder)."""
         self.settings = settings
+        self._sleep = sleep
         self.limiter = limiter or HostLimiter(settings.per_host, settings.host_rate)
         self._now = now or (lambda: datetime.now(timezone.utc))
         self.session = requests.Session()
@@ -145,7 +156,7 @@ class LinkChecker:
         """Send ``method`` and follow redirects, each hop checked; a loop or too many hops is an error."""
         seen = {url}
         for _ in range(self.settings.max_redirects + 1):
-            answer = self._send(method, url)
+            answer = self._send_patiently(method, url)
             if answer.status not in _REDIRECTS:
                 return answer
             if not answer.location:
@@ -155,6 +166,17 @@ class LinkChecker:
                 return _Answer(method, url, error="redirect loop")
             seen.add(url)
         return _Answer(method, url, error=f"more than {self.settings.max_redirects} redirects")
+
+    def _send_patiently(self, method: str, url: str) -> _Answer:
+        """Send once; a host that answers ``429 Too Many Requests`` is asked once more after the wait it names.
+
+        A rate-limited answer says nothing about the file: judging it broken would be a false alarm.
+        """
+        answer = self._send(method, url)
+        if answer.status == 429:
+            self._sleep(min(answer.retry_after if answer.retry_after is not None else 5.0, MAX_RETRY_AFTER))
+            answer = self._send(method, url)
+        return answer
 
     def _send(self, method: str, url: str) -> _Answer:
         parts = urlsplit(url)
@@ -192,6 +214,7 @@ class _Answer:
     last_modified: str | None = None
     location: str | None = None
     error: str | None = None
+    retry_after: float | None = None
 
     @classmethod
     def of(cls, method: str, url: str, raw: requests.Response) -> _Answer:
@@ -206,6 +229,7 @@ class _Answer:
             last_modified=headers.get("Last-Modified"),
             location=headers.get("Location"),
             error=f"HTTP {status}" if status >= 400 else None,
+            retry_after=float(headers["Retry-After"]) if headers.get("Retry-After", "").strip().isdigit() else None,
         )
 
 

@@ -13,6 +13,7 @@ Paths decide the answer (the name after the prefix is free):
 ``/loop/<n>``             302 to ``/loop/<n>-again``, which redirects back
 ``/html/<name>.<ext>``    200 ``text/html`` whatever the extension says
 ``/paired/<name>.<ext>``  200 once another request is in flight (or after a deadline)
+``/busy/<name>.<ext>``    429 with ``Retry-After: 7`` on the first request of each path, then 200
 ========================  ====================================================
 
 With ``demo=True`` any other path gets a stable answer drawn from its hash
@@ -61,6 +62,7 @@ class FileHostSimulator:
         #: host → how many /paired/ requests will come: the last one need not wait for company
         self.paired_expected: dict[str, int] = {}
         self._paired_seen: Counter[str] = Counter()
+        self._busy_seen: set[str] = set()
         self.max_in_flight: Counter[str] = Counter()
         self._in_flight: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -127,6 +129,11 @@ class FileHostSimulator:
         if prefix == "paired":
             self.wait_for_company(host)
             return 200, _file_headers(ext)
+        if prefix == "busy":
+            with self._lock:
+                first = path not in self._busy_seen
+                self._busy_seen.add(path)
+            return (429, {"Retry-After": "7"}) if first else (200, _file_headers(ext))
         if prefix == "loop":
             target = rest[: -len("-again")] if rest.endswith("-again") else rest + "-again"
             return 302, {"Location": f"/loop/{target}"}

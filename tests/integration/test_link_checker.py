@@ -85,6 +85,18 @@ def test_a_type_is_judged_against_the_declared_format(files):
     assert verdicts == {"/ok/rapport.csv": "wrong_type", "/html/portail.html": "ok", "/ok/communes.json": "ok"}
 
 
+def test_a_rate_limited_answer_is_asked_again_not_called_broken(files):
+    waits: list[float] = []
+    checker = LinkChecker(FAST, sleep=waits.append)
+    try:
+        check = checker.check(LinkTarget(files.url + "/busy/horaires.csv", CSV))
+    finally:
+        checker.close()
+    assert (check.verdict, check.status, check.method) == ("ok", 200, "HEAD")
+    assert waits == [7.0]
+    assert [m for m, _, p in files.requests if p == "/busy/horaires.csv"] == ["HEAD", "HEAD"]
+
+
 def test_the_network_guard_applies_as_in_harvests(files):
     with trusted_networks((), replace=True):  # the production default: no loopback
         checks = run_checker([LinkTarget(files.url + "/ok/a.csv", CSV)])
