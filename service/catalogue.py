@@ -150,7 +150,9 @@ class Catalogue:
         """
         data_version = self.backend.data_version()
         today = datetime.now(timezone.utc).date()
-        version = f"{data_version}:{self.link_checks.version()}:{today.isoformat()}:{self.settings.freshness_margin}"
+        # a harvest that failed writes a job (the trend) but no record: the latest job is part of the version
+        latest_job = max((j.finished_at or j.started_at for j in self.backend.last_jobs().values()), default="")
+        version = f"{data_version}:{self.link_checks.version()}:{latest_job}:{today.isoformat()}:{self.settings.freshness_margin}"
         if data_version is not None:
             if self._insights[0] == version:
                 return self._insights[1]
