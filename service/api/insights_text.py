@@ -13,6 +13,10 @@ TEXT: dict[str, dict[str, str]] = {
         "intro": "Utilisabilité, fraîcheur et couverture des catalogues fédérés, comparées d’un portail à l’autre. "
         "Chaque graphique est suivi du tableau de ses chiffres.",
         "nav": "Indicateurs",
+        "nav_search": "Rechercher",
+        "nav_embed": "Intégrer",
+        "skip": "Aller au contenu",
+        "nav_label": "Navigation principale",
         "all_portals": "Tous les portails",
         "portal": "Portail",
         "total": "Ensemble",
@@ -83,6 +87,10 @@ TEXT: dict[str, dict[str, str]] = {
         "intro": "How usable, fresh and complete the federated catalogues are, compared portal by portal. "
         "Every chart is followed by the table of its figures.",
         "nav": "Insights",
+        "nav_search": "Search",
+        "nav_embed": "Embed",
+        "skip": "Skip to content",
+        "nav_label": "Main navigation",
         "all_portals": "All portals",
         "portal": "Portal",
         "total": "All",

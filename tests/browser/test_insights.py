@@ -64,6 +64,7 @@ def test_english_on_request(nojs_browser, fedcat_url):
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert driver.find_element(By.TAG_NAME, "h1").text == "Catalogue insights"
     assert driver.find_element(By.CSS_SELECTOR, "#problems h2").text == "Top problems to fix"
+    assert [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".site-header nav a")][:3] == ["Search", "Insights", "Embed"]
     driver.find_element(By.CSS_SELECTOR, 'a[hreflang="fr"]').click()
     wait_for(driver, lambda d: "lang=en" not in d.current_url)
     assert driver.find_element(By.TAG_NAME, "h1").text == "Indicateurs des catalogues"

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mappings.record import Agent, Concept, Distribution
+from mappings.record import Agent, Concept
 from service.app import create_app
 from service.cli import main
 from service.config import Settings
