@@ -11,6 +11,7 @@ then index the stamps as ordinary facets (``service/search/base.py:facet_values`
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Callable, Iterable, Iterator
@@ -123,11 +124,7 @@ def check_links(
         checker.run(targets, save, should_stop=should_stop)
     finally:
         checker.close()
-    for portal_id in portals:
-        try:
-            run.restamped += restamp(backend, portal_id, stamper)
-        except PortalBusy:
-            run.skipped_portals.append(portal_id)  # a harvest is writing it: it stamps its records itself
+    run.restamped, run.skipped_portals = restamp(backend, portals, stamper)
     return run
 
 
@@ -137,14 +134,30 @@ def forget_orphans(backend: SearchBackend, store: LinkCheckStore) -> int:
     return store.forget([check.url for check in store.iter_checks() if check.url not in linked])
 
 
-def restamp(backend: SearchBackend, portal_id: str, stamper: Stamper) -> int:
-    """Rewrite the portal's records whose stamp changed, under the portal's harvest lock; returns how many."""
-    with PortalLock.acquire(backend, portal_id):
-        changed = [r for r in _records_of(backend, (portal_id,)) if _stamp_changed(r, stamper(r))]
-        current = [stamper(r) for r in changed if not _flagged_missing(backend, r)]
-        if current:
-            backend.replace_portal(portal_id, current, now=datetime.now(timezone.utc), is_complete=lambda: False)
-        return len(current)
+def restamp(backend: SearchBackend, portal_ids: Iterable[str], stamper: Stamper) -> tuple[int, list[str]]:
+    """Rewrite the records whose stamp changed, in one pass, under each portal's harvest lock.
+
+    A portal being harvested is skipped (the harvest stamps its records itself).
+    :returns: how many records were rewritten, and the portals skipped.
+    """
+    with ExitStack() as locks:
+        held, busy = [], []
+        for portal_id in portal_ids:
+            try:
+                locks.enter_context(PortalLock.acquire(backend, portal_id))
+                held.append(portal_id)
+            except PortalBusy:
+                busy.append(portal_id)
+        changed: dict[str, list[Record]] = {portal_id: [] for portal_id in held}
+        for record in _records_of(backend, tuple(held)):
+            stamped = stamper(record)
+            if _stamp_changed(record, stamped) and not _flagged_missing(backend, record):
+                changed[record.portal_id].append(stamped)
+        now = datetime.now(timezone.utc)
+        for portal_id, records in changed.items():
+            if records:
+                backend.replace_portal(portal_id, records, now=now, is_complete=lambda: False)
+    return sum(len(records) for records in changed.values()), busy
 
 
 def _stamp_changed(before: Record, after: Record) -> bool:

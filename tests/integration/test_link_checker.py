@@ -148,3 +148,18 @@ def test_a_run_checks_the_oldest_first_and_keeps_results_by_url(files, backend):
     assert sorted(statuses.values()) == ["broken", "ok", "ok", "ok"]
     page = backend.search(SearchQuery(filters={"link_status": ("broken",)}))
     assert [h.record.distributions[0].url for h in page.hits] == [urls[3]]
+
+
+def test_a_portal_being_harvested_is_not_restamped(files, backend):
+    from harvesters.locking import PortalLock
+    from service.link_health import restamp
+
+    backend.replace_portal("paris", [RecordFactory()], now=datetime.now(timezone.utc))
+    backend.replace_portal("lyon", [RecordFactory(portal_id="lyon")], now=datetime.now(timezone.utc))
+    stamper = Stamper(SqliteLinkCheckStore(":memory:"), margin=0.5)
+    with PortalLock.acquire(backend, "lyon", owner="a-harvest", ttl=60):
+        restamped, busy = restamp(backend, ["paris", "lyon"], stamper)
+    assert (restamped, busy) == (1, ["lyon"])
+    statuses = {r.portal_id: r.link_status for r in backend.iter_records()}
+    assert statuses == {"paris": "unchecked", "lyon": None}
+    assert backend.acquire_lock("harvest:paris", "someone-else", 1)  # the restamp let go of its locks
