@@ -146,25 +146,26 @@ class Catalogue:
 
         The answer is kept in this process and in the link check store, so that every process
         (gunicorn workers, the scheduler that refreshes it after each run) shares one computation.
-        A backend that cannot tell when its data changed (no ``data_version``) recomputes every time.
+        The state of the data is the backend's ``data_version`` when it has one, the latest harvest
+        job (records change only through harvests) and the link checks' version.
         """
-        data_version = self.backend.data_version()
         today = datetime.now(timezone.utc).date()
         # a harvest that failed writes a job (the trend) but no record: the latest job is part of the version
         latest_job = max((j.finished_at or j.started_at for j in self.backend.last_jobs().values()), default="")
-        version = f"{data_version}:{self.link_checks.version()}:{latest_job}:{today.isoformat()}:{self.settings.freshness_margin}"
-        if data_version is not None:
-            if self._insights[0] == version:
-                return self._insights[1]
-            saved = self.link_checks.load_snapshot("insights", version)
-            if saved is not None:
-                self._insights = (version, json.loads(saved))
-                return self._insights[1]
+        version = ":".join(
+            str(part)
+            for part in (self.backend.data_version(), self.link_checks.version(), latest_job, today, self.settings.freshness_margin)
+        )
+        if self._insights[0] == version:
+            return self._insights[1]
+        saved = self.link_checks.load_snapshot("insights", version)
+        if saved is not None:
+            self._insights = (version, json.loads(saved))
+            return self._insights[1]
         portals = [(p.id, p.name, p.kind) for p in self.portals]
         body = insights_body(self.backend, self.link_checks, portals, margin=self.settings.freshness_margin, today=today)
-        if data_version is not None:
-            self.link_checks.save_snapshot("insights", version, json.dumps(body, ensure_ascii=False))
-            self._insights = (version, body)
+        self.link_checks.save_snapshot("insights", version, json.dumps(body, ensure_ascii=False))
+        self._insights = (version, body)
         return body
 
     def link_check_settings(self) -> LinkCheckSettings:
