@@ -16,7 +16,7 @@ from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
 from harvesters.http import HttpSettings
 from harvesters.link_checker import LinkChecker, LinkCheckSettings
-from harvesters.runner import PortalBusy, harvest_portal
+from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
@@ -25,7 +25,9 @@ from service.config import Settings
 from service.insights import insights_body
 from service.link_health import LinkRun, Stamper, check_links, forget_orphans
 from service.search import get_backend
-from service.search.base import SearchBackend
+from service.errors import InvalidQuery
+from service.search.base import SearchBackend, SearchPage, SearchQuery
+from service.search.facets import FacetResolver, UnknownFacetValue
 from service.store.link_checks import LinkCheckStore, SqliteLinkCheckStore
 
 __all__ = ["Catalogue", "UnknownPortal"]
@@ -53,6 +55,18 @@ class Catalogue:
         self.link_checks = link_checks or SqliteLinkCheckStore(_link_checks_path(settings))
         self.stamper = Stamper(self.link_checks, margin=settings.freshness_margin)
         self._insights: tuple[str | None, dict] = (None, {})
+        self.facets = FacetResolver(self.backend)
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Run a search, its filter values read as codes or labels in any case.
+
+        :raises InvalidQuery: when a filter value names nothing in the catalogue (the message lists valid ones).
+        """
+        try:
+            resolved = self.facets.resolve(query)
+        except UnknownFacetValue as exc:
+            raise InvalidQuery(str(exc)) from exc
+        return self.backend.search(resolved)
 
     def portal(self, portal_id: str) -> Portal:
         """The configured portal with that id."""
@@ -79,7 +93,7 @@ class Catalogue:
     ) -> HarvestJob:
         """Harvest one portal into the store with the configured limits, under its lock, counted in the metrics.
 
-        :param options: more of :func:`harvesters.runner.harvest_portal`'s options
+        :param options: more of :func:`service.harvesting.runner.harvest_portal`'s options
             (``job_id``, ``lock_owner``, ``should_stop``).
         :raises PortalBusy: when another run is harvesting the portal (nothing was changed).
         """
@@ -231,10 +245,10 @@ class Catalogue:
 
 
 def _link_checks_path(settings: Settings) -> str:
-    """The link check file: its own setting, else the embedded backend's file, else fedcat-links.db."""
+    """The link check file: its own setting, else the embedded backend's SQLite file, else (Elasticsearch) fedcat-links.db."""
     if settings.link_checks_database:
         return settings.link_checks_database
-    return settings.database if settings.search_backend == "sqlite" else "fedcat-links.db"
+    return "fedcat-links.db" if settings.search_backend == "elasticsearch" else settings.database
 
 
 def _make_backend(settings: Settings) -> SearchBackend:

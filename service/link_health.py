@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 from typing import Callable, Iterable, Iterator
 
 from harvesters.link_checker import LinkChecker, LinkCheckSettings, LinkTarget
-from harvesters.locking import PortalBusy, PortalLock
+from service.harvesting.locking import PortalBusy, PortalLock
 from mappings.freshness import is_overdue
 from mappings.links import LinkCheck, link_status_of, record_urls
 from mappings.quality import quality_score

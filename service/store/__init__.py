@@ -1,5 +1,5 @@
-"""Stores that sit beside the search backend: narrow seams, one per kind of state."""
+"""Stores, one narrow seam per kind of state: records, jobs and locks (``base``, ``sqlite``), link checks (``link_checks``).
 
-from service.store.link_checks import LinkCheckStore, SqliteLinkCheckStore
-
-__all__ = ["LinkCheckStore", "SqliteLinkCheckStore"]
+Import the modules themselves: this package imports nothing, so that the search backends and the
+stores can import each other's seams without a cycle.
+"""

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Iterable, Iterator
 
 from mappings.links import LinkCheck
-from service.search.base import StoreError
+from service.store.base import StoreError
 
 __all__ = ["LinkCheckStore", "SqliteLinkCheckStore"]
 

@@ -161,9 +161,9 @@ def test_check_links_command_prints_progress_and_a_summary(tmp_path, monkeypatch
             RecordFactory(publisher=Agent("Ville"), distributions=(DistributionFactory(access_url=files.url + path, download_url=files.url + path),))
             for path in ("/ok/a.csv", "/missing/b.csv", "/gone/c.csv", "/html/d.csv")
         ]
-        from service.search.sqlite import SqliteBackend
+        from service.search.tantivy_ import TantivyBackend
 
-        store = SqliteBackend(str(database))
+        store = TantivyBackend(str(database))
         store.replace_portal("paris", records, now=datetime.now(timezone.utc))
         store.close()
         portals = tmp_path / "portals.toml"

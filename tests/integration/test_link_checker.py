@@ -151,7 +151,7 @@ def test_a_run_checks_the_oldest_first_and_keeps_results_by_url(files, backend):
 
 
 def test_a_portal_being_harvested_is_not_restamped(files, backend):
-    from harvesters.locking import PortalLock
+    from service.harvesting.locking import PortalLock
     from service.link_health import restamp
 
     backend.replace_portal("paris", [RecordFactory()], now=datetime.now(timezone.utc))

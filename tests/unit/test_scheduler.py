@@ -2,7 +2,7 @@
 
 import pytest
 
-from harvesters.scheduler import ScheduleError, build_scheduler
+from service.scheduler import ScheduleError, build_scheduler
 from mappings.portals import Portal
 
 
@@ -32,7 +32,7 @@ def test_invalid_schedule_names_the_portal():
 def test_next_run_is_the_cron_time_in_paris():
     from datetime import datetime, timezone
 
-    from harvesters.scheduler import next_run
+    from service.scheduler import next_run
 
     paris, _, manual = portals()
     upcoming = next_run(paris, datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc))
@@ -41,7 +41,7 @@ def test_next_run_is_the_cron_time_in_paris():
 
 
 def test_link_checks_have_a_job_of_their_own():
-    from harvesters.scheduler import add_link_check_job
+    from service.scheduler import add_link_check_job
 
     scheduler = build_scheduler([Portal(id="paris", name="Paris", kind="dcat", url="https://p.example", schedule="0 2 * * *")], lambda p: None, blocking=False)
     runs = []
@@ -56,7 +56,7 @@ def test_link_checks_have_a_job_of_their_own():
 
 
 def test_a_failed_link_check_run_does_not_stop_the_scheduler(caplog):
-    from harvesters.scheduler import add_link_check_job
+    from service.scheduler import add_link_check_job
 
     scheduler = build_scheduler([], lambda p: None, blocking=False)
 
