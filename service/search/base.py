@@ -114,7 +114,7 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
     """The values a record contributes to each facet (the same for every backend)."""
     return {
         "portal": (record.portal_id,),
-        "publisher": (record.publisher.name,) if record.publisher else (),
+        "publisher": (record.publisher.display_name,) if record.publisher and record.publisher.display_name else (),
         # the EU data themes make the four portals comparable; a record none could be given keeps its own
         "theme": tuple(dict.fromkeys(t.label_fr for t in record.eu_themes))
         or tuple(dict.fromkeys(t.label for t in record.themes)),
@@ -308,7 +308,7 @@ def rank_suggestions(records: Iterable[Record], prefix: str, limit: int) -> list
     counts: dict[tuple[str, str], int] = {}
     for record in records:
         values = [("keyword", k) for k in record.keywords] + [("title", record.title)]
-        if record.publisher:
+        if record.publisher and record.publisher.name:
             values.append(("publisher", record.publisher.name))
         for kind, text in dict.fromkeys(values):
             if _starts_every_word(fold(text), wanted):
