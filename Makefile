@@ -19,10 +19,12 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/fedcat demo
 
-## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests)
+## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests),
+## udata and CKAN + ckanext-dcat in their own virtualenvs (interoperability tier)
 prerequisites:
 	bash .ci/install-engine.sh
 	bash .ci/install-browser.sh
+	bash .ci/install-clients.sh
 
 ## Run the whole test suite (starts its own search engine for the Elasticsearch contract tests)
 test: prerequisites install-test

@@ -33,6 +33,7 @@ from rdflib import Graph
 from mappings.profiles.base import CatalogInfo, CatalogPage, build_catalog_graph
 from mappings.record import Record
 from service.catalogue import Catalogue
+from mappings.profiles.page_graph import used_prefixes
 from service.rdf_formats import RdfFormat, serialize
 
 __all__ = ["PAGE_SIZE", "PageWriter", "export_catalogue", "writer_for"]
@@ -130,7 +131,7 @@ class JsonLdWriter(PageWriter):
     def page(self, graph: Graph) -> None:
         """The page's node objects, compacted with the context of the first page."""
         if self._context is None:
-            self._context = {prefix: str(namespace) for prefix, namespace in graph.namespaces() if prefix}
+            self._context = used_prefixes(graph)
             self.out.write(b'{"@context": ' + _json(self._context) + b',\n "@graph": [\n')
         document = json.loads(graph.serialize(format="json-ld", context=self._context))
         for node in _node_objects(document):

@@ -8,6 +8,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 from rdflib.term import Node
 
+from mappings.profiles.licence_registries import registry_names
+from mappings.profiles.page_graph import memo_of
 from mappings.profiles.rdf_terms import cached_terms, add_concept, eu_scheme, safe_iri, text_literal
 from mappings.record import Concept, Distribution
 from mappings.vocab import DCATAP, IANA_MEDIA_TYPES
@@ -22,6 +24,7 @@ __all__ = [
     "NOT_A_LICENCE",
     "add_distribution",
     "add_format",
+    "add_licence_names",
     "add_license",
     "add_media_type",
     "licence_node",
@@ -91,7 +94,7 @@ def add_distribution(
         graph.add((ref, DCAT.downloadURL, download_url))
     for predicate, text in ((DCTERMS.title, distribution.title), (DCTERMS.description, distribution.description)):
         if text:
-            graph.add((ref, predicate, text_literal(text, "fr")))
+            graph.add((ref, predicate, text_literal(text)))
     add_format(graph, ref, distribution)
     add_media_type(graph, ref, distribution)
     if distribution.byte_size is not None and distribution.byte_size >= 0:
@@ -139,7 +142,11 @@ def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | N
 
 
 def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
-    """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text."""
+    """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text.
+
+    A known licence is labelled the way clients' registries name it (``rdfs:label``:
+    data.gouv.fr's title; ``dct:title``: CKAN's), so their harvesters recognise it.
+    """
     if license_ is None:
         return None
     info = canonical_license(license_.uri) or canonical_license(license_.label)
@@ -150,11 +157,35 @@ def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
     if iri is None and not license_.label.strip():
         return None
     node = iri or BNode()
+    if memo_key_seen(graph, ("licence", node)):
+        return node
     graph.add((node, RDF.type, DCTERMS.LicenseDocument))
-    if graph.value(node, RDFS.label) is None:
-        graph.add((node, RDFS.label, text_literal(info.label if known else license_.label)))
+    if known:
+        add_licence_names(graph, node, info.id, info.label)
+    else:
+        graph.add((node, RDFS.label, text_literal(license_.label.strip() or str(node))))
     for code in LICENCE_TYPES.get(info.id, ()) if known else ():
         concept = URIRef(LICENCE_TYPE + code)
         graph.add((node, DCTERMS.type, concept))
         add_concept(graph, concept, {"en": _LICENCE_TYPE_LABELS[code]}, scheme=LICENCE_TYPE_SCHEME)
     return node
+
+
+def add_licence_names(graph: Graph, node: Node, license_id: str, label: str) -> None:
+    """``rdfs:label`` as data.gouv.fr names the licence and ``dct:title`` as CKAN does (fedcat's label otherwise)."""
+    names = registry_names(license_id)
+    if graph.value(node, RDFS.label) is None:
+        graph.add((node, RDFS.label, text_literal(names.udata_title or label)))
+    if graph.value(node, DCTERMS.title) is None:
+        graph.add((node, DCTERMS.title, text_literal(names.ckan_title or names.udata_title or label)))
+
+
+def memo_key_seen(graph: Graph, key: tuple) -> bool:
+    """True when a page graph already holds the triples of ``key``'s call (an IRI licence described once per page)."""
+    memo = memo_of(graph)
+    if memo is None or isinstance(key[1], BNode):
+        return False
+    if key in memo:
+        return True
+    memo.add(key)
+    return False

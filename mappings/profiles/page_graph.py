@@ -19,7 +19,17 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
-__all__ = ["PageGraph", "PageStore", "memo_of", "page_graph", "write_ntriples", "write_with_oxigraph"]
+__all__ = [
+    "PREFERRED_PREFIXES",
+    "PageGraph",
+    "PageStore",
+    "grouped_triples",
+    "memo_of",
+    "page_graph",
+    "used_prefixes",
+    "write_ntriples",
+    "write_with_oxigraph",
+]
 
 _Triple = tuple[Node, Node, Node]
 
@@ -175,8 +185,8 @@ def memo_of(graph: Graph) -> set | None:
 
 
 def page_graph() -> Graph:
-    """An empty :class:`PageGraph`."""
-    return PageGraph()
+    """An empty :class:`PageGraph` (with rdflib's core prefixes only: profiles bind what they use)."""
+    return PageGraph(bind_namespaces="core")
 
 
 def write_ntriples(graph: Graph) -> bytes:
@@ -190,7 +200,10 @@ def write_ntriples(graph: Graph) -> bytes:
 
 
 def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
-    """A :func:`page_graph` in one of Oxigraph's syntaxes, with the graph's prefixes, each term converted once."""
+    """A graph in one of Oxigraph's syntaxes: statements grouped by subject, only the prefixes they use.
+
+    Each term is converted once.
+    """
     cache: dict[Node, object] = {}
 
     def convert(term: Node):
@@ -199,8 +212,49 @@ def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
             converted = cache[term] = _oxigraph_term(term)
         return converted
 
-    triples = (pyoxigraph.Triple(convert(s), convert(p), convert(o)) for s, p, o in graph.store.ordered_triples())
-    return pyoxigraph.serialize(triples, format=fmt, prefixes={k: str(v) for k, v in graph.namespaces()})
+    triples = grouped_triples(graph)
+    prefixes = used_prefixes(graph, triples)
+    statements = (pyoxigraph.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples)
+    return pyoxigraph.serialize(statements, format=fmt, prefixes=prefixes)
+
+
+def grouped_triples(graph: Graph) -> list[_Triple]:
+    """Every triple, each subject's together (subjects in order of first use), so Turtle states each subject once."""
+    store = graph.store
+    if isinstance(store, PageStore):
+        by_subject = store._by_subject
+    else:
+        by_subject = {}
+        for s, p, o in graph:
+            by_subject.setdefault(s, {}).setdefault(p, {})[o] = None
+    return [(s, p, o) for s, predicates in by_subject.items() for p, objects in predicates.items() for o in objects]
+
+
+#: the prefix written for a namespace bound under several (rdflib binds ``dcterms`` too)
+PREFERRED_PREFIXES = {"http://purl.org/dc/terms/": "dct"}
+
+
+def used_prefixes(graph: Graph, triples: list[_Triple] | None = None) -> dict[str, str]:
+    """``{prefix: namespace}`` of the graph's bindings that its IRIs use, one prefix per namespace."""
+    bound: dict[str, str] = {}
+    for prefix, namespace in graph.namespaces():
+        if prefix and str(namespace) not in bound:
+            bound[str(namespace)] = prefix
+    for namespace, prefix in PREFERRED_PREFIXES.items():
+        if (prefix, URIRef(namespace)) in set(graph.namespaces()):
+            bound[namespace] = prefix
+    used: dict[str, str] = {}
+    seen: set[str] = set()
+    for triple in triples if triples is not None else grouped_triples(graph):
+        for term in triple:
+            iri = str(term.datatype) if isinstance(term, Literal) and term.datatype is not None else term
+            if isinstance(iri, BNode) or isinstance(iri, Literal) or iri in seen:
+                continue
+            seen.add(iri)
+            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
+            if namespace in bound:
+                used[bound[namespace]] = namespace
+    return dict(sorted(used.items()))
 
 
 def _oxigraph_term(term: Node):

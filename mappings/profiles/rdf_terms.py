@@ -94,7 +94,7 @@ def safe_iri(value: str | None) -> URIRef | None:
 
 def mailto(email: str | None) -> URIRef | None:
     """A ``mailto:`` IRI for a plausible e-mail address (an existing ``mailto:`` prefix is kept once)."""
-    text = (email or "").strip().removeprefix("mailto:")
+    text = (email or "").strip().removeprefix("mailto:").strip()
     return URIRef(f"mailto:{text}") if _EMAIL.match(text) else None
 
 

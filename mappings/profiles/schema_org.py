@@ -62,6 +62,8 @@ SCHEMA_ORG_CONTEXT: dict[str, Any] = {
 # Terms schema.org's context types ``@id`` but that may also hold a node (a licence as a
 # ``CreativeWork``): they are coerced after nesting (see mappings.profiles.jsonld).
 _IRI_TERMS = frozenset({"license"})
+#: RDF types of agents that are people, not organisations
+_PERSON_KINDS = frozenset({"http://xmlns.com/foaf/0.1/Person", "http://www.w3.org/2006/vcard/ns#Individual"})
 
 
 class SchemaOrgProfile(Profile):
@@ -92,6 +94,9 @@ class SchemaOrgProfile(Profile):
         add_languages(graph, ref, record.languages)
         add_license(graph, ref, record.license)
         add_organization(graph, ref, SCHEMA.publisher, record.publisher)
+        # Google's Dataset guidelines recommend a creator; the portals name their publisher as the body
+        # that produced the data, and nothing else names one
+        add_organization(graph, ref, SCHEMA.creator, record.publisher)
         add_spatial_coverage(graph, ref, record.spatial, record.bbox)
         coverage = temporal_coverage(record.temporal_start, record.temporal_end)
         if coverage:
@@ -147,18 +152,18 @@ def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | N
 
 
 def add_organization(graph: Graph, ref: URIRef, predicate: URIRef, agent: Agent | None) -> Node | None:
-    """An ``Organization`` with its name, and its URL and e-mail when known."""
-    if agent is None or not agent.name.strip():
+    """An ``Organization`` (a ``Person`` when the source says so) with its name, URL and e-mail when known."""
+    if agent is None or not agent.display_name.strip():
         return None
     node = safe_iri(agent.uri) or BNode()
     graph.add((ref, predicate, node))
-    graph.add((node, RDF.type, SCHEMA.Organization))
-    graph.add((node, SCHEMA.name, Literal(agent.name)))
+    graph.add((node, RDF.type, SCHEMA.Person if agent.kind in _PERSON_KINDS else SCHEMA.Organization))
+    graph.add((node, SCHEMA.name, Literal(agent.display_name.strip())))
     url = safe_iri(agent.url) or safe_iri(agent.uri)
     if url is not None:
         graph.add((node, SCHEMA.url, url))
     if agent.email:
-        graph.add((node, SCHEMA.email, Literal(agent.email)))
+        graph.add((node, SCHEMA.email, Literal(agent.email.strip().removeprefix("mailto:"))))
     return node
 
 
