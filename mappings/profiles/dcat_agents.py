@@ -8,7 +8,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 from rdflib.term import Node
 
-from mappings.profiles.rdf_terms import cached_terms, add_concept, add_scheme, mailto, safe_iri, text_literal
+from mappings.profiles.rdf_terms import add_concept, add_scheme, agent_name, cached_terms, mailto, safe_iri, text_literal
 from mappings.record import Agent
 from mappings.vocab import VCARD
 from mappings.vocabularies import fold
@@ -76,7 +76,8 @@ def add_agent(graph: Graph, subject: Node, predicate: URIRef, agent: Agent | Non
     ``foaf:name``, and what the source identifies it by is its name here (:attr:`Agent.display_name`).
     Its ADMS publisher type is added when the name says what kind of body it is.
     """
-    if agent is None or not agent.display_name.strip():
+    name = agent_name(agent) if agent is not None else ""
+    if not name:
         return None
     node = safe_iri(agent.uri) or BNode()
     graph.add((subject, predicate, node))
@@ -84,7 +85,7 @@ def add_agent(graph: Graph, subject: Node, predicate: URIRef, agent: Agent | Non
     if agent.kind and agent.kind.startswith(_AGENT_CLASS_NAMESPACES) and safe_iri(agent.kind):
         graph.add((node, RDF.type, URIRef(agent.kind)))
     if graph.value(node, FOAF.name) is None:
-        graph.add((node, FOAF.name, text_literal(agent.display_name.strip().removeprefix("mailto:"))))
+        graph.add((node, FOAF.name, text_literal(name)))
     mailbox = mailto(agent.email)
     if mailbox is not None:
         graph.add((node, FOAF.mbox, mailbox))
@@ -111,7 +112,7 @@ def add_contact_point(graph: Graph, subject: Node, contact: Agent | None) -> Nod
 
     A contact given only by an e-mail or an IRI is kept, with no invented name.
     """
-    if contact is None or not contact.display_name.strip():
+    if contact is None or not agent_name(contact):
         return None
     node = safe_iri(contact.uri) or BNode()
     graph.add((subject, DCAT.contactPoint, node))

@@ -162,7 +162,7 @@ def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
     graph.add((node, RDF.type, DCTERMS.LicenseDocument))
     if known:
         add_licence_names(graph, node, info.id, info.label)
-    else:
+    elif graph.value(node, RDFS.label) is None:
         graph.add((node, RDFS.label, text_literal(license_.label.strip() or str(node))))
     for code in LICENCE_TYPES.get(info.id, ()) if known else ():
         concept = URIRef(LICENCE_TYPE + code)

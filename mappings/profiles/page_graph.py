@@ -244,7 +244,7 @@ def used_prefixes(graph: Graph, triples: list[_Triple] | None = None) -> dict[st
         if (prefix, URIRef(namespace)) in set(graph.namespaces()):
             bound[namespace] = prefix
     used: dict[str, str] = {}
-    seen: set[str] = set()
+    seen: set[str] = {RDF.type}  # every syntax has its own word for it (``a``, ``@type``, ``rdf:Description``)
     for triple in triples if triples is not None else grouped_triples(graph):
         for term in triple:
             iri = str(term.datatype) if isinstance(term, Literal) and term.datatype is not None else term

@@ -25,7 +25,9 @@ __all__ = [
     "add_label_once",
     "add_scheme",
     "cached_terms",
+    "agent_name",
     "date_literal",
+    "email_address",
     "eu_scheme",
     "mailto",
     "safe_iri",
@@ -94,8 +96,18 @@ def safe_iri(value: str | None) -> URIRef | None:
 
 def mailto(email: str | None) -> URIRef | None:
     """A ``mailto:`` IRI for a plausible e-mail address (an existing ``mailto:`` prefix is kept once)."""
-    text = (email or "").strip().removeprefix("mailto:").strip()
+    text = email_address(email)
     return URIRef(f"mailto:{text}") if _EMAIL.match(text) else None
+
+
+def email_address(text: str | None) -> str:
+    """The address of ``mailto: a@b.fr`` or ``a@b.fr``, without the scheme or surrounding spaces."""
+    return (text or "").strip().removeprefix("mailto:").strip()
+
+
+def agent_name(agent) -> str:
+    """What to call an agent: its name, else the e-mail address or IRI the source identifies it by."""
+    return agent.name.strip() or email_address(agent.email) or (agent.uri or "").strip()
 
 
 @lru_cache(maxsize=4096)

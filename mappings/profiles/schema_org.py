@@ -20,7 +20,7 @@ from mappings.portals import Portal
 from mappings.profiles.base import CatalogPage, Profile, dataset_ref
 from mappings.profiles.dcat_distributions import NOT_A_LICENCE
 from mappings.profiles.jsonld import nested_document
-from mappings.profiles.rdf_terms import safe_iri
+from mappings.profiles.rdf_terms import agent_name, email_address, safe_iri
 from mappings.record import Agent, Concept, Distribution, Record
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, eu_language, file_type
 
@@ -153,17 +153,18 @@ def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | N
 
 def add_organization(graph: Graph, ref: URIRef, predicate: URIRef, agent: Agent | None) -> Node | None:
     """An ``Organization`` (a ``Person`` when the source says so) with its name, URL and e-mail when known."""
-    if agent is None or not agent.display_name.strip():
+    name = agent_name(agent) if agent is not None else ""
+    if not name:
         return None
     node = safe_iri(agent.uri) or BNode()
     graph.add((ref, predicate, node))
     graph.add((node, RDF.type, SCHEMA.Person if agent.kind in _PERSON_KINDS else SCHEMA.Organization))
-    graph.add((node, SCHEMA.name, Literal(agent.display_name.strip())))
+    graph.add((node, SCHEMA.name, Literal(name)))
     url = safe_iri(agent.url) or safe_iri(agent.uri)
     if url is not None:
         graph.add((node, SCHEMA.url, url))
-    if agent.email:
-        graph.add((node, SCHEMA.email, Literal(agent.email.strip().removeprefix("mailto:"))))
+    if email_address(agent.email):
+        graph.add((node, SCHEMA.email, Literal(email_address(agent.email))))
     return node
 
 

@@ -75,14 +75,23 @@ def harvest(url: str) -> dict:
 def describe(dataset) -> dict:
     """What udata stored of one dataset."""
     temporal = dataset.temporal_coverage
+    harvest = dataset.harvest
     return {
         "title": dataset.title,
+        "description": dataset.description,
+        "remote_url": harvest.remote_url if harvest else None,
+        "issued": str(harvest.issued_at) if harvest and harvest.issued_at else None,
+        "modified": str(harvest.modified_at) if harvest and harvest.modified_at else None,
+        "dcat_extras": sorted((dataset.extras or {}).get("dcat", {})),
         "uri": dataset.harvest.uri if dataset.harvest else None,
         "remote_id": dataset.harvest.remote_id if dataset.harvest else None,
         "dct_identifier": dataset.harvest.dct_identifier if dataset.harvest else None,
         "license": dataset.license.id if dataset.license else None,
         "tags": list(dataset.tags),
-        "resources": [{"url": r.url, "format": r.format, "title": r.title} for r in dataset.resources],
+        "resources": [
+            {"url": r.url, "format": r.format, "title": r.title, "mime": r.mime, "filesize": r.filesize}
+            for r in dataset.resources
+        ],
         "temporal": [str(temporal.start), str(temporal.end)] if temporal else None,
         "spatial": bool(dataset.spatial and (dataset.spatial.geom or dataset.spatial.zones)),
         "contact_points": [
