@@ -101,7 +101,7 @@ class DcatAp3Profile(Profile):
         legislation = add_hvd(graph, ref, hvd_of(record))
         for number, distribution in enumerate(record.distributions, 1):
             distribution_ref = URIRef(f"{ref}#distribution-{number}")
-            add_distribution(graph, ref, distribution_ref, distribution, record.license, legislation)
+            add_distribution(graph, ref, distribution_ref, distribution, record.license, legislation, record.rights)
 
     def serialize_catalog(self, graph: Graph, ref: URIRef, page: CatalogPage) -> None:
         """See :meth:`Profile.serialize_catalog`."""

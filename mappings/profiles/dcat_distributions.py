@@ -27,6 +27,7 @@ __all__ = [
     "add_licence_names",
     "add_license",
     "add_media_type",
+    "add_rights",
     "licence_node",
 ]
 
@@ -77,10 +78,12 @@ def add_distribution(
     distribution: Distribution,
     dataset_license: Concept | None,
     legislation: URIRef | None = None,
+    rights: str | None = None,
 ) -> URIRef | None:
     """One ``dcat:Distribution``, or None when it has no usable URL (``dcat:accessURL`` is mandatory).
 
     :param dataset_license: the record's licence, used when the distribution has none.
+    :param rights: the record's rights statement that is not a licence (DCAT-AP puts ``dct:rights`` here).
     :param legislation: ``dcatap:applicableLegislation`` of a high-value dataset's distributions.
     """
     access_url = safe_iri(distribution.access_url) or safe_iri(distribution.download_url)
@@ -100,6 +103,7 @@ def add_distribution(
     if distribution.byte_size is not None and distribution.byte_size >= 0:
         graph.add((ref, DCAT.byteSize, Literal(distribution.byte_size, datatype=XSD.nonNegativeInteger)))
     add_license(graph, ref, distribution.license or dataset_license)
+    add_rights(graph, ref, rights)
     if legislation is not None:
         graph.add((ref, DCATAP.applicableLegislation, legislation))
     return ref
@@ -131,6 +135,19 @@ def add_media_type(graph: Graph, ref: URIRef, distribution: Distribution) -> URI
     graph.add((ref, DCAT.mediaType, iri))
     graph.add((iri, RDF.type, DCTERMS.MediaType))
     return iri
+
+
+def add_rights(graph: Graph, ref: URIRef, rights: str | None) -> Node | None:
+    """``dct:rights``: the source's rights statement, as a labelled ``dct:RightsStatement`` (its IRI if it is one)."""
+    text = (rights or "").strip()
+    if not text:
+        return None
+    node = safe_iri(text) or BNode()
+    graph.add((ref, DCTERMS.rights, node))
+    graph.add((node, RDF.type, DCTERMS.RightsStatement))
+    if isinstance(node, BNode):
+        graph.add((node, RDFS.label, text_literal(text)))
+    return node
 
 
 def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | None:

@@ -765,3 +765,12 @@ def test_a_distribution_says_nothing_the_source_did_not():
     said = set(graph.predicates(distribution))
     assert said == {RDF.type, DCAT.accessURL}
     assert not list(graph.triples((None, DCATAP.availability, None)))
+
+
+def test_a_rights_statement_that_is_not_a_licence_goes_on_each_distribution():
+    record = RecordFactory(rights="Réutilisation soumise à l'accord du producteur")
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    for distribution in graph.subjects(RDF.type, DCAT.Distribution):
+        (statement,) = graph.objects(distribution, DCTERMS.rights)
+        assert (statement, RDF.type, DCTERMS.RightsStatement) in graph
+        assert graph.value(statement, RDFS.label) == Literal(record.rights)
