@@ -67,10 +67,17 @@ def _date_literal(text: str) -> Literal:
 
 
 def add_agent(
-    graph: Graph, subject: Node, predicate: URIRef, name: str, *, email: str | None = None, url: str | None = None
-) -> BNode:
-    """A ``foaf:Organization`` (publisher, creator…)."""
-    agent = BNode()
+    graph: Graph,
+    subject: Node,
+    predicate: URIRef,
+    name: str,
+    *,
+    email: str | None = None,
+    url: str | None = None,
+    uri: str | None = None,
+) -> Node:
+    """A ``foaf:Organization`` (publisher, creator…), named by ``uri`` when the source gives it one."""
+    agent = URIRef(uri.strip()) if is_http_url(uri) else BNode()
     graph.add((subject, predicate, agent))
     graph.add((agent, RDF.type, FOAF.Organization))
     graph.add((agent, FOAF.name, Literal(" ".join(name.split()))))
