@@ -72,7 +72,7 @@ def _sort_license_value(graph: Graph, value: Node, licences: list, codes: list, 
     if access_code(value):
         codes.append(Concept(label=label_of(graph, value) or iri_tail(str(value)), uri=str(value)))
     elif isinstance(value, URIRef) and _CONDITIONS_CODES in str(value):
-        statements.append(label_of(graph, value) or iri_tail(str(value)))
+        statements.append(label_of(graph, value) or str(value))
     elif isinstance(value, Literal) and re.sub(r"[\s_-]", "", str(value)).casefold() in _RESTRICTION_CODES:
         return
     else:
