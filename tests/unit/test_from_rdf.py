@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, FOAF
 
 from mappings.errors import InvalidRecord
 from mappings.from_rdf import dataset_nodes, format_label, record_from_rdf
 from mappings.record import Agent, Concept
+from mappings.vocab import VCARD
 
 PREFIXES = """
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -99,7 +100,9 @@ def test_of_two_publishers_the_named_organisation_wins():
         ex:contact a vcard:Kind ; vcard:fn "Service SIG" .
         ex:org a foaf:Organization ; foaf:name "Ville de Vanves" ; foaf:homepage <http://www.vanves.fr> ."""
     )
-    assert record.publisher == Agent(name="Ville de Vanves", uri="https://data.example.fr/org", url="http://www.vanves.fr")
+    assert record.publisher == Agent(
+        name="Ville de Vanves", uri="https://data.example.fr/org", url="http://www.vanves.fr", kind=str(FOAF.Organization)
+    )
 
 
 def test_contact_point_vcard():
@@ -107,7 +110,7 @@ def test_contact_point_vcard():
         """ex:x a dcat:Dataset ; dct:title "T" ; dcat:contactPoint [ a vcard:Kind ; vcard:fn "Open data" ;
         vcard:hasEmail <mailto:opendata@paris.fr> ] ."""
     )
-    assert record.contact_point == Agent(name="Open data", email="opendata@paris.fr")
+    assert record.contact_point == Agent(name="Open data", email="opendata@paris.fr", kind=str(VCARD.Kind))
 
 
 def test_dates_are_normalised():
