@@ -9,7 +9,8 @@
 #
 # Idempotent: a virtualenv whose pinned versions are installed is left alone. Honors
 # FEDCAT_CLIENTS_DIR (default ~/.cache/fedcat/clients) and PYTHON (default python3).
-# pip's output goes to $FEDCAT_CLIENTS_DIR/install.log; the console gets one line per client.
+# pip's output goes to $FEDCAT_INSTALL_LOG (make's build/install.log), else $FEDCAT_CLIENTS_DIR/install.log;
+# the console gets one line per client.
 #
 # CKAN is installed without its server dependencies: ckanext-dcat's parser imports ckan
 # (ckan.model's licence register, ckan.lib.helpers, the toolkit) but never touches a
@@ -19,13 +20,13 @@ set -euo pipefail
 
 PYTHON="${PYTHON:-python3}"
 dir="${FEDCAT_CLIENTS_DIR:-$HOME/.cache/fedcat/clients}"
-log_file="$dir/install.log"
+log_file="${FEDCAT_INSTALL_LOG:-$dir/install.log}"
 UDATA_VERSION=17.18.0
 MONGOMOCK_VERSION=4.3.0
 CKAN_VERSION=2.12.0
 CKANEXT_DCAT_VERSION=2.4.4
 
-mkdir -p "$dir"
+mkdir -p "$dir" "$(dirname "$log_file")"
 log() { printf '[install-clients] %s\n' "$*" >&2; }
 
 # is_current NAME STAMP: true when the virtualenv NAME holds exactly what STAMP names
