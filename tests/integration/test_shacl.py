@@ -306,3 +306,29 @@ def test_no_warning_for_a_recommended_property_the_source_carries(exported, reco
         if record is not None and carried is not None and carried(record):
             lost.append((record.record_id, result["path"]))
     assert lost == []
+
+
+PUBLISHED = ROOT / "tests" / "fixtures" / "published"
+
+
+def published_records() -> list:
+    """Records read from files other projects published (three languages; agents by IRI, rights codes)."""
+    from harvesters.rdf_parsing import parse_rdf
+    from mappings.from_rdf import dataset_nodes, record_from_rdf
+
+    files = [
+        ("ckanext-dcat/dataset_multilingual.ttl", "text/turtle"),
+        ("udata/geonetwork.xml", "application/rdf+xml"),
+    ]
+    records = []
+    for name, media_type in files:
+        graph = parse_rdf((PUBLISHED / name).read_bytes(), media_type, f"https://published.test/{name}")
+        records += [normalise(record_from_rdf(graph, node, "pub")) for node in dataset_nodes(graph)]
+    return records
+
+
+def test_exports_of_published_files_conform(mandatory_shapes):
+    records = published_records()
+    assert len(records) == 2
+    graphs = [build_dataset_graph(r, get_profiles(["dcat_ap_3"]), BASE) for r in records]
+    assert_no_violation(union(graphs), mandatory_shapes)

@@ -16,7 +16,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from service.app import create_app
 from service.config import Settings
@@ -29,6 +29,13 @@ CLIENTS = HERE / "clients"
 FIXTURES = HERE / "fixtures"
 #: generous: udata imports its whole application before harvesting; nothing here is timed
 CLIENT_TIMEOUT_S = 600
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request: the clients fetch every page, the test reports what they read."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        """Log nothing."""
 
 
 class ClientMissing(RuntimeError):
@@ -75,7 +82,9 @@ def serve_demo_catalogue(tmp_path: Path) -> Iterator[tuple[str, list]]:
         run = harvest_demo(stack, settings, echo=lambda *args: None)
         assert all(job.status == "done" for job in run.jobs), [job.error for job in run.jobs]
         stack.callback(run.catalogue.close)
-        server = make_server("127.0.0.1", 0, create_app(catalogue=run.catalogue), threaded=True)
+        server = make_server(
+            "127.0.0.1", 0, create_app(catalogue=run.catalogue), threaded=True, request_handler=_QuietHandler
+        )
         thread = threading.Thread(target=server.serve_forever, name="interop-fedcat", daemon=True)
         thread.start()
         try:
