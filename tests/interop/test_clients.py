@@ -9,11 +9,13 @@ docs/dcat-ap.md has the field-by-field table of what each client reads.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mappings.profiles.licence_registries import registry_names
+from mappings.profiles.licence_registries import REGISTRY_NAMES, registry_names
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license
 from tests.interop.support import FIXTURES, run_client, serve_demo_catalogue
 
@@ -26,9 +28,11 @@ def demo(tmp_path_factory):
     """The demo catalogue, served; and what each client read of it (both run while it is up)."""
     with serve_demo_catalogue(tmp_path_factory.mktemp("interop")) as (base_url, records):
         catalog = f"{base_url}/catalog?page_size={PAGE_SIZE}"
-        udata = run_client("udata", "udata_read.py", catalog, str(FIXTURES / "datagouv-licenses.json"))
-        ckan = run_client("ckan", "ckan_read.py", f"{base_url}/catalog.ttl?page_size={PAGE_SIZE}")
-        yield {"base_url": base_url, "records": {_ref(base_url, r.record_id): r for r in records}, "udata": udata, "ckan": ckan}
+        with ThreadPoolExecutor(max_workers=2) as pool:  # two subprocesses: the clients run side by side
+            udata = pool.submit(run_client, "udata", "udata_read.py", catalog, str(FIXTURES / "datagouv-licenses.json"))
+            ckan = pool.submit(run_client, "ckan", "ckan_read.py", f"{base_url}/catalog.ttl?page_size={PAGE_SIZE}")
+            read = {"udata": udata.result(), "ckan": ckan.result()}
+        yield {"base_url": base_url, "records": {_ref(base_url, r.record_id): r for r in records}, **read}
 
 
 def _ref(base_url: str, record_id: str) -> str:
@@ -130,3 +134,18 @@ def test_ckan_reads_publisher_distributions_and_temporal_coverage(demo):
         assert values.get("temporal_end", "")[:4] == (record.temporal_end or "")[:4]
         if any(p.label in ("Paris", "Lyon") for p in record.spatial):
             assert values.get("spatial_text") in ("Paris", "Lyon") and values.get("spatial_uri"), values
+
+
+# -- the licence names fedcat writes are the registries' own ----------------------------------
+
+
+def test_every_licence_name_fedcat_writes_is_in_data_gouv_frs_list():
+    listed = {entry["id"]: entry["title"] for entry in json.loads((FIXTURES / "datagouv-licenses.json").read_text())}
+    written = {(n.udata_id, n.udata_title) for n in REGISTRY_NAMES.values() if n.udata_id}
+    assert written <= set(listed.items())
+
+
+def test_every_licence_name_fedcat_writes_is_in_ckans_register():
+    register = run_client("ckan", "ckan_licences.py")
+    written = {(n.ckan_id, n.ckan_title) for n in REGISTRY_NAMES.values() if n.ckan_id}
+    assert written <= {(key, value["title"]) for key, value in register.items()}
