@@ -53,7 +53,6 @@ __all__ = [
     "add_source",
     "add_texts",
     "add_upstream_identifier",
-    "keywords_language",
     "portal_theme_scheme",
 ]
 
@@ -163,16 +162,12 @@ def add_texts(graph: Graph, ref: URIRef, record: Record) -> None:
         graph.add((ref, DCTERMS.description, text_literal(record.description, record.description_lang)))
     else:
         graph.add((ref, DCTERMS.description, text_literal(record.title, record.title_lang)))
-    add_keywords(graph, ref, record.keywords, keywords_language(record))
+    # the record's own keywords mix the shown language's and untagged ones: none is tagged
+    add_keywords(graph, ref, record.keywords)
     for translation in record.translations:
         predicate = _TRANSLATED.get(translation.field)
         if predicate is not None and translation.text.strip() and translation.lang:
             graph.add((ref, predicate, text_literal(translation.text.strip(), translation.lang)))
-
-
-def keywords_language(record: Record) -> str | None:
-    """The language of the record's own keywords: the one the source tagged them with, else none."""
-    return getattr(record, "keywords_lang", None)
 
 
 def add_keywords(graph: Graph, ref: URIRef, keywords: tuple[str, ...], lang: str | None = None) -> None:

@@ -98,6 +98,7 @@ def test_udata_keeps_identifiers_unique_and_places_located(demo):
 
 
 def extras(dataset: dict) -> dict:
+    """A CKAN dataset dict's extras as a plain dict."""
     return {extra["key"]: extra["value"] for extra in dataset.get("extras", [])}
 
 
