@@ -6,10 +6,12 @@ import json
 import re
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS
 
 from mappings.profiles.base import CatalogInfo, CatalogPage, build_catalog_graph, get_profiles
+from mappings.profiles.page_graph import PageGraph, used_prefixes
 from service.rdf_formats import format_for_extension, serialize
 from tests.factories import RecordFactory
 
@@ -54,3 +56,11 @@ def test_rdf_xml_round_trips(page_graph):
     data = serialize(page_graph, format_for_extension("rdf"))
     assert b"xmlns:brick" not in data
     assert isomorphic(Graph().parse(data=data, format="xml"), page_graph)
+
+
+def test_a_namespace_bound_twice_is_declared_once_under_its_preferred_prefix():
+    graph = PageGraph(bind_namespaces="rdflib")  # rdflib binds dcterms, and brick, sosa, qb…
+    graph.bind("dct", DCTERMS)
+    assert {"dct", "dcterms"} <= {prefix for prefix, _ in graph.namespaces()}
+    graph.add((URIRef(f"{BASE}/d"), DCTERMS.title, Literal("Titre")))
+    assert used_prefixes(graph) == {"dct": str(DCTERMS)}
