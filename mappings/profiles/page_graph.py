@@ -213,7 +213,7 @@ def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
         return converted
 
     triples = grouped_triples(graph)
-    prefixes = used_prefixes(graph, triples)
+    prefixes = used_prefixes(graph)
     statements = (pyoxigraph.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples)
     return pyoxigraph.serialize(statements, format=fmt, prefixes=prefixes)
 
@@ -221,12 +221,7 @@ def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
 def grouped_triples(graph: Graph) -> list[_Triple]:
     """Every triple, each subject's together (subjects in order of first use), so Turtle states each subject once."""
     store = graph.store
-    if isinstance(store, PageStore):
-        by_subject = store._by_subject
-    else:
-        by_subject = {}
-        for s, p, o in graph:
-            by_subject.setdefault(s, {}).setdefault(p, {})[o] = None
+    by_subject = store._by_subject if isinstance(store, PageStore) else _index(graph)
     return [(s, p, o) for s, predicates in by_subject.items() for p, objects in predicates.items() for o in objects]
 
 
@@ -234,27 +229,59 @@ def grouped_triples(graph: Graph) -> list[_Triple]:
 PREFERRED_PREFIXES = {"http://purl.org/dc/terms/": "dct"}
 
 
-def used_prefixes(graph: Graph, triples: list[_Triple] | None = None) -> dict[str, str]:
-    """``{prefix: namespace}`` of the graph's bindings that its IRIs use, one prefix per namespace."""
+def used_prefixes(graph: Graph) -> dict[str, str]:
+    """``{prefix: namespace}`` of the graph's bindings that its terms use, one prefix per namespace.
+
+    The terms a serialiser writes with a prefix are predicates, classes (objects of
+    ``rdf:type``) and datatypes; other IRIs are written in full when no declared prefix
+    covers them, which keeps this one pass cheap.
+    """
+    bound = _bound_namespaces(graph)
+    used: dict[str, str] = {}
+    for iri in _prefixable_terms(graph):
+        text = str(iri)
+        namespace = text[: max(text.rfind("#"), text.rfind("/")) + 1]
+        if namespace in bound:
+            used[bound[namespace]] = namespace
+    return dict(sorted(used.items()))
+
+
+def _prefixable_terms(graph: Graph) -> set[Node]:
+    """Every predicate, class and datatype of the graph (``rdf:type`` aside: each syntax has a word for it)."""
+    store = graph.store
+    by_subject = store._by_subject if isinstance(store, PageStore) else _index(graph)
+    rdf_type = RDF.type
+    terms: set[Node] = set()
+    datatypes: set[Node] = set()
+    for predicates in by_subject.values():
+        terms.update(predicates)
+        terms.update(predicates.get(rdf_type, ()))
+        for objects in predicates.values():
+            datatypes.update(o.datatype for o in objects if type(o) is Literal)
+    terms.discard(rdf_type)
+    datatypes.discard(None)
+    return terms | datatypes
+
+
+def _index(graph: Graph) -> dict[Node, dict[Node, dict[Node, None]]]:
+    """subject -> predicate -> objects of any graph, in first-use order."""
+    by_subject: dict[Node, dict[Node, dict[Node, None]]] = {}
+    for s, p, o in graph:
+        by_subject.setdefault(s, {}).setdefault(p, {})[o] = None
+    return by_subject
+
+
+def _bound_namespaces(graph: Graph) -> dict[str, str]:
+    """``{namespace: prefix}``: the first prefix bound to each namespace, or its preferred one."""
+    bindings = list(graph.namespaces())
     bound: dict[str, str] = {}
-    for prefix, namespace in graph.namespaces():
+    for prefix, namespace in bindings:
         if prefix and str(namespace) not in bound:
             bound[str(namespace)] = prefix
     for namespace, prefix in PREFERRED_PREFIXES.items():
-        if (prefix, URIRef(namespace)) in set(graph.namespaces()):
+        if (prefix, URIRef(namespace)) in bindings:
             bound[namespace] = prefix
-    used: dict[str, str] = {}
-    seen: set[str] = {RDF.type}  # every syntax has its own word for it (``a``, ``@type``, ``rdf:Description``)
-    for triple in triples if triples is not None else grouped_triples(graph):
-        for term in triple:
-            iri = str(term.datatype) if isinstance(term, Literal) and term.datatype is not None else term
-            if isinstance(iri, BNode) or isinstance(iri, Literal) or iri in seen:
-                continue
-            seen.add(iri)
-            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
-            if namespace in bound:
-                used[bound[namespace]] = namespace
-    return dict(sorted(used.items()))
+    return bound
 
 
 def _oxigraph_term(term: Node):
