@@ -80,7 +80,8 @@ def test_udata_reads_publisher_distributions_and_temporal_coverage(demo):
         assert ("publisher", record.publisher.display_name) in roles, (record.record_id, roles)
         if record.temporal_start or record.temporal_end:
             start, end = dataset["temporal"]
-            assert start.startswith(record.temporal_start[:4]) and end.startswith(record.temporal_end[:4])
+            assert start.startswith((record.temporal_start or "None")[:4]), (record.record_id, start)
+            assert end.startswith((record.temporal_end or "None")[:4]), (record.record_id, end)
         else:
             assert dataset["temporal"] is None
 
