@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, GEO, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, GEO, RDF
 from rdflib.term import Node
 
 from mappings.geo import BBox
 from mappings.profiles.page_graph import memo_of
 from mappings.profiles.places import KnownPlace, known_place
-from mappings.profiles.rdf_terms import cached_terms, date_literal, safe_iri, text_literal
+from mappings.profiles.rdf_terms import add_label_once, cached_terms, date_literal, safe_iri, text_literal
 from mappings.record import Concept
 from mappings.vocab import LOCN
 
 # rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
-DCAT, DCTERMS, GEO, RDF, SKOS, LOCN = map(cached_terms, (DCAT, DCTERMS, GEO, RDF, SKOS, LOCN))
+DCAT, DCTERMS, GEO, RDF, LOCN = map(cached_terms, (DCAT, DCTERMS, GEO, RDF, LOCN))
 
 __all__ = ["add_known_place", "add_location", "add_spatial", "add_temporal", "bbox_literal"]
 
@@ -59,8 +59,9 @@ def add_known_place(graph: Graph, ref: URIRef, place: KnownPlace) -> URIRef:
             return iri
         memo.add(("place", iri))
     graph.add((iri, RDF.type, DCTERMS.Location))
-    graph.add((iri, SKOS.prefLabel, text_literal(place.label)))
-    graph.add((iri, LOCN.geographicName, text_literal(place.label)))
+    # fedcat's own table gives the official French name (one prefLabel per language: France may have one already)
+    add_label_once(graph, iri, place.label, "fr")
+    graph.add((iri, LOCN.geographicName, text_literal(place.label, "fr")))
     box = bbox_literal(place.bbox)
     if box is not None and graph.value(iri, DCAT.bbox) is None:
         graph.add((iri, DCAT.bbox, box))

@@ -353,7 +353,7 @@ def test_a_known_place_named_alone_becomes_its_insee_iri_with_label_and_box():
     assert paris.iri == "http://id.insee.fr/geo/commune/75056"
     assert_isomorphic(
         turtle(f"""<{REF}> dct:spatial <{paris.iri}> .
-            <{paris.iri}> a dct:Location ; skos:prefLabel "Paris" ; locn:geographicName "Paris" ;
+            <{paris.iri}> a dct:Location ; skos:prefLabel "Paris"@fr ; locn:geographicName "Paris"@fr ;
                 dcat:bbox "{BBox(*paris.bbox).to_wkt()}"^^gsp:wktLiteral ."""),
         graph,
     )
@@ -368,6 +368,16 @@ def test_the_source_geometry_of_a_known_place_is_kept_on_a_location_of_its_own()
     (own,) = locations - {lyon}
     assert graph.value(own, DCAT.bbox) == bbox_literal((4.8, 45.74, 4.85, 45.77))
     assert graph.value(lyon, DCAT.bbox) == bbox_literal(known_place("Lyon").bbox)
+
+
+def test_france_named_by_a_record_keeps_one_label_per_language_on_the_country_concept():
+    graph = build_catalog_graph(
+        CatalogPage(CatalogInfo(BASE), [RecordFactory(spatial=(Concept("France entière"),))], 1, 1, 10, lambda n: BASE),
+        get_profiles(["dcat_ap_3"]),
+    )
+    france = URIRef(EU + "country/FRA")
+    labels = [label.language for label in graph.objects(france, SKOS.prefLabel)]
+    assert sorted(labels) == ["en", "fr"]
 
 
 @pytest.mark.parametrize("name", ["France entière et hors territoire", "Paris 15e", "Lyon et alentours"])
