@@ -26,7 +26,7 @@ from mappings.rdf_values import (
 )
 from mappings.rdf_agents import ORGANISATION_TYPES, agent_from_node
 from mappings.rdf_rights import rights_from_rdf
-from mappings.rdf_texts import keywords_in_languages, texts_in_languages
+from mappings.rdf_texts import keywords_in_languages, language_tag, texts_in_languages
 from mappings.record import Agent, Concept, Distribution, Record, make_record_id
 from mappings.text import clean_text
 from mappings.geo import bbox_from_text
@@ -34,6 +34,7 @@ from mappings.temporal import period_from_text
 from mappings.vocab import LOCN, SCHEMA, VCARD
 
 __all__ = [
+    "catalogue_language",
     "dataset_nodes",
     "distribution_from_rdf",
     "format_label",
@@ -62,10 +63,13 @@ def record_from_rdf(
     *,
     guid: str | None = None,
     harvested_at: str | None = None,
+    declared_language: str | None = None,
 ) -> Record:
     """Map one ``dcat:Dataset`` node to a record.
 
     :param guid: overrides the default guid (a harvester that knows a steadier key passes it).
+    :param declared_language: the language the portal declares its texts are in (a BCP 47 tag);
+        it tags the title and description only when the source left them plain.
     :raises InvalidRecord: when the dataset has no title or no usable identity.
     """
     guid = guid or guid_from_rdf(graph, node)
@@ -78,7 +82,7 @@ def record_from_rdf(
         guid=guid,
         source_uri=_clean_iri(node),
         identifier=text_value(graph, node, DCTERMS.identifier),
-        **texts_from_rdf(graph, node),
+        **texts_from_rdf(graph, node, declared_language),
         themes=themes_from_rdf(graph, node),
         publisher=publisher_from_rdf(graph, node),
         contact_point=contact_point_from_rdf(graph, node),
@@ -112,7 +116,7 @@ def guid_from_rdf(graph: Graph, node: Node) -> str:
     raise InvalidRecord("dataset has neither a URI nor a dct:identifier")
 
 
-def texts_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
+def texts_from_rdf(graph: Graph, node: Node, declared_language: str | None = None) -> dict[str, Any]:
     """Title, description and keywords in the language shown, their tags, and the other languages' texts."""
     title, title_translations = texts_in_languages(graph, node, DCTERMS.title, "title", single_line=True)
     if title is None:
@@ -123,12 +127,23 @@ def texts_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
     keywords, keyword_translations = keywords_in_languages(graph, node, DCAT.keyword)
     return {
         "title": title.text,
-        "title_lang": title.lang,
+        "title_lang": title.lang or declared_language,
         "description": description.text if description else "",
-        "description_lang": description.lang if description else None,
+        "description_lang": (description.lang or declared_language) if description else None,
         "keywords": keywords,
         "translations": title_translations + description_translations + keyword_translations,
     }
+
+
+def catalogue_language(graph: Graph) -> str | None:
+    """The one language a page's ``dcat:Catalog`` declares (``dct:language``), as a BCP 47 tag; None if not exactly one."""
+    languages = {
+        language_tag(iri_tail(str(value)) if isinstance(value, URIRef) else str(value))
+        for catalogue in graph.subjects(RDF.type, DCAT.Catalog)
+        for value in graph.objects(catalogue, DCTERMS.language)
+    }
+    languages.discard(None)
+    return languages.pop() if len(languages) == 1 else None
 
 
 def title_from_rdf(graph: Graph, node: Node) -> str:
