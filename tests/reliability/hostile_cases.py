@@ -161,7 +161,7 @@ class Case:
     settings: dict = field(default_factory=dict)
     check: Callable | None = None
     max_mib: float = 48.0
-    seconds: float = 10.0
+    seconds: float = 60.0
 
 
 # -- answers ----------------------------------------------------------------------------
@@ -506,7 +506,7 @@ CASES: list[Case] = [
         settings={"max_bytes": 16 * MIB},
         check=record_fields("dcat:http://p.test/kw", title="Mots-clés"),
         max_mib=400,
-        seconds=30,
+        seconds=60,
     ),
     Case(
         "ten-megabyte-literal",
@@ -517,7 +517,7 @@ CASES: list[Case] = [
         settings={"max_bytes": 16 * MIB},
         check=record_fields("dcat:http://p.test/big", title="Gros"),
         max_mib=400,
-        seconds=30,
+        seconds=60,
     ),
     Case("malformed-dates", "dcat", turtle(_BAD_DATES), "cleaned", "", check=record_fields("dcat:http://p.test/bad", modified=None, issued=None)),
     Case("script-and-html-injection", "dcat", turtle(_INJECTION), "cleaned", "", check=any_title(lambda t: "<" not in t and "Vélos" in t)),
