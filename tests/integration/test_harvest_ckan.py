@@ -12,23 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.http import HttpSettings
 from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from simulators.ckan import CKAN_LICENSE_IDS, CkanSimulator
 from simulators.dkan import package_id
 from simulators.sample_data import generate, slugify
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 DATASETS = generate("lyon", 23)
 DEMO = Path(__file__).parent.parent / "fixtures" / "published" / "ckan-demo" / "package_search.json"
 
 
 def harvest(store, simulator, portal_id: str = "ckan", **options):
     portal = Portal(id=portal_id, name="CKAN", kind="ckan", url=simulator.url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def test_package_search_is_paged_by_rows_and_start(backend):
