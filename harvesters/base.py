@@ -206,9 +206,10 @@ class Harvester(ABC):
 
     def outcomes(self, page: Page, harvested_at: str | None) -> Iterator[Record | FailedRecord | None]:
         """Each dataset of a page, in order, mapped: its record, why it failed, or None when skipped."""
+        language = self.declared_language(page.graph)
         for node in dataset_nodes(page.graph):
             try:
-                yield self._map(page.graph, node, harvested_at)
+                yield self._map(page.graph, node, harvested_at, language)
             except SkipRecord:
                 yield None
             except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
@@ -304,14 +305,14 @@ class Harvester(ABC):
         """The language the portal says its plain texts are in: the ``language`` option, else its catalogue's one ``dct:language``."""
         return language_tag(str(self.portal.options.get("language") or "")) or catalogue_language(graph)
 
-    def _map(self, graph: Graph, node: Node, harvested_at: str | None) -> Record:
+    def _map(self, graph: Graph, node: Node, harvested_at: str | None, language: str | None) -> Record:
         record = record_from_rdf(
             graph,
             node,
             self.portal.id,
             guid=self.guid_for(graph, node),
             harvested_at=harvested_at,
-            declared_language=self.declared_language(graph),
+            declared_language=language,
         )
         return normalise(record)
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
 from mappings.errors import InvalidRecord
@@ -19,7 +19,6 @@ from mappings.rdf_values import (
     concept_from_node,
     iri_or_literal,
     iri_tail,
-    label_of,
     normalise_date,
     objects,
     text_value,
@@ -31,7 +30,7 @@ from mappings.record import Agent, Concept, Distribution, Record, make_record_id
 from mappings.text import clean_text
 from mappings.geo import bbox_from_text
 from mappings.temporal import period_from_text
-from mappings.vocab import LOCN, SCHEMA, VCARD
+from mappings.vocab import LOCN, SCHEMA
 
 __all__ = [
     "catalogue_language",
@@ -45,6 +44,14 @@ __all__ = [
 #: Types some portals write as literals instead of IRIs (Opendatasoft: ``"dctype:Dataset"``).
 _DATASET_TYPE_LITERALS = frozenset({"dcat:Dataset", "dctype:Dataset", "Dataset"})
 _WHITESPACE = re.compile(r"\s+")
+#: where a place gives its geometry; GeoNetwork's DCAT writes ``ogc:Polygon [ ogc:asWKT … ]``
+_GEOMETRY_PREDICATES = (
+    DCAT.bbox,
+    LOCN.geometry,
+    DCAT.centroid,
+    URIRef("http://www.opengis.net/ont/geosparql#asWKT"),
+    URIRef("http://www.opengis.net/rdf#asWKT"),
+)
 
 
 def dataset_nodes(graph: Graph) -> list[Node]:
@@ -57,12 +64,7 @@ def dataset_nodes(graph: Graph) -> list[Node]:
 
 
 def record_from_rdf(
-    graph: Graph,
-    node: Node,
-    portal_id: str,
-    *,
-    guid: str | None = None,
-    harvested_at: str | None = None,
+    graph: Graph, node: Node, portal_id: str, *, guid: str | None = None, harvested_at: str | None = None,
     declared_language: str | None = None,
 ) -> Record:
     """Map one ``dcat:Dataset`` node to a record.
@@ -172,10 +174,10 @@ def spatial_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
 
 
 def bbox_from_rdf(graph: Graph, node: Node) -> tuple[float, float, float, float] | None:
-    """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``: WKT, GeoJSON or GML)."""
+    """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``, ``geo:asWKT``: WKT, GeoJSON or GML)."""
     boxes = []
     for place in objects(graph, node, DCTERMS.spatial):
-        for predicate in (DCAT.bbox, LOCN.geometry, DCAT.centroid):
+        for predicate in _GEOMETRY_PREDICATES:
             for value in objects(graph, place, predicate):
                 box = bbox_from_text(str(value)) if isinstance(value, Literal) else None
                 if box is not None:

@@ -62,6 +62,8 @@ def test_geonetwork_dcat_keeps_agents_access_codes_and_undescribed_distributions
     assert len(record.distributions) == 4, "referenced, not described: their IRIs are the access URLs"
     assert all(d.access_url.startswith("https://sig.oreme.org/geonetwork/records/0c456d2d") for d in record.distributions)
     assert record.title_lang is None, "a plain literal stays plain"
+    assert record.bbox == (3.98197778, 44.05310833, 4.00346389, 44.11806389), "ogc:asWKT, with its CRS IRI"
+    assert (record.temporal_start, record.temporal_end) == ("2004-11-03", "2005-03-30")
 
 
 def test_parse_errors_keep_their_reason_and_position():
