@@ -48,6 +48,15 @@ def test_multilingual_dataset_keeps_every_language_and_invents_none():
     assert distribution.license is None, "a rights note that names no licence is no licence"
 
 
+def test_dcat_ap_example_keeps_english_and_the_publisher_known_by_iri():
+    records = records_of(PUBLISHED / "semic" / "example-bee-population-2022-2023.ttl", "text/turtle")
+    assert [r.title for r in records] == ["Bee population 2022", "Bee population 2023"]
+    for record in records:
+        assert (record.title_lang, record.description_lang) == ("en", "en"), "English stays English"
+        assert record.publisher.uri == "https://agencies.gov.gr/id/GreekEnvironmentAgency"
+        assert record.publisher.display_name == record.publisher.uri
+
+
 def test_geonetwork_dcat_keeps_agents_access_codes_and_undescribed_distributions():
     (record,) = records_of(PUBLISHED / "udata" / "geonetwork.xml", "application/rdf+xml")
     assert " " not in record.record_id and " " not in record.guid, "the dataset IRI holds a space: it is no identity"
