@@ -132,6 +132,6 @@ def test_ckan_extras_of_ckanext_dcat_are_read():
     assert resource.download_url is None, "an HTML page is no file to download"
 
 
-@pytest.mark.parametrize("tag,expected", [("fre", "fr"), ("FRA", "fr"), ("en-GB", "en-gb"), ("ca", "ca"), ("", None), (None, None)])
+@pytest.mark.parametrize("tag,expected", [("fre", "fr"), ("FRA", "fr"), ("en-GB", "en-gb"), ("ca", "ca"), ("", None), (None, None), ("français", None)])
 def test_language_tags(tag, expected):
     assert language_tag(tag) == expected
