@@ -123,6 +123,8 @@ class Harvester(ABC):
         self.workers = workers
         self._pool: PagePool | None = None
         self._built_pages = 0
+        self._language_graph: Graph | None = None
+        self._language: str | None = None
 
     @abstractmethod
     def pages(self, report: HarvestReport) -> Iterator[Page]:
@@ -206,10 +208,9 @@ class Harvester(ABC):
 
     def outcomes(self, page: Page, harvested_at: str | None) -> Iterator[Record | FailedRecord | None]:
         """Each dataset of a page, in order, mapped: its record, why it failed, or None when skipped."""
-        language = self.declared_language(page.graph)
         for node in dataset_nodes(page.graph):
             try:
-                yield self._map(page.graph, node, harvested_at, language)
+                yield self._map(page.graph, node, harvested_at)
             except SkipRecord:
                 yield None
             except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
@@ -301,18 +302,24 @@ class Harvester(ABC):
     def _page_outcomes(self, page: Page, harvested_at: str | None) -> Iterable[Record | FailedRecord | None]:
         return page.outcomes.result() if page.outcomes is not None else self.outcomes(page, harvested_at)
 
+    def _page_language(self, graph: Graph) -> str | None:
+        """:meth:`declared_language`, worked out once a page (the datasets of a page share its graph)."""
+        if self._language_graph is not graph:
+            self._language_graph, self._language = graph, self.declared_language(graph)
+        return self._language
+
     def declared_language(self, graph: Graph) -> str | None:
         """The language the portal says its plain texts are in: the ``language`` option, else its catalogue's one ``dct:language``."""
         return language_tag(str(self.portal.options.get("language") or "")) or catalogue_language(graph)
 
-    def _map(self, graph: Graph, node: Node, harvested_at: str | None, language: str | None) -> Record:
+    def _map(self, graph: Graph, node: Node, harvested_at: str | None) -> Record:
         record = record_from_rdf(
             graph,
             node,
             self.portal.id,
             guid=self.guid_for(graph, node),
             harvested_at=harvested_at,
-            declared_language=language,
+            declared_language=self._page_language(graph),
         )
         return normalise(record)
 
