@@ -1,13 +1,15 @@
 """CKAN portals: the Action API's ``package_search``, or ckanext-dcat's ``/catalog.ttl``.
 
-* ``api`` (the default): ``/api/3/action/package_search?rows=&start=&sort=id asc``,
+* ``auto`` (the default): ckanext-dcat's catalogue where the portal offers it
+  (it carries what the DCAT-AP schema of the portal adds to packages), else the API;
+* ``api``: ``/api/3/action/package_search?rows=&start=&sort=id asc``,
   page after page until ``start`` reaches the ``count`` the first answer gave
   (sorted by id so that paging is stable while the portal changes); every
   package becomes DCAT through :mod:`mappings.sources.ckan`, keyed on its id;
 * ``catalog``: ckanext-dcat's ``/catalog.ttl``, Hydra-paged, for portals that
   publish richer DCAT than their packages hold.
 
-Portal options: ``source`` (``api`` or ``catalog``), ``page_size`` (100; CKAN caps it at 1000),
+Portal options: ``source`` (``auto``, ``api`` or ``catalog``), ``page_size`` (100; CKAN caps it at 1000),
 ``fq`` (a Solr filter, e.g. ``organization:ville-de-lyon``).
 """
 
@@ -21,7 +23,7 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
-from harvesters.errors import ParseError
+from harvesters.errors import FetchError, ParseError
 from harvesters.http import Response
 from harvesters.hydra import next_page_url
 from harvesters.safe_json import load_json
@@ -34,6 +36,8 @@ __all__ = ["CkanHarvester"]
 
 _JSON = "application/json"
 _ROWS_MAX = 1000
+#: statuses by which a portal says it has no such endpoint (no ckanext-dcat)
+_MISSING = frozenset({400, 404, 405, 410, 501})
 
 
 class CkanHarvester(Harvester):
@@ -48,14 +52,33 @@ class CkanHarvester(Harvester):
 
     def pages(self, report: HarvestReport) -> Iterator[Page]:
         """The packages page by page, or ckanext-dcat's catalogue (see the module docstring)."""
-        source = str(self.portal.options.get("source", "api")).lower()
-        if source == "catalog":
-            load = lambda url: self.load_page(url, self._catalog_page)  # noqa: E731
-            yield from self.follow(f"{self.base}/catalog.ttl", load, report)
-        elif source == "api":
-            yield from self.follow(self.search_url(0), lambda url: self.load_page(url, self._search_page, accept=_JSON), report)
-        else:
-            raise ValueError(f"source must be 'api' or 'catalog', not {source!r}")
+        source = str(self.portal.options.get("source", "auto")).lower()
+        if source not in ("auto", "api", "catalog"):
+            raise ValueError(f"source must be 'auto', 'api' or 'catalog', not {source!r}")
+        if source == "api":
+            yield from self.api_pages(report)
+            return
+        catalog = self.catalog_pages(report)
+        try:
+            first = next(catalog)
+        except StopIteration:
+            return
+        except (FetchError, ParseError) as exc:
+            if source == "catalog" or (isinstance(exc, FetchError) and exc.status not in _MISSING):
+                raise
+            report.warnings.append(f"no ckanext-dcat catalogue ({exc}); reading the Action API")
+            yield from self.api_pages(report)
+            return
+        yield first
+        yield from catalog
+
+    def api_pages(self, report: HarvestReport) -> Iterator[Page]:
+        """``package_search``, page after page."""
+        yield from self.follow(self.search_url(0), lambda url: self.load_page(url, self._search_page, accept=_JSON), report)
+
+    def catalog_pages(self, report: HarvestReport) -> Iterator[Page]:
+        """ckanext-dcat's ``/catalog.ttl``, along its Hydra links."""
+        yield from self.follow(f"{self.base}/catalog.ttl", lambda url: self.load_page(url, self._catalog_page), report)
 
     def search_url(self, start: int) -> str:
         """One ``package_search`` page."""

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
 from mappings.errors import InvalidRecord
@@ -19,21 +19,21 @@ from mappings.rdf_values import (
     concept_from_node,
     iri_or_literal,
     iri_tail,
-    label_of,
     normalise_date,
     objects,
     text_value,
 )
 from mappings.rdf_agents import ORGANISATION_TYPES, agent_from_node
 from mappings.rdf_rights import rights_from_rdf
-from mappings.rdf_texts import keywords_in_languages, texts_in_languages
+from mappings.rdf_texts import keywords_in_languages, language_tag, texts_in_languages
 from mappings.record import Agent, Concept, Distribution, Record, make_record_id
 from mappings.text import clean_text
 from mappings.geo import bbox_from_text
 from mappings.temporal import period_from_text
-from mappings.vocab import LOCN, SCHEMA, VCARD
+from mappings.vocab import LOCN, SCHEMA
 
 __all__ = [
+    "catalogue_language",
     "dataset_nodes",
     "distribution_from_rdf",
     "format_label",
@@ -44,6 +44,14 @@ __all__ = [
 #: Types some portals write as literals instead of IRIs (Opendatasoft: ``"dctype:Dataset"``).
 _DATASET_TYPE_LITERALS = frozenset({"dcat:Dataset", "dctype:Dataset", "Dataset"})
 _WHITESPACE = re.compile(r"\s+")
+#: where a place gives its geometry; GeoNetwork's DCAT writes ``ogc:Polygon [ ogc:asWKT … ]``
+_GEOMETRY_PREDICATES = (
+    DCAT.bbox,
+    LOCN.geometry,
+    DCAT.centroid,
+    URIRef("http://www.opengis.net/ont/geosparql#asWKT"),
+    URIRef("http://www.opengis.net/rdf#asWKT"),
+)
 
 
 def dataset_nodes(graph: Graph) -> list[Node]:
@@ -56,16 +64,14 @@ def dataset_nodes(graph: Graph) -> list[Node]:
 
 
 def record_from_rdf(
-    graph: Graph,
-    node: Node,
-    portal_id: str,
-    *,
-    guid: str | None = None,
-    harvested_at: str | None = None,
+    graph: Graph, node: Node, portal_id: str, *, guid: str | None = None, harvested_at: str | None = None,
+    declared_language: str | None = None,
 ) -> Record:
     """Map one ``dcat:Dataset`` node to a record.
 
     :param guid: overrides the default guid (a harvester that knows a steadier key passes it).
+    :param declared_language: the language the portal declares its texts are in (a BCP 47 tag);
+        it tags the title and description only when the source left them plain.
     :raises InvalidRecord: when the dataset has no title or no usable identity.
     """
     guid = guid or guid_from_rdf(graph, node)
@@ -78,7 +84,7 @@ def record_from_rdf(
         guid=guid,
         source_uri=_clean_iri(node),
         identifier=text_value(graph, node, DCTERMS.identifier),
-        **texts_from_rdf(graph, node),
+        **texts_from_rdf(graph, node, declared_language),
         themes=themes_from_rdf(graph, node),
         publisher=publisher_from_rdf(graph, node),
         contact_point=contact_point_from_rdf(graph, node),
@@ -112,7 +118,7 @@ def guid_from_rdf(graph: Graph, node: Node) -> str:
     raise InvalidRecord("dataset has neither a URI nor a dct:identifier")
 
 
-def texts_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
+def texts_from_rdf(graph: Graph, node: Node, declared_language: str | None = None) -> dict[str, Any]:
     """Title, description and keywords in the language shown, their tags, and the other languages' texts."""
     title, title_translations = texts_in_languages(graph, node, DCTERMS.title, "title", single_line=True)
     if title is None:
@@ -123,12 +129,23 @@ def texts_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
     keywords, keyword_translations = keywords_in_languages(graph, node, DCAT.keyword)
     return {
         "title": title.text,
-        "title_lang": title.lang,
+        "title_lang": title.lang or declared_language,
         "description": description.text if description else "",
-        "description_lang": description.lang if description else None,
+        "description_lang": (description.lang or declared_language) if description else None,
         "keywords": keywords,
         "translations": title_translations + description_translations + keyword_translations,
     }
+
+
+def catalogue_language(graph: Graph) -> str | None:
+    """The one language a page's ``dcat:Catalog`` declares (``dct:language``), as a BCP 47 tag; None if not exactly one."""
+    languages = {
+        language_tag(iri_tail(str(value)) if isinstance(value, URIRef) else str(value))
+        for catalogue in graph.subjects(RDF.type, DCAT.Catalog)
+        for value in graph.objects(catalogue, DCTERMS.language)
+    }
+    languages.discard(None)
+    return languages.pop() if len(languages) == 1 else None
 
 
 def title_from_rdf(graph: Graph, node: Node) -> str:
@@ -157,10 +174,10 @@ def spatial_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
 
 
 def bbox_from_rdf(graph: Graph, node: Node) -> tuple[float, float, float, float] | None:
-    """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``: WKT, GeoJSON or GML)."""
+    """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``, ``geo:asWKT``: WKT, GeoJSON or GML)."""
     boxes = []
     for place in objects(graph, node, DCTERMS.spatial):
-        for predicate in (DCAT.bbox, LOCN.geometry, DCAT.centroid):
+        for predicate in _GEOMETRY_PREDICATES:
             for value in objects(graph, place, predicate):
                 box = bbox_from_text(str(value)) if isinstance(value, Literal) else None
                 if box is not None:

@@ -8,6 +8,7 @@ A text keeps the tag the source gave it, written the BCP 47 way (``fre`` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -20,6 +21,7 @@ from mappings.vocabularies import eu_language
 __all__ = ["LangText", "keywords_in_languages", "language_tag", "texts_in_languages"]
 
 _PREFERRED = "fr"
+_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,11 @@ class LangText:
 
 
 def language_tag(tag: str | None) -> str | None:
-    """A BCP 47 tag from what a source wrote: lower case, ISO 639-2 primary subtags made ISO 639-1."""
-    if not tag or not tag.strip():
+    """A BCP 47 tag from what a source wrote: lower case, ISO 639-2 primary subtags made ISO 639-1; None if it is no tag."""
+    text = (tag or "").strip().lower().replace("_", "-")
+    if not _TAG.match(text):
         return None
-    primary, _, rest = tag.strip().lower().replace("_", "-").partition("-")
+    primary, _, rest = text.partition("-")
     if len(primary) == 3:
         info = eu_language(primary)
         primary = info.iso639_1 if info is not None and info.iso639_1 else primary

@@ -43,6 +43,7 @@ class CkanSimulator(PortalSimulator):
     :param packages: CKAN packages to serve as they are; else made from ``datasets``.
     :param size: how many datasets to make up (``generate("lyon", size)``) when neither is given.
     :param rows_max: the largest page ``package_search`` hands out.
+    :param dcat: whether ckanext-dcat is installed (``/catalog.ttl`` answers; else CKAN's HTML 404).
     """
 
     def __init__(
@@ -52,6 +53,7 @@ class CkanSimulator(PortalSimulator):
         packages: list[dict] | None = None,
         size: int | None = None,
         rows_max: int = 1000,
+        dcat: bool = False,
         public_url: str = "https://ckan.example.fr",
         **kwargs,
     ) -> None:
@@ -61,6 +63,7 @@ class CkanSimulator(PortalSimulator):
             packages = [self.package(d) for d in (datasets if datasets is not None else generate("lyon", size))]
         self.packages = packages
         self.rows_max = rows_max
+        self.dcat = dcat
 
     def handle(self, request: SimRequest) -> SimResponse:
         """The Action API and ``/catalog.ttl``; anything else is CKAN's HTML 404."""
@@ -72,7 +75,7 @@ class CkanSimulator(PortalSimulator):
                 error = {"message": "Not found", "__type": "Not Found Error"}
                 return SimResponse(404, json.dumps({"help": _help("package_show"), "success": False, "error": error}).encode(), _JSON)
             return _answer("package_show", found)
-        if request.path == "/catalog.ttl":
+        if request.path == "/catalog.ttl" and self.dcat:
             return SimResponse(200, self.catalog_page(int(request.arg("page", "1") or 1)), "text/turtle; charset=utf-8")
         return SimResponse(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8")
 

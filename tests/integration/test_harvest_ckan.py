@@ -12,28 +12,26 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.http import HttpSettings
 from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from simulators.ckan import CKAN_LICENSE_IDS, CkanSimulator
 from simulators.dkan import package_id
 from simulators.sample_data import generate, slugify
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 DATASETS = generate("lyon", 23)
 DEMO = Path(__file__).parent.parent / "fixtures" / "published" / "ckan-demo" / "package_search.json"
 
 
 def harvest(store, simulator, portal_id: str = "ckan", **options):
     portal = Portal(id=portal_id, name="CKAN", kind="ckan", url=simulator.url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def test_package_search_is_paged_by_rows_and_start(backend):
     with CkanSimulator(DATASETS) as simulator:
-        job = harvest(backend, simulator)
+        job = harvest(backend, simulator, source="api")
         starts = [r.arg("start") for r in simulator.requests if r.path.endswith("package_search")]
         rows = {r.arg("rows") for r in simulator.requests if r.path.endswith("package_search")}
     assert job.status == "done", job.error
@@ -78,15 +76,30 @@ def test_organisation_filter(backend):
         assert harvest(backend, simulator, "other", fq="organization:nobody").stats.created == 0
 
 
-def test_ckanext_dcat_catalogue_is_followed_page_by_page(backend):
+@pytest.mark.parametrize("source", ["catalog", "auto"])
+def test_ckanext_dcat_catalogue_is_followed_page_by_page(backend, source):
     datasets = generate("lyon", 130)
-    with CkanSimulator(datasets) as simulator:
-        job = harvest(backend, simulator, "catalog", source="catalog")
+    with CkanSimulator(datasets, dcat=True) as simulator:
+        job = harvest(backend, simulator, "catalog", source=source)
         pages = [r.arg("page") for r in simulator.requests if r.path == "/catalog.ttl"]
+        api_calls = [r for r in simulator.requests if r.path.startswith("/api/")]
     assert job.status == "done", job.error
     assert job.stats.created == 130
     assert pages == [None, "2"]
+    assert api_calls == [], "where the portal offers its DCAT catalogue, it is read"
     assert backend.get(f"catalog:{package_id(datasets[0].slug)}").record.title == datasets[0].title
+
+
+def test_without_ckanext_dcat_the_api_is_read(backend):
+    with CkanSimulator(DATASETS) as simulator:
+        job = harvest(backend, simulator)
+        paths = [r.path for r in simulator.requests]
+    assert job.status == "done", job.error
+    assert job.stats.created == len(DATASETS)
+    assert paths[0] == "/catalog.ttl" and set(paths[1:]) == {"/api/3/action/package_search"}
+    assert any("no ckanext-dcat catalogue" in w for w in job.warnings)
+    with CkanSimulator(DATASETS) as simulator:
+        assert harvest(backend, simulator, "forced", source="catalog").status == "failed"
 
 
 def test_recorded_demo_ckan_answer(backend):
@@ -116,6 +129,6 @@ def test_an_answer_that_is_not_package_search_fails_the_run(backend, body):
             return SimResponse(200, body, "application/json")
 
     with Broken(DATASETS) as simulator:
-        job = harvest(backend, simulator, "broken")
+        job = harvest(backend, simulator, "broken", source="api")
     assert job.status == "failed"
     assert job.error

@@ -215,3 +215,22 @@ def test_bbox_from_spatial_geometry(geometry, expected):
 
 def test_no_geometry_no_bbox():
     assert one_record('ex:x a dcat:Dataset ; dct:title "T" ; dct:spatial "Paris" .').bbox is None
+
+
+def test_plain_texts_take_only_the_language_the_portal_declares():
+    from mappings.from_rdf import catalogue_language
+
+    turtle = """ex:cat a dcat:Catalog ; dct:language <http://publications.europa.eu/resource/authority/language/FRA> ;
+        dcat:dataset ex:x, ex:y .
+        ex:x a dcat:Dataset ; dct:title "Arbres" ; dct:description "Les arbres"@en .
+        ex:y a dcat:Dataset ; dct:title "Trees"@en ."""
+    graph = graph_of(turtle)
+    assert catalogue_language(graph) == "fr"
+    x = record_from_rdf(graph, URIRef("https://data.example.fr/x"), "p", declared_language=catalogue_language(graph))
+    assert (x.title_lang, x.description_lang) == ("fr", "en"), "a tag the source gave is never replaced"
+    y = record_from_rdf(graph, URIRef("https://data.example.fr/y"), "p", declared_language="fr")
+    assert y.title_lang == "en"
+    undeclared = record_from_rdf(graph, URIRef("https://data.example.fr/x"), "p")
+    assert undeclared.title_lang is None, "nothing declared, nothing guessed"
+    two = graph_of('ex:c a dcat:Catalog ; dct:language "fr", "de" .')
+    assert catalogue_language(two) is None

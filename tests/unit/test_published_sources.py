@@ -48,6 +48,15 @@ def test_multilingual_dataset_keeps_every_language_and_invents_none():
     assert distribution.license is None, "a rights note that names no licence is no licence"
 
 
+def test_dcat_ap_example_keeps_english_and_the_publisher_known_by_iri():
+    records = records_of(PUBLISHED / "semic" / "example-bee-population-2022-2023.ttl", "text/turtle")
+    assert [r.title for r in records] == ["Bee population 2022", "Bee population 2023"]
+    for record in records:
+        assert (record.title_lang, record.description_lang) == ("en", "en"), "English stays English"
+        assert record.publisher.uri == "https://agencies.gov.gr/id/GreekEnvironmentAgency"
+        assert record.publisher.display_name == record.publisher.uri
+
+
 def test_geonetwork_dcat_keeps_agents_access_codes_and_undescribed_distributions():
     (record,) = records_of(PUBLISHED / "udata" / "geonetwork.xml", "application/rdf+xml")
     assert " " not in record.record_id and " " not in record.guid, "the dataset IRI holds a space: it is no identity"
@@ -62,6 +71,8 @@ def test_geonetwork_dcat_keeps_agents_access_codes_and_undescribed_distributions
     assert len(record.distributions) == 4, "referenced, not described: their IRIs are the access URLs"
     assert all(d.access_url.startswith("https://sig.oreme.org/geonetwork/records/0c456d2d") for d in record.distributions)
     assert record.title_lang is None, "a plain literal stays plain"
+    assert record.bbox == (3.98197778, 44.05310833, 4.00346389, 44.11806389), "ogc:asWKT, with its CRS IRI"
+    assert (record.temporal_start, record.temporal_end) == ("2004-11-03", "2005-03-30")
 
 
 def test_parse_errors_keep_their_reason_and_position():
@@ -121,6 +132,6 @@ def test_ckan_extras_of_ckanext_dcat_are_read():
     assert resource.download_url is None, "an HTML page is no file to download"
 
 
-@pytest.mark.parametrize("tag,expected", [("fre", "fr"), ("FRA", "fr"), ("en-GB", "en-gb"), ("ca", "ca"), ("", None), (None, None)])
+@pytest.mark.parametrize("tag,expected", [("fre", "fr"), ("FRA", "fr"), ("en-GB", "en-gb"), ("ca", "ca"), ("", None), (None, None), ("français", None)])
 def test_language_tags(tag, expected):
     assert language_tag(tag) == expected
