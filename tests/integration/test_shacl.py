@@ -312,13 +312,14 @@ PUBLISHED = ROOT / "tests" / "fixtures" / "published"
 
 
 def published_records() -> list:
-    """Records read from files other projects published (three languages; agents by IRI, rights codes)."""
+    """Records read from files other projects published (three languages; agents by IRI; rights codes)."""
     from harvesters.rdf_parsing import parse_rdf
     from mappings.from_rdf import dataset_nodes, record_from_rdf
 
     files = [
         ("ckanext-dcat/dataset_multilingual.ttl", "text/turtle"),
         ("udata/geonetwork.xml", "application/rdf+xml"),
+        ("semic/example-bee-population-2022-2023.ttl", "text/turtle"),
     ]
     records = []
     for name, media_type in files:
@@ -329,6 +330,6 @@ def published_records() -> list:
 
 def test_exports_of_published_files_conform(mandatory_shapes):
     records = published_records()
-    assert len(records) == 2
+    assert len(records) == 4
     graphs = [build_dataset_graph(r, get_profiles(["dcat_ap_3"]), BASE) for r in records]
     assert_no_violation(union(graphs), mandatory_shapes)

@@ -58,3 +58,18 @@ def test_an_agent_known_by_iri_and_a_rights_code_are_exported_as_the_source_gave
     rights = {o for d in graph.objects(ref, DCAT.distribution) for o in graph.objects(d, DCTERMS.rights)}
     assert rights == {URIRef(record.rights)}
     assert not list(graph.objects(None, DCTERMS.license)), "no licence is made up from the INSPIRE codes"
+
+
+def test_semics_example_keeps_its_english_and_its_publisher_known_only_by_iri():
+    path = PUBLISHED / "semic" / "example-bee-population-2022-2023.ttl"
+    graph = parse_rdf(path.read_bytes(), "text/turtle", f"https://published.test/{path.name}")
+    records = [normalise(record_from_rdf(graph, node, "pub")) for node in dataset_nodes(graph)]
+    assert len(records) == 2
+    agency = URIRef("https://agencies.gov.gr/id/GreekEnvironmentAgency")
+    for record in records:
+        ref = dataset_ref(BASE, record.record_id)
+        exported_graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+        assert exported_graph.value(ref, DCTERMS.title).language == "en"
+        assert exported_graph.value(ref, DCTERMS.description).language == "en"
+        assert exported_graph.value(ref, DCTERMS.publisher) == agency
+        assert exported_graph.value(agency, FOAF.name) == Literal(str(agency))
