@@ -21,6 +21,8 @@ from tests.interop.support import FIXTURES, run_client, serve_demo_catalogue
 
 #: small pages, so that both clients follow Hydra paging over several pages
 PAGE_SIZE = 25
+#: data.gouv.fr's licence list: udata's licences, and a French CKAN's ``licenses_group_url``
+DATAGOUV_LICENCES = FIXTURES / "datagouv-licenses.json"
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +30,12 @@ def demo(tmp_path_factory):
     """The demo catalogue, served; and what each client read of it (both run while it is up)."""
     with serve_demo_catalogue(tmp_path_factory.mktemp("interop")) as (base_url, records):
         catalog = f"{base_url}/catalog?page_size={PAGE_SIZE}"
-        with ThreadPoolExecutor(max_workers=2) as pool:  # two subprocesses: the clients run side by side
-            udata = pool.submit(run_client, "udata", "udata_read.py", catalog, str(FIXTURES / "datagouv-licenses.json"))
-            ckan = pool.submit(run_client, "ckan", "ckan_read.py", f"{base_url}/catalog.ttl?page_size={PAGE_SIZE}")
-            read = {"udata": udata.result(), "ckan": ckan.result()}
+        turtle = f"{base_url}/catalog.ttl?page_size={PAGE_SIZE}"
+        with ThreadPoolExecutor(max_workers=2) as pool:  # subprocesses: the clients run side by side
+            udata = pool.submit(run_client, "udata", "udata_read.py", catalog, str(DATAGOUV_LICENCES))
+            ckan = pool.submit(run_client, "ckan", "ckan_read.py", turtle)
+            french_ckan = pool.submit(run_client, "ckan", "ckan_read.py", turtle, str(DATAGOUV_LICENCES))
+            read = {"udata": udata.result(), "ckan": ckan.result(), "french_ckan": french_ckan.result()}
         yield {"base_url": base_url, "records": {_ref(base_url, r.record_id): r for r in records}, **read}
 
 
@@ -124,6 +128,15 @@ def test_ckan_recognises_every_licence_its_register_knows(demo):
     print(f"\nckan licences: {Counter(read.values())}")
 
 
+def test_a_ckan_with_data_gouv_frs_licence_list_recognises_every_licence(demo):
+    read = {}
+    for dataset in demo["french_ckan"]["datasets"]:
+        record = demo["records"][extras(dataset)["uri"]]
+        read[record.record_id] = (dataset.get("license_id") or None, registry_names(licence_id(record) or "").udata_id)
+    assert read and all(found == expected for found, expected in read.values()), read
+    print(f"\nckan with data.gouv.fr's licences: {Counter(found for found, _ in read.values())}")
+
+
 def test_ckan_reads_publisher_distributions_and_temporal_coverage(demo):
     for dataset in demo["ckan"]["datasets"]:
         values = extras(dataset)
@@ -142,7 +155,7 @@ def test_ckan_reads_publisher_distributions_and_temporal_coverage(demo):
 
 
 def test_every_licence_name_fedcat_writes_is_in_data_gouv_frs_list():
-    listed = {entry["id"]: entry["title"] for entry in json.loads((FIXTURES / "datagouv-licenses.json").read_text())}
+    listed = {entry["id"]: entry["title"] for entry in json.loads(DATAGOUV_LICENCES.read_text())}
     written = {(n.udata_id, n.udata_title) for n in REGISTRY_NAMES.values() if n.udata_id}
     assert written <= set(listed.items())
 

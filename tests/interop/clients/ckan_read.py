@@ -2,11 +2,13 @@
 
 Runs inside the ckan client virtualenv (``.ci/install-clients.sh``), never in fedcat's:
 
-    python ckan_read.py http://127.0.0.1:PORT/catalog.ttl
+    python ckan_read.py http://127.0.0.1:PORT/catalog.ttl [licences.json]
 
 Walks the Hydra pages the way ckanext-dcat's DCAT RDF harvester does (``RDFParser.next_page``),
 and prints one JSON object: ``{"pages": n, "datasets": [<CKAN dataset dict>, ...]}``.
-Each dataset dict is what ckanext-dcat would pass to ``package_create``.
+Each dataset dict is what ckanext-dcat would pass to ``package_create``. With a licence
+file, CKAN's register is that list (CKAN's ``licenses_group_url`` setting, as a French CKAN
+loading data.gouv.fr's licences would have it) instead of CKAN's default register.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import sys
 import urllib.request
 
+from ckan.common import config
 from ckanext.dcat.processors import RDFParser
 
 MAX_PAGES = 100
@@ -40,4 +43,6 @@ def read_catalogue(url: str) -> dict:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2:
+        config["licenses_group_url"] = f"file://{sys.argv[2]}"
     json.dump(read_catalogue(sys.argv[1]), sys.stdout, ensure_ascii=False, default=str)
