@@ -24,6 +24,7 @@ from mappings.profiles.rdf_terms import (
     date_literal,
     eu_scheme,
     safe_iri,
+    source_text,
     text_literal,
 )
 from mappings.record import Agent, Concept, Record, ThemeAssignment
@@ -157,17 +158,17 @@ def add_texts(graph: Graph, ref: URIRef, record: Record) -> None:
     A text the source gave as a plain literal stays plain: fedcat never guesses a language.
     An empty description falls back on the title (DCAT-AP makes it mandatory), in the title's language.
     """
-    graph.add((ref, DCTERMS.title, text_literal(record.title, record.title_lang)))
+    graph.add((ref, DCTERMS.title, source_text(record.title, record.title_lang)))
     if record.description:
-        graph.add((ref, DCTERMS.description, text_literal(record.description, record.description_lang)))
+        graph.add((ref, DCTERMS.description, source_text(record.description, record.description_lang)))
     else:
-        graph.add((ref, DCTERMS.description, text_literal(record.title, record.title_lang)))
+        graph.add((ref, DCTERMS.description, source_text(record.title, record.title_lang)))
     # the record's own keywords mix the shown language's and untagged ones: none is tagged
     add_keywords(graph, ref, record.keywords)
     for translation in record.translations:
         predicate = _TRANSLATED.get(translation.field)
         if predicate is not None and translation.text.strip() and translation.lang:
-            graph.add((ref, predicate, text_literal(translation.text.strip(), translation.lang)))
+            graph.add((ref, predicate, source_text(translation.text.strip(), translation.lang)))
 
 
 def add_keywords(graph: Graph, ref: URIRef, keywords: tuple[str, ...], lang: str | None = None) -> None:

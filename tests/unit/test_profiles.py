@@ -784,3 +784,11 @@ def test_a_rights_statement_that_is_not_a_licence_goes_on_each_distribution():
         (statement,) = graph.objects(distribution, DCTERMS.rights)
         assert (statement, RDF.type, DCTERMS.RightsStatement) in graph
         assert graph.value(statement, RDFS.label) == Literal(record.rights)
+
+
+@pytest.mark.parametrize("tag,expected", [("fr_FR", None), ("en gb", None), ("EN", "en"), ("ca-ES", "ca-es"), (None, None)])
+def test_a_language_tag_rdf_cannot_carry_leaves_the_text_plain(tag, expected):
+    record = RecordFactory(title="Titre", title_lang=tag, translations=(Translation("title", tag or "x y", "Autre"),))
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    titles = set(graph.objects(dataset_ref(BASE, record.record_id), DCTERMS.title))
+    assert Literal("Titre", lang=expected) in titles
