@@ -20,6 +20,7 @@ from mappings.portals import Portal
 from mappings.profiles.base import CatalogPage, Profile, dataset_ref
 from mappings.profiles.dcat_distributions import NOT_A_LICENCE
 from mappings.profiles.jsonld import nested_document
+from mappings.profiles.places import known_place
 from mappings.profiles.rdf_terms import agent_name, email_address, safe_iri
 from mappings.record import Agent, Concept, Distribution, Record
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, eu_language, file_type
@@ -33,6 +34,7 @@ __all__ = [
     "add_data_catalog",
     "add_dates",
     "add_distribution",
+    "add_geo_shape",
     "add_languages",
     "add_license",
     "add_organization",
@@ -171,15 +173,23 @@ def add_organization(graph: Graph, ref: URIRef, predicate: URIRef, agent: Agent 
 def add_spatial_coverage(
     graph: Graph, ref: URIRef, places: tuple[Concept, ...], bbox: tuple[float, float, float, float] | None
 ) -> list[Node]:
-    """``spatialCoverage`` as ``Place``s; the bounding box is a ``GeoShape`` (of the only place, if just one)."""
+    """``spatialCoverage`` as ``Place``s; the bounding box is a ``GeoShape`` (of the only place, if just one).
+
+    A place named without an IRI that :func:`known_place` knows gets its authority IRI as
+    ``sameAs`` and, when the record has no box of its own, the box of its territory.
+    """
     nodes: list[Node] = []
     for place in places:
         node = BNode()
         graph.add((ref, SCHEMA.spatialCoverage, node))
         graph.add((node, RDF.type, SCHEMA.Place))
         graph.add((node, SCHEMA.name, Literal(place.label)))
-        if safe_iri(place.uri):
-            graph.add((node, SCHEMA.sameAs, safe_iri(place.uri)))
+        known = None if safe_iri(place.uri) else known_place(place.label)
+        same_as = safe_iri(place.uri) or (URIRef(known.iri) if known else None)
+        if same_as is not None:
+            graph.add((node, SCHEMA.sameAs, same_as))
+        if known is not None and known.bbox is not None and bbox is None:
+            add_geo_shape(graph, node, BBox(*known.bbox))
         nodes.append(node)
     if bbox is not None:
         place = nodes[0] if len(nodes) == 1 else BNode()
@@ -187,11 +197,17 @@ def add_spatial_coverage(
             graph.add((ref, SCHEMA.spatialCoverage, place))
             graph.add((place, RDF.type, SCHEMA.Place))
             nodes.append(place)
-        shape = BNode()
-        graph.add((place, SCHEMA.geo, shape))
-        graph.add((shape, RDF.type, SCHEMA.GeoShape))
-        graph.add((shape, SCHEMA.box, Literal(geo_box(BBox(*bbox)))))
+        add_geo_shape(graph, place, BBox(*bbox))
     return nodes
+
+
+def add_geo_shape(graph: Graph, place: Node, bbox: BBox) -> Node:
+    """A ``GeoShape`` box as a place's ``geo``."""
+    shape = BNode()
+    graph.add((place, SCHEMA.geo, shape))
+    graph.add((shape, RDF.type, SCHEMA.GeoShape))
+    graph.add((shape, SCHEMA.box, Literal(geo_box(bbox))))
+    return shape
 
 
 def geo_box(bbox: BBox) -> str:

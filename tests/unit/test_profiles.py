@@ -606,8 +606,9 @@ def test_schema_org_document_is_compacted_with_nested_nodes(no_remote_context):
     assert data["publisher"] == {"@type": "Organization", "name": "Ville de Paris", "url": "https://www.paris.fr"}
     assert data["includedInDataCatalog"] == {"@type": "DataCatalog", "name": "Paris Data", "url": "https://opendata.paris.fr"}
     assert data["spatialCoverage"] == [
-        {"@type": "Place", "name": "Paris", "geo": {"@type": "GeoShape", "box": "48.815 2.224 48.902 2.47"}}
-    ]
+        {"@type": "Place", "name": "Paris", "sameAs": ["http://id.insee.fr/geo/commune/75056"],
+         "geo": {"@type": "GeoShape", "box": "48.815 2.224 48.902 2.47"}}
+    ], "the record's own box, and the place's INSEE IRI"
     assert data["temporalCoverage"] == "2014-01-01/.." and data["inLanguage"] == ["fr"]
     assert data["license"] == ETALAB
     (download,) = data["distribution"]

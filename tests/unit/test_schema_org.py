@@ -23,7 +23,11 @@ def test_a_record_as_a_schema_org_dataset():
     assert data["creator"] == {"@type": "Organization", "name": "Ville de Paris"}
     assert data["datePublished"] == "2020-01-02" and data["dateModified"] == "2024-01-01"
     assert data["temporalCoverage"] == "2019-01-01/.."
-    assert data["spatialCoverage"] == [{"@type": "Place", "name": "Paris"}]
+    # a name alone: the place fedcat knows by that name, with its INSEE IRI and its box
+    assert data["spatialCoverage"] == [
+        {"@type": "Place", "name": "Paris", "sameAs": ["http://id.insee.fr/geo/commune/75056"],
+         "geo": {"@type": "GeoShape", "box": "48.815 2.224 48.903 2.47"}}
+    ]
     (download,) = data["distribution"]
     assert download["@type"] == "DataDownload" and download["encodingFormat"] == "text/csv"
     assert download["contentUrl"] == record.distributions[0].download_url
