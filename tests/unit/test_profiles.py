@@ -35,7 +35,7 @@ from mappings.profiles.dcat_ap_3 import (
 )
 from mappings.profiles.dcat_coverage import add_spatial, add_temporal, bbox_literal
 from mappings.profiles.licence_registries import REGISTRY_NAMES
-from mappings.profiles.places import known_place
+from mappings.profiles.places import KNOWN_PLACES, known_place
 from mappings.profiles.dcat_distributions import add_format, add_license, add_media_type
 from mappings.profiles.hvd import HVD_LEGISLATION, Hvd, add_hvd, hvd_of
 from mappings.profiles.rdf_terms import date_literal, mailto, safe_iri
@@ -793,3 +793,21 @@ def test_a_language_tag_rdf_cannot_carry_leaves_the_text_plain(tag, expected):
     graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
     titles = set(graph.objects(dataset_ref(BASE, record.record_id), DCTERMS.title))
     assert Literal("Titre", lang=expected) in titles
+
+
+# -- the tables behind places and licence names --------------------------------------------------
+
+
+@pytest.mark.parametrize("place", KNOWN_PLACES, ids=lambda p: p.label)
+def test_known_places_have_an_authority_iri_a_sane_box_and_their_own_name(place):
+    assert place.iri.startswith(("http://id.insee.fr/geo/commune/", EU + "country/"))
+    assert known_place(place.label) is place
+    if place.bbox is not None:
+        west, south, east, north = place.bbox
+        assert -6 < west < east < 10 and 41 < south < north < 52, "a box within metropolitan France"
+
+
+@pytest.mark.parametrize("license_id", sorted(REGISTRY_NAMES))
+def test_registry_names_are_keyed_by_canonical_licence_ids(license_id):
+    info = canonical_license(license_id)
+    assert info is not None and info.id == license_id
