@@ -47,12 +47,13 @@ def negotiate(accept) -> RdfFormat | None:
 _OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "xml": pyoxigraph.RdfFormat.RDF_XML}
 
 
-def serialize(graph: Graph, fmt: RdfFormat) -> bytes:
-    """The graph in the given syntax, UTF-8 encoded, declaring only the prefixes it uses."""
+def serialize(graph: Graph, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """The graph in the given syntax, UTF-8 encoded, declaring only the prefixes it uses (or ``prefixes``)."""
     if fmt.rdflib_name == "nt":
         return write_ntriples(graph)
     if fmt.rdflib_name in _OXIGRAPH_FORMATS:
-        return write_with_oxigraph(graph, _OXIGRAPH_FORMATS[fmt.rdflib_name])
+        return write_with_oxigraph(graph, _OXIGRAPH_FORMATS[fmt.rdflib_name], prefixes)
     if fmt.rdflib_name == "json-ld":
-        return graph.serialize(format="json-ld", context=used_prefixes(graph), encoding="utf-8")
+        context = used_prefixes(graph) if prefixes is None else prefixes
+        return graph.serialize(format="json-ld", context=context, encoding="utf-8")
     return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")

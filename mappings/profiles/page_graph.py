@@ -23,6 +23,7 @@ __all__ = [
     "PREFERRED_PREFIXES",
     "PageGraph",
     "PageStore",
+    "bound_prefixes",
     "grouped_triples",
     "memo_of",
     "page_graph",
@@ -199,10 +200,11 @@ def write_ntriples(graph: Graph) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
+def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     """A graph in one of Oxigraph's syntaxes: statements grouped by subject, only the prefixes they use.
 
-    Each term is converted once.
+    Each term is converted once. ``prefixes`` replaces the used ones (a multi-page document
+    wants the same declarations on every page).
     """
     cache: dict[Node, object] = {}
 
@@ -213,7 +215,7 @@ def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
         return converted
 
     triples = grouped_triples(graph)
-    prefixes = used_prefixes(graph)
+    prefixes = used_prefixes(graph) if prefixes is None else prefixes
     statements = (pyoxigraph.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples)
     return pyoxigraph.serialize(statements, format=fmt, prefixes=prefixes)
 
@@ -269,6 +271,11 @@ def _index(graph: Graph) -> dict[Node, dict[Node, dict[Node, None]]]:
     for s, p, o in graph:
         by_subject.setdefault(s, {}).setdefault(p, {})[o] = None
     return by_subject
+
+
+def bound_prefixes(graph: Graph) -> dict[str, str]:
+    """``{prefix: namespace}`` of every namespace bound in the graph, one prefix each (the preferred one)."""
+    return dict(sorted((prefix, namespace) for namespace, prefix in _bound_namespaces(graph).items()))
 
 
 def _bound_namespaces(graph: Graph) -> dict[str, str]:

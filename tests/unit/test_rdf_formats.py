@@ -64,3 +64,20 @@ def test_a_namespace_bound_twice_is_declared_once_under_its_preferred_prefix():
     assert {"dct", "dcterms"} <= {prefix for prefix, _ in graph.namespaces()}
     graph.add((URIRef(f"{BASE}/d"), DCTERMS.title, Literal("Titre")))
     assert used_prefixes(graph) == {"dct": str(DCTERMS)}
+
+
+def test_pages_of_a_streamed_rdf_xml_export_share_one_root():
+    """``fedcat export --format rdf`` copies pages whose root matches the first one's (no re-parse)."""
+    from mappings.profiles.page_graph import bound_prefixes
+    from mappings.record import Agent
+
+    def page(record) -> bytes:
+        graph = build_catalog_graph(
+            CatalogPage(CatalogInfo(BASE), [record], 2, 1, 2, lambda n: f"{BASE}/catalog.rdf"), get_profiles(["dcat_ap_3"])
+        )
+        data = serialize(graph, format_for_extension("rdf"), bound_prefixes(graph))
+        return re.search(rb"<rdf:RDF[^>]*>", data).group(0)
+
+    with_contact = RecordFactory(contact_point=Agent(name="Contact", email="c@x.fr"))
+    without = RecordFactory(contact_point=None, distributions=(), publisher=None)
+    assert page(with_contact) == page(without)
