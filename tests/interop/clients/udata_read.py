@@ -27,12 +27,9 @@ class Settings:
     MONGODB_HOST = "mongodb://localhost:27017/udata"
     # mongoengine's way to an in-memory MongoDB (it dropped the ``mongomock://`` scheme)
     MONGODB_SETTINGS = {"host": MONGODB_HOST, "mongo_client_class": mongomock.MongoClient}
-    URLS_ALLOW_LOCAL = True
-    URLS_ALLOW_PRIVATE = True
-    SEARCH_SERVICE_API_URL = None
-    CELERY_TASK_ALWAYS_EAGER = True
+    URLS_ALLOW_LOCAL = True  # fedcat is served on 127.0.0.1
+    CELERY_TASK_ALWAYS_EAGER = True  # the harvest job runs in this process
     SERVER_NAME = "udata.test"
-    HARVEST_JOBS_RETENTION_DAYS = 0
     HARVESTER_BACKENDS = ["dcat"]
 
 
