@@ -34,7 +34,9 @@ def demo(tmp_path_factory):
         with ThreadPoolExecutor(max_workers=2) as pool:  # subprocesses: the clients run side by side
             udata = pool.submit(run_client, "udata", "udata_read.py", catalog, str(DATAGOUV_LICENCES))
             ckan = pool.submit(run_client, "ckan", "ckan_read.py", turtle)
-            french_ckan = pool.submit(run_client, "ckan", "ckan_read.py", turtle, str(DATAGOUV_LICENCES))
+            # the same parser on RDF/XML, which ckanext-dcat's harvester meets most often
+            rdf_xml = f"{base_url}/catalog.rdf?page_size={PAGE_SIZE}"
+            french_ckan = pool.submit(run_client, "ckan", "ckan_read.py", rdf_xml, str(DATAGOUV_LICENCES))
             read = {"udata": udata.result(), "ckan": ckan.result(), "french_ckan": french_ckan.result()}
         yield {"base_url": base_url, "records": {_ref(base_url, r.record_id): r for r in records}, **read}
 
@@ -129,6 +131,8 @@ def test_ckan_recognises_every_licence_its_register_knows(demo):
 
 
 def test_a_ckan_with_data_gouv_frs_licence_list_recognises_every_licence(demo):
+    """A French CKAN (``licenses_group_url``: data.gouv.fr's list), reading the RDF/XML pages."""
+    assert demo["french_ckan"]["pages"] == demo["ckan"]["pages"]
     read = {}
     for dataset in demo["french_ckan"]["datasets"]:
         record = demo["records"][extras(dataset)["uri"]]

@@ -2,7 +2,7 @@
 
 Runs inside the ckan client virtualenv (``.ci/install-clients.sh``), never in fedcat's:
 
-    python ckan_read.py http://127.0.0.1:PORT/catalog.ttl [licences.json]
+    python ckan_read.py http://127.0.0.1:PORT/catalog.ttl [licences.json]   (or catalog.rdf: RDF/XML)
 
 Walks the Hydra pages the way ckanext-dcat's DCAT RDF harvester does (``RDFParser.next_page``),
 and prints one JSON object: ``{"pages": n, "datasets": [<CKAN dataset dict>, ...]}``.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import urllib.parse
 import urllib.request
 
 from ckan.common import config
@@ -26,8 +27,18 @@ MAX_PAGES = 100
 def fetch(url: str) -> bytes:
     """The body at ``url`` (the catalogue is on loopback: no proxy)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(urllib.request.Request(url, headers={"Accept": "text/turtle"}), timeout=60) as response:
+    with opener.open(urllib.request.Request(url), timeout=60) as response:
         return response.read()
+
+
+#: the syntax of each of fedcat's catalogue URLs, as rdflib names it
+SYNTAXES = {".ttl": "turtle", ".rdf": "xml", ".jsonld": "json-ld"}
+
+
+def syntax_of(url: str) -> str:
+    """The RDF syntax of a catalogue page URL (``/catalog.rdf?page=2`` is RDF/XML)."""
+    path = urllib.parse.urlsplit(url).path
+    return next((name for suffix, name in SYNTAXES.items() if path.endswith(suffix)), "turtle")
 
 
 def read_catalogue(url: str) -> dict:
@@ -35,7 +46,7 @@ def read_catalogue(url: str) -> dict:
     datasets, pages = [], 0
     while url and pages < MAX_PAGES:
         parser = RDFParser(profiles=["euro_dcat_ap_3"])
-        parser.parse(fetch(url), _format="turtle")
+        parser.parse(fetch(url), _format=syntax_of(url))
         datasets.extend(parser.datasets())
         pages += 1
         url = parser.next_page()
