@@ -174,7 +174,7 @@ def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
     if iri is None and not license_.label.strip():
         return None
     node = iri or BNode()
-    if memo_key_seen(graph, ("licence", node)):
+    if _already_described(graph, ("licence", node)):
         return node
     graph.add((node, RDF.type, DCTERMS.LicenseDocument))
     if known:
@@ -197,7 +197,7 @@ def add_licence_names(graph: Graph, node: Node, license_id: str, label: str) -> 
         graph.add((node, DCTERMS.title, text_literal(names.ckan_title or names.udata_title or label)))
 
 
-def memo_key_seen(graph: Graph, key: tuple) -> bool:
+def _already_described(graph: Graph, key: tuple) -> bool:
     """True when a page graph already holds the triples of ``key``'s call (an IRI licence described once per page)."""
     memo = memo_of(graph)
     if memo is None or isinstance(key[1], BNode):
