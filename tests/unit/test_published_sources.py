@@ -28,16 +28,16 @@ def records_of(path: Path, media_type: str) -> list:
 
 def test_multilingual_dataset_keeps_every_language_and_invents_none():
     (record,) = records_of(PUBLISHED / "ckanext-dcat" / "dataset_multilingual.ttl", "text/turtle")
-    assert (record.title, record.title_lang) == ("Conjunt de dades de prova DCAT", "ca"), "no French: the first language"
-    assert (record.description, record.description_lang) == ("Una descripció qualsevol", "ca")
-    assert record.keywords == ("Pins", "Roures"), "the other languages' keywords are not merged in"
+    assert (record.title, record.title_lang) == ("Test DCAT dataset", "en"), "no French, no plain text: English"
+    assert (record.description, record.description_lang) == ("Some description", "en")
+    assert record.keywords == ("Oaks", "Pines"), "the other languages' keywords are not merged in"
     assert set(record.translations) == {
-        Translation("title", "en", "Test DCAT dataset"),
+        Translation("title", "ca", "Conjunt de dades de prova DCAT"),
         Translation("title", "es", "Conjunto de datos de prueba DCAT"),
-        Translation("description", "en", "Some description"),
+        Translation("description", "ca", "Una descripció qualsevol"),
         Translation("description", "es", "Una descripción cualquiera"),
-        Translation("keyword", "en", "Oaks"),
-        Translation("keyword", "en", "Pines"),
+        Translation("keyword", "ca", "Pins"),
+        Translation("keyword", "ca", "Roures"),
         Translation("keyword", "es", "Pinos"),
         Translation("keyword", "es", "Robles"),
     }
