@@ -229,15 +229,20 @@ def _reason(exc: Exception) -> str:
     return " ".join(lines)[:_MAX_REASON] if lines else exc.__class__.__name__
 
 
-class _IllTypedLiteralFilter(logging.Filter):
-    """Drops rdflib's traceback for each ill-typed literal (``"2023"^^xsd:date``).
+class _HandledTermFilter(logging.Filter):
+    """Drops rdflib's stderr noise about terms the mapping already handles.
 
-    Such a literal is kept as written and the mapping reads its text (a year
-    here), so the traceback, one per value and printed on stderr, tells nobody anything.
+    An ill-typed literal (``"2023"^^xsd:date``) is kept as written and read by
+    its text (a year here), and an IRI holding spaces is never used as an
+    identity; rdflib's traceback or warning for each, one per value, tells nobody anything.
     """
 
+    _HANDLED = ("Failed to convert Literal lexical form",)
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+        message = record.getMessage()
+        return not (message.startswith(self._HANDLED) or message.endswith(_INVALID_IRI))
 
 
-logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralFilter())
+_INVALID_IRI = "does not look like a valid URI, trying to serialize this will break."
+logging.getLogger("rdflib.term").addFilter(_HandledTermFilter())

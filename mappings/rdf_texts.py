@@ -1,7 +1,8 @@
 """Texts with their languages: the title, description and keywords a source gave, in every language.
 
-One text is shown (French, else an untagged one, else the first tag in
-alphabetical order); the other languages are kept as :class:`Translation`.
+One text is shown (French, else an untagged one, else English, else the first
+tag in alphabetical order: the order :func:`mappings.rdf_values.best_literal`
+uses); the other languages are kept as :class:`Translation`.
 A text keeps the tag the source gave it, written the BCP 47 way (``fre`` and
 ``fra`` become ``fr``); an untagged text stays untagged: nothing here guesses.
 """
@@ -21,6 +22,7 @@ from mappings.vocabularies import eu_language
 __all__ = ["LangText", "keywords_in_languages", "language_tag", "texts_in_languages"]
 
 _PREFERRED = "fr"
+_SECOND = "en"  # read by more of fedcat's users than any other language after French
 _TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 
 
@@ -89,11 +91,11 @@ def _lang_texts(values, single_line: bool) -> list[LangText]:
 
 
 def _preferred(texts: list[LangText]) -> LangText:
-    """French first, then untagged, then the first language alphabetically (a stable choice)."""
+    """French first, then untagged, then English, then the first language alphabetically (a stable choice)."""
 
     def rank(text: LangText) -> tuple[int, str, str]:
         primary = (text.lang or "").split("-")[0]
-        order = 0 if primary == _PREFERRED else 1 if text.lang is None else 2
+        order = 0 if primary == _PREFERRED else 1 if text.lang is None else 2 if primary == _SECOND else 3
         return order, text.lang or "", text.text
 
     return min(texts, key=rank)

@@ -234,3 +234,14 @@ def test_plain_texts_take_only_the_language_the_portal_declares():
     assert undeclared.title_lang is None, "nothing declared, nothing guessed"
     two = graph_of('ex:c a dcat:Catalog ; dct:language "fr", "de" .')
     assert catalogue_language(two) is None
+
+
+def test_shown_language_order_french_plain_english_then_alphabetical():
+    def shown(titles: str):
+        record = one_record(f"ex:x a dcat:Dataset ; dct:title {titles} .")
+        return record.title, record.title_lang
+
+    assert shown('"Arbres"@fr, "Trees"@en, "Bäume"@de') == ("Arbres", "fr")
+    assert shown('"Arbres", "Trees"@en') == ("Arbres", None)
+    assert shown('"Bäume"@de, "Trees"@en') == ("Trees", "en")
+    assert shown('"Bäume"@de, "Árboles"@es') == ("Bäume", "de")
