@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from functools import cache
 from importlib import resources
@@ -72,10 +73,17 @@ _UNSAFE_TEXT = re.compile(
     rb"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
 )
 
+_BAD_SYNTAX = re.compile(r"Bad syntax \((.+?)\) at \^", re.DOTALL)
+_AT_LINE = re.compile(r"at line (\d+)")
+_MAX_REASON = 500
+
 #: Remote JSON-LD contexts we know and ship, keyed by URL (never fetched).
 BUNDLED_CONTEXTS: dict[str, str] = {
     "https://www.data.gouv.fr/api/1/site/context.jsonld": "udata.jsonld",
     "http://www.data.gouv.fr/api/1/site/context.jsonld": "udata.jsonld",
+    # DCAT-US 1.1 data.json (ArcGIS Hub, Socrata, DKAN); the dcat_us kind reads it as JSON, the dcat kind as JSON-LD
+    "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "pod-catalog-1.1.jsonld",
+    "http://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "pod-catalog-1.1.jsonld",
 }
 
 
@@ -109,21 +117,22 @@ def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[st
         content = _unsafe_text_replaced(content)
     if fmt == "json-ld":
         return _parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})})
-    graph = Graph()
+    graph, strict_error = Graph(), None
     fast = _FAST_PARSERS.get(fmt)
     if fast:
         try:
             if indexed and fmt in OXIGRAPH_FORMATS:
                 return parse_indexed(content, fmt, url)
             return graph.parse(data=content, format=fast, publicID=url)
-        except Exception:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
-            graph = Graph()
+        except Exception as exc:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
+            graph, strict_error = Graph(), _reason(exc)
     try:
         if fmt == "xml":  # as bytes, so the parser honours the declared encoding (ISO-8859-1 GeoNetworks)
             return graph.parse(source=io.BytesIO(content), format=fmt, publicID=url)
         return graph.parse(data=content, format=fmt, publicID=url)
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers share no exception base
-        raise ParseError(f"could not parse {fmt} from {url}: {_first_line(exc)}") from exc
+        detail = f" (strict parser: {strict_error})" if strict_error else ""
+        raise ParseError(f"could not parse {fmt} from {url}: {_reason(exc)}{detail}") from exc
 
 
 def _refuse_non_rdf(content: bytes, url: str) -> None:
@@ -162,7 +171,7 @@ def _parse_json_ld(content: bytes, url: str, known: Mapping[str, str]) -> Graph:
     try:
         return Graph().parse(data=json.dumps(document), format="json-ld", publicID=url)
     except Exception as exc:  # noqa: BLE001
-        raise ParseError(f"could not parse JSON-LD from {url}: {_first_line(exc)}") from exc
+        raise ParseError(f"could not parse JSON-LD from {url}: {_reason(exc)}") from exc
 
 
 def _inline_contexts(node: Any, url: str, known: Mapping[str, str]) -> Any:
@@ -209,6 +218,31 @@ def _sniff(content: bytes) -> str:
     return "turtle"
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else exc.__class__.__name__
+def _reason(exc: Exception) -> str:
+    """Why a parser gave up, with where: rdflib puts the reason on a later line than the position."""
+    text = str(exc).strip()
+    bad = _BAD_SYNTAX.search(text)
+    if bad:
+        line = _AT_LINE.search(text)
+        return bad.group(1) + (f" (near line {line.group(1)})" if line else "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines)[:_MAX_REASON] if lines else exc.__class__.__name__
+
+
+class _HandledTermFilter(logging.Filter):
+    """Drops rdflib's stderr noise about terms the mapping already handles.
+
+    An ill-typed literal (``"2023"^^xsd:date``) is kept as written and read by
+    its text (a year here), and an IRI holding spaces is never used as an
+    identity; rdflib's traceback or warning for each, one per value, tells nobody anything.
+    """
+
+    _HANDLED = ("Failed to convert Literal lexical form",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith(self._HANDLED) or message.endswith(_INVALID_IRI))
+
+
+_INVALID_IRI = "does not look like a valid URI, trying to serialize this will break."
+logging.getLogger("rdflib.term").addFilter(_HandledTermFilter())

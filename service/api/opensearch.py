@@ -113,7 +113,7 @@ def _entry(record, root: str) -> ET.Element:
     ET.SubElement(entry, "link", rel="alternate", type="text/html", href=page_url)
     ET.SubElement(entry, "link", rel="alternate", type="text/turtle", href=f"{page_url}.ttl")
     author = ET.SubElement(entry, "author")
-    _text(author, "name", record.publisher.name if record.publisher else record.portal_id)
+    _text(author, "name", (record.publisher.display_name if record.publisher else "") or record.portal_id)
     _text(entry, "summary", record.description[:1000])
     for theme in record.themes:
         ET.SubElement(entry, "category", term=theme.label)

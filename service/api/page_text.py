@@ -1,6 +1,6 @@
 """The pages' two languages: French (the default) and English.
 
-Templates write their French text and pass it through ``t``; English pages look
+Templates write their French text and pass it through ``tr``; English pages look
 it up here. A missing translation shows the French text (never a key), and
 ``tests/unit/test_page_text.py`` checks that every French text a template uses has
 its English one. The language comes from ``?lang=`` (remembered in a cookie), else
@@ -61,6 +61,15 @@ ENGLISH = {
     "Format": "Format",
     "Licence": "Licence",
     "Producteur": "Publisher",
+    "État des liens": "Link status",
+    "Mise à jour en retard": "Update overdue",
+    "Liens valides": "Valid links",
+    "Type inattendu": "Unexpected type",
+    "Lien cassé": "Broken link",
+    "Non vérifiés": "Not checked",
+    "En retard": "Overdue",
+    "À jour": "Up to date",
+    "Indicateurs": "Insights",
     "Appliquer les filtres": "Apply the filters",
     "pour": "for",
     "Cette recherche n’est pas valide : vérifiez les mots saisis (500 caractères au plus).":

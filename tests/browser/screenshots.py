@@ -3,7 +3,7 @@
     python -m tests.browser.screenshots [--out docs/screenshots]
 
 Harvests the bundled sample portals, serves fedcat, and saves widget.png, embed.png,
-search.png, dataset.png and portal.png.
+search.png, dataset.png, portal.png, insights.png and insights-portal.png.
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         shoot_page(driver, f"{fedcat}/?q=velos&lang=fr", args.out / "search.png")
         record = api_json(fedcat, "/api/datasets", q="velib", portal="paris")["results"][0]
         shoot_page(driver, record["links"]["page"] + "?lang=fr", args.out / "dataset.png")
-        shoot_page(driver, f"{fedcat}/portals/lyon", args.out / "portal.png")
-    for name in ("widget", "embed", "search", "dataset", "portal"):
+        shoot_page(driver, f"{fedcat}/portals/lyon?lang=fr", args.out / "portal.png")
+        shoot_page(driver, f"{fedcat}/insights", args.out / "insights.png")
+        shoot_page(driver, f"{fedcat}/insights/paris?lang=en", args.out / "insights-portal.png")
+    for name in ("widget", "embed", "search", "dataset", "portal", "insights", "insights-portal"):
         print(args.out / f"{name}.png")
     return 0
 

@@ -12,7 +12,7 @@ from service.api.pages import FACET_LABELS, SORT_OPTIONS
 from service.api.portal_pages import STATUS_WORDS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "service" / "templates"
-LITERAL = re.compile(r"""\bt\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+LITERAL = re.compile(r"""\btr\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
 
 
 def template_texts() -> set[str]:
