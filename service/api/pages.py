@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -373,19 +373,29 @@ def page_language_context() -> dict:
     lang = page_language()
 
     def lang_url(other: str) -> str:
-        pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", other)]
-        return f"{request.path}?{urlencode(pairs)}"
+        pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        here = f"{request.path}?{urlencode(pairs)}" if pairs else request.path
+        return f"/language/{other}?{urlencode({'next': here})}"
 
     # "tr", not "t": the insights pages pass a "t" of their own (a dict of messages)
     return {"tr": lambda text: translate(text, lang), "lang": lang, "lang_url": lang_url, "languages": LANGUAGES}
 
 
+@blueprint.get("/language/<lang>")
+def choose_language(lang: str):
+    """The header's language switch: remember the choice (a cookie), then back to the page (``next``)."""
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"  # only this site's pages: never an open redirect
+    response = redirect(target, code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
 @blueprint.after_app_request
-def remember_language(response: Response) -> Response:
-    """A ``?lang=`` choice is remembered for the next pages; HTML pages vary on it."""
-    asked = request.args.get("lang", "")
-    if asked in LANGUAGES and response.mimetype == "text/html":
-        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="Lax", httponly=True)
+def vary_on_language(response: Response) -> Response:
+    """HTML pages depend on the remembered language."""
     if response.mimetype == "text/html":
         response.vary.add("Cookie")
     return response

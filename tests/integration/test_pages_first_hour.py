@@ -86,14 +86,19 @@ def test_pages_switch_to_english_and_remember_it(client, stored):
     english = client.get("/?lang=en", headers=BROWSER)
     text = english.get_data(as_text=True)
     assert '<html lang="en">' in text and "Find open data" in text and "26 datasets" in text
-    assert "fedcat_lang=en" in english.headers["Set-Cookie"]
+    assert "Set-Cookie" not in english.headers and "Trouver" in page(client, "/")  # ?lang= is for that page only
+    assert 'href="/language/en?next=%2F%3Fq%3Dx"' in page(client, "/?q=x")
+    switched = client.get("/language/en?next=/portals")
+    assert (switched.status_code, switched.headers["Location"]) == (303, "/portals")
+    assert "fedcat_lang=en" in switched.headers["Set-Cookie"]
     assert "Find open data" in page(client, "/")  # the cookie remembers the choice
     assert "Trouver des données ouvertes" in page(client, "/?lang=fr")
+    assert client.get("/language/fr?next=//evil.example/").headers["Location"] == "/"
 
 
 def test_french_is_the_default(client, stored):
     html = page(client, "/")
-    assert '<html lang="fr">' in html and 'hreflang="en"' in html
+    assert '<html lang="fr">' in html and 'data-lang="en"' in html
 
 
 # -- portals and harvest jobs -------------------------------------------------------------------------
