@@ -54,6 +54,7 @@ def harvest_portal(
     should_stop: Callable[[], bool] | None = None,
     on_error: Callable[[Exception], None] | None = None,
     workers: int = 1,
+    transform: Callable[[Record], Record] | None = None,
 ) -> HarvestJob:
     """Harvest ``portal`` into ``backend`` atomically, under the portal's lock; never raises for harvest failures.
 
@@ -68,6 +69,7 @@ def harvest_portal(
     :param on_error: called with the exception that failed the run (metrics count them).
     :param workers: processes that parse and map pages (``FEDCAT_HARVEST_WORKERS``): 1 keeps it all in
         this one, 0 uses the usable CPUs.
+    :param transform: applied to every record just before it is written (the service stamps link health on).
     :returns: the finished job, also saved in the backend.
     :raises PortalBusy: when another run holds the portal's lock; nothing was read or written.
     """
@@ -96,6 +98,7 @@ def harvest_portal(
             stop_reason=_stop_reason(lock, should_stop),
             on_error=on_error,
             workers=workers,
+            transform=transform,
         )
 
 
@@ -115,6 +118,7 @@ def _harvest(
     stop_reason: Callable[[], str | None],
     on_error: Callable[[Exception], None] | None,
     workers: int,
+    transform: Callable[[Record], Record] | None = None,
 ) -> HarvestJob:
     """The run itself, the portal's lock held: read everything, then apply it in one write."""
     started = datetime.fromisoformat(job.started_at)
@@ -131,6 +135,7 @@ def _harvest(
         # closed as soon as the write is over or failed: that stops the paging thread and the workers
         with closing(harvester.records(report, harvested_at=started.isoformat())) as stream:
             kept = _resolve_kept(stream, backend, cache, report)
+            kept = map(transform, kept) if transform else kept
             records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
             stats = backend.replace_portal(
                 portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete
