@@ -116,7 +116,7 @@ class Harvester(ABC):
         workers: int = 1,
     ) -> None:
         self.portal = portal
-        self.http = http or HttpClient(allowed_hosts=frozenset({portal.host}), settings=HttpSettings())
+        self.http = http or HttpClient(allowed_hosts=frozenset({portal.origin}), settings=HttpSettings())
         self.max_pages = max_pages
         self.page_cache = page_cache if page_cache is not None else PageCache()
         self.workers = workers

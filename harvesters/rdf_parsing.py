@@ -62,6 +62,7 @@ _FAST_PARSERS = {"turtle": "ox-turtle", "xml": "ox-xml", "nt": "ox-ntriples", "t
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _TEXT_SYNTAXES = ("turtle", "nt", "n3", "trig")
 _BLANK = re.compile(rb"\s*")
+_POSITION = re.compile(r"line \d+|position \d+|:\d+:\d+")
 _HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _ESCAPE_MARKERS = (b"\\u000", b"\\u001", b"\\U0000", b"\\uD", b"\\ud")
@@ -111,19 +112,20 @@ def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[st
         return _parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})})
     graph = Graph()
     fast = _FAST_PARSERS.get(fmt)
+    strict_error: Exception | None = None
     if fast:
         try:
             if indexed and fmt in OXIGRAPH_FORMATS:
                 return parse_indexed(content, fmt, url)
             return graph.parse(data=content, format=fast, publicID=url)
-        except Exception:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
-            graph = Graph()
+        except Exception as exc:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
+            strict_error, graph = exc, Graph()
     try:
         if fmt == "xml":  # as bytes, so the parser honours the declared encoding (ISO-8859-1 GeoNetworks)
             return graph.parse(source=io.BytesIO(content), format=fmt, publicID=url)
         return graph.parse(data=content, format=fmt, publicID=url)
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers share no exception base
-        raise ParseError(f"could not parse {fmt} from {url}: {_first_line(exc)}") from exc
+        raise ParseError(f"could not parse {fmt} from {url}: {_failure_reason(strict_error, exc)}") from exc
 
 
 def _refuse_non_rdf(content: bytes, url: str) -> None:
@@ -207,6 +209,25 @@ def _sniff(content: bytes) -> str:
     if head.startswith(b"@prefix") or head.startswith(b"PREFIX") or b"@prefix" in head:
         return "turtle"
     return "turtle"
+
+
+def _failure_reason(strict: Exception | None, lenient: Exception) -> str:
+    """Where and why a document failed to parse, in words.
+
+    When both parsers fail, Oxigraph's message is the one to show: it always
+    gives the line and column and says what was expected ("Unexpected end of
+    file"), where rdflib's Turtle parser may only say "string index out of range".
+    """
+    bad_syntax = getattr(lenient, "_why", None)  # rdflib's BadSyntax: the reason is not on its first line
+    if bad_syntax is not None and hasattr(lenient, "lines"):
+        lenient_reason = f"line {lenient.lines + 1}: {bad_syntax}"
+    else:
+        lenient_reason = _first_line(lenient)
+    if strict is None:
+        return lenient_reason
+    strict_reason = _first_line(strict)
+    # Oxigraph's RDF/XML errors carry no position, expat's (the fallback's) do
+    return strict_reason if _POSITION.search(strict_reason) or not _POSITION.search(lenient_reason) else lenient_reason
 
 
 def _first_line(exc: Exception) -> str:

@@ -124,7 +124,7 @@ def _harvest(
         cache = PageCache() if revalidate else _stored_cache(backend, portal.id)
         harvester_class = get_harvester(portal.kind)
         http = HttpClient(
-            allowed_hosts=frozenset({portal.host}) | allowed_hosts, settings=http_settings or HttpSettings(), sleep=sleep
+            allowed_hosts=frozenset({portal.origin}) | allowed_hosts, settings=http_settings or HttpSettings(), sleep=sleep
         )
         harvester = harvester_class(portal, http, max_pages=max_pages, page_cache=cache)
         harvester.workers = workers or default_workers()  # an attribute: subclasses' constructors need not know it
