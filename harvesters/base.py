@@ -24,7 +24,7 @@ from typing import Callable, ClassVar, Iterable, Iterator, Mapping
 from rdflib import Graph
 from rdflib.term import Node
 
-from harvesters.errors import InvalidRecord, SkipRecord
+from harvesters.errors import InvalidRecord, PageCapReached, SkipRecord
 from harvesters.http import HttpClient, HttpSettings, Response
 from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
 from harvesters.page_pool import PagePool, prefetched
@@ -69,7 +69,7 @@ class Page:
 class HarvestReport:
     """What a run saw, filled in as records stream out of :meth:`Harvester.records`.
 
-    ``complete`` turns False when paging stopped early (page cap, a loop): the
+    ``complete`` turns False when paging stopped early (a loop): the
     store then adds and updates but removes nothing.
     """
 
@@ -223,7 +223,7 @@ class Harvester(ABC):
         return self.load_page(url, self.parse_rdf_page, accept=accept)
 
     def follow(self, first: str, load: Callable[[str], Page], report: HarvestReport) -> Iterator[Page]:
-        """Pages from cursor ``first`` along each page's ``next``, stopping at a loop or the page cap."""
+        """Pages from cursor ``first`` along each page's ``next``, stopping at a loop; past the page cap the run fails."""
         cursor: str | None = first
         seen: set[str] = set()
         while cursor:
@@ -231,8 +231,7 @@ class Harvester(ABC):
                 report.incomplete(f"paging loops back to {cursor}; stopped following next links")
                 return
             if len(seen) >= self.max_pages:
-                report.incomplete(f"stopped after the {self.max_pages}-page cap")
-                return
+                raise PageCapReached(self.max_pages, cursor)
             seen.add(cursor)
             page = load(cursor)
             yield page
