@@ -114,7 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("delete_grace_days", 7.0, "Days a record missing from complete harvests stays (flagged) before it is deleted; 0 deletes at once.", _non_negative_float),
     Setting("http_timeout", 60.0, "Read timeout in seconds for each request to a portal.", _non_negative_float),
     Setting("max_download_mb", 200, "Largest response body accepted from a portal, in MiB (after decompression).", _positive_int),
-    Setting("max_pages", 2000, "Most catalogue pages one harvest follows.", _positive_int),
+    Setting("max_pages", 2000, "Most catalogue pages one harvest follows; a portal still offering a next page after that many fails the run, which then writes nothing (endless paging is suspect: the previous harvest stays).", _positive_int),
     Setting("allowed_hosts", (), "Where harvests may go besides each portal's own scheme, host and port (redirects, next links), comma-separated: `host` (its default http/https port), `host:port`, `host:*` (any port) or `scheme://host:port`.", _names),
     Setting("allowed_networks", (), "IP networks harvests may connect to besides public addresses (comma-separated CIDR, e.g. `10.0.0.0/8,::1/128`); loopback, private, link-local and reserved addresses are refused otherwise.", _networks),
     Setting("http_deadline", 600.0, "Longest time in seconds one portal response may take to arrive in full (a portal dripping bytes is cut off).", _non_negative_float),
