@@ -1,0 +1,124 @@
+"""gunicorn's gthread worker, made safe against slow clients: requests are buffered before a thread sees them.
+
+gthread hands every new (or kept-alive) connection to a thread, which then
+blocks reading the request head: a client that sends its headers a byte at a
+time, or never ends them, holds that thread for as long as it likes, and a few
+dozen such clients take every thread of every worker. This worker reads each
+request head, and a body of known length up to the API's body limit, in the
+worker's main loop (non-blocking, as nginx buffers for a backend), and hands
+the connection to a thread only once the request has arrived whole. A request
+that has not arrived within :data:`REQUEST_DEADLINE` seconds is dropped.
+
+Why not gevent: fedcat's workers do blocking work that would hold an event loop
+(SQLite queries, the columnar index, harvests started through the admin API in
+a background thread), and gevent's monkey-patching turns those threads and the
+store's per-thread connections into per-greenlet ones. Threads stay threads here.
+
+Use it with ``worker_class = "service.gunicorn_worker.BufferingThreadWorker"``
+(``service/gunicorn_conf.py`` does).
+"""
+
+from __future__ import annotations
+
+import re
+import selectors
+import time
+from collections import deque
+from functools import partial
+
+from gunicorn.workers.gthread import ThreadWorker
+
+__all__ = ["MAX_BUFFERED_BYTES", "REQUEST_DEADLINE", "BufferingThreadWorker"]
+
+#: seconds a client has to send a whole request (head and body) before the connection is closed
+REQUEST_DEADLINE = 10.0
+#: the most bytes buffered for one request: past that, the request goes to a thread, whose parser refuses it
+MAX_BUFFERED_BYTES = 1024 * 1024 + 128 * 1024
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:.*chunked", re.IGNORECASE | re.MULTILINE)
+_CHUNKED_END = b"\r\n0\r\n\r\n"
+_EXPECT_CONTINUE = re.compile(rb"^expect[ \t]*:[ \t]*100-continue", re.IGNORECASE | re.MULTILINE)
+
+
+class BufferingThreadWorker(ThreadWorker):
+    """A gthread worker whose threads only ever see requests that have fully arrived."""
+
+    def init_process(self) -> None:
+        """Set up the buffering state, then gthread's own."""
+        self.buffering: deque = deque()
+        super().init_process()
+
+    def enqueue_req(self, conn) -> None:
+        """Buffer the connection's next request in the main loop; gthread's path once it is complete."""
+        if getattr(conn, "request_buffered", False) or self.cfg.is_ssl:
+            conn.request_buffered = False  # the next request on this connection is buffered again
+            super().enqueue_req(conn)
+            return
+        held = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
+        conn.pending_request = bytearray(held)
+        conn.request_deadline = time.monotonic() + REQUEST_DEADLINE
+        if _complete(conn.pending_request):
+            self._dispatch(conn)
+            return
+        conn.sock.setblocking(False)
+        self.buffering.append(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_request_bytes, conn))
+
+    def _on_request_bytes(self, conn, sock) -> None:
+        try:
+            data = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._drop(conn)
+            return
+        conn.pending_request += data
+        if _complete(conn.pending_request) or len(conn.pending_request) > MAX_BUFFERED_BYTES:
+            self._forget(conn)
+            self._dispatch(conn)
+
+    def _dispatch(self, conn) -> None:
+        """Give the buffered bytes to the connection's parser and the connection to a thread."""
+        conn.init()
+        conn.parser.unreader.unread(bytes(conn.pending_request))
+        conn.pending_request = bytearray()
+        conn.data_ready = conn.request_buffered = True
+        self.enqueue_req(conn)
+
+    def murder_pending(self) -> None:
+        """gthread's sweep of idle connections, plus the requests still arriving past their deadline."""
+        super().murder_pending()
+        now = time.monotonic()
+        for conn in [c for c in self.buffering if c.request_deadline <= now]:
+            self._drop(conn)
+
+    def _forget(self, conn) -> None:
+        self.buffering.remove(conn)
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+
+    def _drop(self, conn) -> None:
+        self._forget(conn)
+        self.nr_conns -= 1
+        conn.close()
+
+
+def _complete(data: bytearray) -> bool:
+    """Whether ``data`` holds a whole request: its head, and its body when the head announces one."""
+    end = _HEAD_END.search(data)
+    if end is None:
+        return False
+    head, body_bytes = bytes(data[: end.start()]), len(data) - end.end()
+    if _EXPECT_CONTINUE.search(head):
+        return True  # the client waits for "100 Continue" before it sends the body
+    length = _CONTENT_LENGTH.search(head)
+    if length is not None:
+        return body_bytes >= int(length.group(1))
+    if _CHUNKED.search(head):
+        return data.endswith(_CHUNKED_END) or bytes(data[end.end() :]).startswith(b"0\r\n\r\n")
+    return True
