@@ -28,6 +28,9 @@ __all__ = [
     "errorlog",
     "graceful_timeout",
     "keepalive",
+    "limit_request_field_size",
+    "limit_request_fields",
+    "limit_request_line",
     "logconfig_dict",
     "on_starting",
     "post_worker_init",
@@ -78,6 +81,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 worker_class = "service.gunicorn_worker.BufferingThreadWorker"
 #: threads per worker: searches wait on SQLite or the engine, so a few threads keep a worker busy
 threads = 4
+#: gunicorn's request limits, above fedcat's own (service/security.py) so that fedcat answers first, in
+#: its JSON error shape: request line unlimited here (the worker buffers at most ~1.1 MiB of a request),
+#: 1,000 headers of up to 64 KiB each
+limit_request_line = 0
+limit_request_fields = 1000
+limit_request_field_size = 65536
 #: connections one worker holds at most, slow ones included (beyond, it stops accepting until some end)
 worker_connections = 1000
 #: a worker whose main loop is silent this long is restarted (the API answers in pages: no request takes that long)

@@ -20,13 +20,18 @@ Use it with ``worker_class = "service.gunicorn_worker.BufferingThreadWorker"``
 
 from __future__ import annotations
 
+import json
 import re
 import selectors
 import time
 from collections import deque
 from functools import partial
 
+from gunicorn.http import errors as http_errors
 from gunicorn.workers.gthread import ThreadWorker
+
+from service.errors import error_body
+from service.security import API_POLICY
 
 __all__ = ["MAX_BUFFERED_BYTES", "REQUEST_DEADLINE", "BufferingThreadWorker"]
 
@@ -76,9 +81,14 @@ class BufferingThreadWorker(ThreadWorker):
             self._drop(conn)
             return
         conn.pending_request += data
-        if _complete(conn.pending_request) or len(conn.pending_request) > MAX_BUFFERED_BYTES:
+        if _complete(conn.pending_request):
             self._forget(conn)
             self._dispatch(conn)
+        elif len(conn.pending_request) > MAX_BUFFERED_BYTES:
+            line_only = b"\n" not in conn.pending_request
+            status, what = (414, "Request line") if line_only else (431, "Request head")
+            _send_best_effort(conn.sock, json_error(status, f"{what} over {MAX_BUFFERED_BYTES} bytes."))
+            self._drop(conn)
 
     def _dispatch(self, conn) -> None:
         """Give the buffered bytes to the connection's parser and the connection to a thread."""
@@ -87,6 +97,16 @@ class BufferingThreadWorker(ThreadWorker):
         conn.pending_request = bytearray()
         conn.data_ready = conn.request_buffered = True
         self.enqueue_req(conn)
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        """Requests gunicorn's parser refuses get the API's JSON error and security headers, not HTML."""
+        status = next((code for kind, code in _CLIENT_ERRORS.items() if isinstance(exc, kind)), None)
+        if status is None:
+            super().handle_error(req, client, addr, exc)
+            return
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        message = " ".join(str(exc).split())[:300] or type(exc).__name__
+        _send_best_effort(client, json_error(status, f"Invalid request: {message}"))
 
     def murder_pending(self) -> None:
         """gthread's sweep of idle connections, plus the requests still arriving past their deadline."""
@@ -106,6 +126,51 @@ class BufferingThreadWorker(ThreadWorker):
         self._forget(conn)
         self.nr_conns -= 1
         conn.close()
+
+
+#: what gunicorn's parser refuses, and the status it means (gunicorn's own choice of status)
+_CLIENT_ERRORS = {
+    http_errors.LimitRequestLine: 414,
+    http_errors.LimitRequestHeaders: 431,
+    http_errors.UnsupportedTransferCoding: 501,
+    http_errors.ExpectationFailed: 417,
+    http_errors.InvalidRequestLine: 400,
+    http_errors.InvalidRequestMethod: 400,
+    http_errors.InvalidHTTPVersion: 400,
+    http_errors.InvalidHeader: 400,
+    http_errors.InvalidHeaderName: 400,
+    http_errors.InvalidChunkSize: 400,
+    http_errors.ChunkMissingTerminator: 400,
+    http_errors.InvalidProxyLine: 400,
+    http_errors.ObsoleteFolding: 400,
+}
+
+
+def json_error(status: int, message: str) -> bytes:
+    """A complete HTTP/1.1 answer in the API's error shape, with its security headers; the connection closes."""
+    body = json.dumps(error_body(status, message)).encode()
+    head = (
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Bad Request')}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        f"Content-Security-Policy: {API_POLICY}\r\n"
+        "Cache-Control: no-store\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+_REASONS = {400: "Bad Request", 414: "URI Too Long", 417: "Expectation Failed", 431: "Request Header Fields Too Large", 501: "Not Implemented"}
+
+
+def _send_best_effort(sock, data: bytes) -> None:
+    """Send an error answer without ever blocking the worker on a client that does not read."""
+    try:
+        sock.setblocking(False)
+        sock.send(data)
+    except OSError:
+        pass
 
 
 def _complete(data: bytearray) -> bool:

@@ -12,59 +12,24 @@ that answers come, not how fast; docs/reliability.md reports the latencies.
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.integration.ops_support import wait_until
+from tests.reliability.live_server import COMMANDS, live_server
 
-ROOT = Path(__file__).resolve().parents[2]
 SLOW_CONNECTIONS = 200
 ANSWER_TIMEOUT = 60.0  # far above the milliseconds these answers take: only a starved server misses it
-
-COMMANDS = {
-    "fedcat-serve": lambda port: [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-    "compose-gunicorn": lambda port: [
-        sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "2",
-        "--bind", f"127.0.0.1:{port}", "service.app:create_app()",
-    ],
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(params=sorted(COMMANDS))
 def server(request, tmp_path):
-    port = _free_port()
-    env = {**os.environ, "FEDCAT_DATABASE": str(tmp_path / "slow.db"), "FEDCAT_RATE_LIMIT": "off", "WEB_CONCURRENCY": "2"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(COMMANDS[request.param](port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    root = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _answers(root + "/healthz", 5) or process.poll() is not None, timeout=180)
-        assert process.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
-        yield root, port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    with live_server(request.param, tmp_path) as started:
+        yield started
 
 
 def _answers(url: str, timeout: float) -> bool:

@@ -1,0 +1,57 @@
+"""The request limits hold under the deployed server, in the API's JSON error shape (issue 16, item 4).
+
+gunicorn's own limits are set above fedcat's, so fedcat answers oversize request
+lines, headers and repeated parameters itself; what gunicorn's parser still
+refuses (thousands of headers, a request head over a megabyte, garbage) gets the
+same JSON body and security headers from the worker. One server for the module.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service.security import API_POLICY, MAX_HEADER_BYTES, MAX_PATH_BYTES, MAX_QUERY_BYTES, MAX_VALUES_PER_PARAMETER
+from tests.reliability.live_server import live_server, raw_exchange
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory):
+    with live_server("fedcat-serve", tmp_path_factory.mktemp("limits")) as (_, started):
+        yield started
+
+
+def _get(target: str, headers: str = "") -> bytes:
+    return f"GET {target} HTTP/1.1\r\nHost: fedcat.test\r\n{headers}Connection: close\r\n\r\n".encode("latin-1")
+
+
+CASES = {
+    "query-over-limit": (_get("/api/datasets?q=" + "a" * (MAX_QUERY_BYTES + 10)), 400, "Query string over"),
+    "request-line-over-gunicorn-default": (_get("/api/datasets?" + "&".join(["portal=paris"] * 400)), 400, "Query string over"),
+    "repeated-parameter": (_get("/api/datasets?" + "&".join(["portal=p"] * (MAX_VALUES_PER_PARAMETER + 1))), 400, "repeated more than"),
+    "path-over-limit": (_get("/api/datasets/" + "x" * (MAX_PATH_BYTES + 10)), 400, "Path over"),
+    "one-huge-header": (_get("/healthz", f"X-Big: {'b' * (MAX_HEADER_BYTES + 10)}\r\n"), 431, "header over"),
+    "too-many-headers": (_get("/api/portals", "".join(f"X-H{n}: v\r\n" for n in range(150))), 431, "More than 100"),
+    "headers-beyond-gunicorn": (_get("/api/portals", "".join(f"X-H{n}: v\r\n" for n in range(1500))), 431, "Invalid request"),
+    "request-head-over-a-megabyte": (_get("/api/portals", "".join(f"X-H{n}: {'v' * 60000}\r\n" for n in range(20))), 431, "over"),
+    "request-line-over-a-megabyte": (b"GET /api/datasets?q=" + b"a" * (1200 * 1024) + b" HTTP/1.1\r\n\r\n", 414, "Request line over"),
+    "garbage-request-line": (b"\x01\x02 NOT HTTP\r\n\r\n", 400, "Invalid request"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_oversize_and_malformed_requests_get_the_json_error_with_security_headers(port, case):
+    request, status, message = CASES[case]
+    got, headers, body = raw_exchange(port, request)
+    assert got == status, (got, body[:300])
+    assert headers.get("content-type", "").startswith("application/json"), headers
+    assert headers.get("x-content-type-options") == "nosniff"
+    assert headers.get("content-security-policy") == API_POLICY
+    error = json.loads(body)
+    assert error["ok"] is False and error["status"] == status and message in error["error"], error
+
+
+def test_requests_within_the_limits_are_answered(port):
+    got, _, body = raw_exchange(port, _get("/api/datasets?" + "&".join(["portal=p"] * MAX_VALUES_PER_PARAMETER), "X-Ok: " + "o" * 4000 + "\r\n"))
+    assert got == 200, body[:300]
