@@ -24,7 +24,9 @@ from typing import Callable, ClassVar, Iterable, Iterator, Mapping
 from rdflib import Graph
 from rdflib.term import Node
 
-from harvesters.errors import InvalidRecord, PageCapReached, SkipRecord
+from harvesters.errors import InvalidRecord, PageCapReached, PageTooLarge, SkipRecord
+from harvesters.limits import HarvestLimits
+from mappings.limits import bound_record
 from harvesters.http import HttpClient, HttpSettings, Response
 from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
 from harvesters.page_pool import PagePool, prefetched
@@ -41,6 +43,11 @@ RDF_ACCEPT = (
     "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
 )
 _MAX_REPORTED_FAILURES = 1000
+_LIMIT_WORDS = {
+    "FEDCAT_MAX_LITERAL_CHARS": "had a text cut",
+    "FEDCAT_MAX_KEYWORDS": "had keywords left out",
+    "FEDCAT_MAX_DISTRIBUTIONS": "had distributions left out",
+}
 
 
 @dataclass
@@ -81,12 +88,26 @@ class HarvestReport:
     failed_count: int = 0
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
+    _limits: dict[str, tuple[int, list[str], int]] = field(default_factory=dict, repr=False)
 
     def fail(self, reason: str, source: str | None) -> None:
         """Note one dataset that could not be mapped (keeps the first thousand reasons)."""
         self.failed_count += 1
         if len(self.failed) < _MAX_REPORTED_FAILURES:
             self.failed.append(FailedRecord(reason=reason, source=source))
+
+    def limit_hit(self, setting: str, record_id: str) -> None:
+        """Note a record cut down to a limit: one warning per setting, with a count and the first records."""
+        count, examples, index = self._limits.get(setting, (0, [], len(self.warnings)))
+        if index == len(self.warnings):
+            self.warnings.append("")
+        count += 1
+        if len(examples) < 3:
+            examples.append(record_id)
+        self._limits[setting] = (count, examples, index)
+        what = _LIMIT_WORDS.get(setting, "cut to a limit")
+        more = ", …" if count > len(examples) else ""
+        self.warnings[index] = f"{count} record(s) {what} ({setting}): {', '.join(examples)}{more}"
 
     def incomplete(self, warning: str) -> None:
         """Note that the run did not see the whole catalogue."""
@@ -120,6 +141,8 @@ class Harvester(ABC):
         self.max_pages = max_pages
         self.page_cache = page_cache if page_cache is not None else PageCache()
         self.workers = workers
+        #: an attribute, like ``workers``: subclasses' constructors need not know it
+        self.limits = HarvestLimits()
         self._pool: PagePool | None = None
         self._built_pages = 0
 
@@ -138,12 +161,15 @@ class Harvester(ABC):
         """
         seen: set[str] = set()
         with self._paging(report, harvested_at) as pages:
-            for page in pages:
-                report.pages += 1
-                if page.unchanged:
-                    yield from self._replay(page, report, seen)
-                else:
-                    yield from self._process(page, report, seen, harvested_at)
+            try:
+                for page in pages:
+                    report.pages += 1
+                    if page.unchanged:
+                        yield from self._replay(page, report, seen)
+                    else:
+                        yield from self._process(page, report, seen, harvested_at)
+            except PageTooLarge as exc:  # memory is bounded per page: that page is left out, not the whole run
+                report.incomplete(f"{exc}; paging stopped there, so nothing was removed")
 
     @contextmanager
     def _paging(self, report: HarvestReport, harvested_at: str | None) -> Iterator[Iterator[Page]]:
@@ -151,7 +177,7 @@ class Harvester(ABC):
         if self.workers <= 1:
             yield self.pages(report)
             return
-        with PagePool(self.workers, (type(self), self.portal, self.max_pages, harvested_at)) as pool:
+        with PagePool(self.workers, (type(self), self.portal, self.max_pages, harvested_at, self.limits)) as pool:
             self._pool = pool
             try:
                 yield prefetched(self.pages(report), depth=self.workers)
@@ -215,7 +241,7 @@ class Harvester(ABC):
 
     def parse_rdf_page(self, response: Response) -> Page:
         """A page whose body is a DCAT document in any RDF syntax."""
-        graph = parse_rdf(response.content, response.media_type, response.url, indexed=True)
+        graph = parse_rdf(response.content, response.media_type, response.url, indexed=True, max_triples=self.limits.max_page_triples)
         return Page(url=response.url, graph=graph)
 
     def fetch_page(self, url: str, *, accept: str = RDF_ACCEPT) -> Page:
@@ -286,6 +312,9 @@ class Harvester(ABC):
                 continue
             if record.record_id in seen:
                 continue
+            record, limits_hit = bound_record(record, self.limits.record)
+            for setting in limits_hit:
+                report.limit_hit(setting, record.record_id)
             seen.add(record.record_id)
             ids.append(record.record_id)
             report.records += 1

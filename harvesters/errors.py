@@ -2,7 +2,7 @@
 
 from mappings.errors import InvalidRecord, SkipRecord
 
-__all__ = ["FetchError", "HarvestError", "InvalidRecord", "PageCapReached", "ParseError", "SkipRecord", "UnknownHarvester"]
+__all__ = ["FetchError", "HarvestError", "InvalidRecord", "PageCapReached", "PageTooLarge", "ParseError", "SkipRecord", "UnknownHarvester"]
 
 
 class HarvestError(Exception):
@@ -19,6 +19,14 @@ class FetchError(HarvestError):
 
 class ParseError(HarvestError):
     """A page could not be parsed as the RDF (or XML, or JSON) it claimed to be."""
+
+
+class PageTooLarge(ParseError):
+    """A page holds more triples than ``FEDCAT_MAX_PAGE_TRIPLES``: refused before its graph grows further.
+
+    The page is left out and paging stops there; the run goes on as an
+    incomplete one (what was read is stored, nothing is removed).
+    """
 
 
 class PageCapReached(HarvestError):

@@ -11,6 +11,7 @@ backoff and jitter, and honours ``Retry-After`` and ``X-RateLimit-Reset`` on 429
 
 from __future__ import annotations
 
+import io
 import random
 import time
 import zlib
@@ -180,13 +181,14 @@ class HttpClient:
             raise FetchError(f"response of {declared} bytes exceeds the {limit}-byte limit", url=url)
         decoder = _Inflater.for_encoding(raw.headers.get("Content-Encoding", ""), url)
         deadline = time.monotonic() + self.settings.deadline
-        body = bytearray()
+        # BytesIO hands its buffer over without a copy (getvalue): a 190 MB body is held once, not twice
+        body = io.BytesIO()
         try:
             for chunk in _raw_chunks(raw):
                 if time.monotonic() > deadline:
                     raise FetchError(f"response still arriving after {self.settings.deadline:g} s; gave up", url=url)
-                body += decoder.feed(chunk, limit - len(body) + 1)
-                if len(body) > limit:
+                body.write(decoder.feed(chunk, limit - body.tell() + 1))
+                if body.tell() > limit:
                     raise FetchError(f"response exceeds the {limit}-byte limit", url=url)
             decoder.finish()
         except (requests.RequestException, OSError, ValueError) as exc:
@@ -195,7 +197,7 @@ class HttpClient:
             if exc.__class__.__module__.startswith("urllib3"):
                 raise _Transient(f"body could not be read: {_short(exc)}") from exc
             raise
-        return bytes(body)
+        return body.getvalue()
 
     def _excerpt(self, raw: requests.Response) -> str:
         """The start of an error answer's body on one line (``": {...}"``), or "" when there is none to show."""

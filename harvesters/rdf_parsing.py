@@ -27,10 +27,10 @@ from urllib.parse import urlsplit
 
 from rdflib import Graph
 
-from harvesters.errors import ParseError
+from harvesters.errors import PageTooLarge, ParseError
 from harvesters.safe_json import load_json
 from harvesters.safe_xml import refuse_dtd
-from harvesters.indexed_graph import OXIGRAPH_FORMATS, parse_indexed
+from harvesters.indexed_graph import OXIGRAPH_FORMATS, TooManyTriples, count_triples, parse_indexed
 
 __all__ = ["BUNDLED_CONTEXTS", "guess_format", "parse_rdf"]
 
@@ -64,7 +64,7 @@ _TEXT_SYNTAXES = ("turtle", "nt", "n3", "trig")
 _BLANK = re.compile(rb"\s*")
 _POSITION = re.compile(r"line \d+|position \d+|:\d+:\d+")
 _HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ESCAPE_MARKERS = (b"\\u000", b"\\u001", b"\\U0000", b"\\uD", b"\\ud")
 # raw control characters (tab and newlines aside), their \u and \U escapes, and escaped surrogates
 _UNSAFE_TEXT = re.compile(
@@ -91,8 +91,20 @@ def guess_format(media_type: str, url: str, content: bytes = b"") -> str:
     return _sniff(content)
 
 
-def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[str, str] | None = None, indexed: bool = False) -> Graph:
+def parse_rdf(
+    content: bytes,
+    media_type: str,
+    url: str,
+    *,
+    contexts: Mapping[str, str] | None = None,
+    indexed: bool = False,
+    max_triples: int | None = None,
+) -> Graph:
     """Parse a payload into a new graph, raising :class:`ParseError` with a readable reason.
+
+    :param max_triples: a page with more triples is refused (:class:`PageTooLarge`):
+        Oxigraph's syntaxes stop parsing at the first triple over it, before the
+        graph grows (the lenient fallback parser only runs on a page counted under it).
 
     :param indexed: for pages that are only read: a strict syntax goes into a
         read-only :class:`~harvesters.indexed_graph.IndexedGraph`, several times
@@ -109,23 +121,57 @@ def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[st
     if fmt in _TEXT_SYNTAXES:
         content = _unsafe_text_replaced(content)
     if fmt == "json-ld":
-        return _parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})})
+        return _within(_parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})}), max_triples, url)
     graph = Graph()
     fast = _FAST_PARSERS.get(fmt)
     strict_error: Exception | None = None
     if fast:
         try:
             if indexed and fmt in OXIGRAPH_FORMATS:
-                return parse_indexed(content, fmt, url)
-            return graph.parse(data=content, format=fast, publicID=url)
+                return parse_indexed(content, fmt, url, max_triples=max_triples)
+            _refuse_many_triples(content, fmt, url, max_triples)
+            return _within(graph.parse(data=content, format=fast, publicID=url), max_triples, url)
+        except TooManyTriples as exc:
+            raise _too_large(exc.limit, url) from None
+        except PageTooLarge:
+            raise
         except Exception as exc:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
             strict_error, graph = exc, Graph()
+    _refuse_many_triples(content, fmt, url, max_triples)
     try:
         if fmt == "xml":  # as bytes, so the parser honours the declared encoding (ISO-8859-1 GeoNetworks)
             return graph.parse(source=io.BytesIO(content), format=fmt, publicID=url)
-        return graph.parse(data=content, format=fmt, publicID=url)
+        return _within(graph.parse(data=content, format=fmt, publicID=url), max_triples, url)
+    except PageTooLarge:
+        raise
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers share no exception base
         raise ParseError(f"could not parse {fmt} from {url}: {_failure_reason(strict_error, exc)}") from exc
+
+
+def _too_large(limit: int, url: str) -> PageTooLarge:
+    return PageTooLarge(f"page refused: more than {limit:,} triples (FEDCAT_MAX_PAGE_TRIPLES) at {url}")
+
+
+def _within(graph: Graph, max_triples: int | None, url: str) -> Graph:
+    """The graph, unless it holds more than ``max_triples`` (syntaxes without a streaming parser are counted after)."""
+    if max_triples is not None and len(graph) > max_triples:
+        raise _too_large(max_triples, url)
+    return graph
+
+
+def _refuse_many_triples(content: bytes, fmt: str, url: str, max_triples: int | None) -> None:
+    """Before a parser that builds a whole rdflib graph: count with Oxigraph's lenient streaming parser.
+
+    Only bodies that could hold that many triples are counted (a triple takes two bytes at the very least).
+    """
+    if max_triples is None or fmt not in OXIGRAPH_FORMATS or len(content) <= 2 * max_triples:
+        return
+    try:
+        counted = count_triples(content, fmt, url, stop_after=max_triples + 1)
+    except Exception:  # noqa: BLE001 - not even leniently valid: rdflib's parser will say why
+        return
+    if counted > max_triples:
+        raise _too_large(max_triples, url)
 
 
 def _refuse_non_rdf(content: bytes, url: str) -> None:
@@ -148,8 +194,8 @@ def _unsafe_text_replaced(content: bytes) -> bytes:
 
 
 def _may_hold_unsafe_text(content: bytes) -> bool:
-    """A quick test (C speed, no regex) that rules out most documents before the exact search."""
-    if len(content.translate(None, _CONTROL_BYTES)) != len(content):
+    """A quick test that rules out most documents before the exact search (no copy of a large body)."""
+    if _CONTROL_BYTE.search(content):
         return True
     return any(marker in content for marker in _ESCAPE_MARKERS)
 

@@ -115,6 +115,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http_timeout", 60.0, "Read timeout in seconds for each request to a portal.", _non_negative_float),
     Setting("max_download_mb", 200, "Largest response body accepted from a portal, in MiB (after decompression).", _positive_int),
     Setting("max_pages", 2000, "Most catalogue pages one harvest follows; a portal still offering a next page after that many fails the run, which then writes nothing (endless paging is suspect: the previous harvest stays).", _positive_int),
+    Setting("max_page_triples", 250_000, "Most triples one catalogue page may hold: a page with more is refused while it is parsed (memory stays bounded), paging stops there and the run is incomplete (nothing removed); the job says so.", _positive_int),
+    Setting("max_literal_chars", 100_000, "Longest title or description stored (dataset or distribution), in characters; longer ones are cut with ` […]` and the job lists the records.", _positive_int),
+    Setting("max_keywords", 500, "Most keywords stored per dataset; the rest are left out and the job lists the records.", _positive_int),
+    Setting("max_distributions", 1000, "Most distributions stored per dataset; the rest are left out and the job lists the records.", _positive_int),
     Setting("allowed_hosts", (), "Where harvests may go besides each portal's own scheme, host and port (redirects, next links), comma-separated: `host` (its default http/https port), `host:port`, `host:*` (any port) or `scheme://host:port`.", _names),
     Setting("allowed_networks", (), "IP networks harvests may connect to besides public addresses (comma-separated CIDR, e.g. `10.0.0.0/8,::1/128`); loopback, private, link-local and reserved addresses are refused otherwise.", _networks),
     Setting("http_deadline", 600.0, "Longest time in seconds one portal response may take to arrive in full (a portal dripping bytes is cut off).", _non_negative_float),
@@ -150,6 +154,10 @@ class Settings:
     http_timeout: float = 60.0
     max_download_mb: int = 200
     max_pages: int = 2000
+    max_page_triples: int = 250_000
+    max_literal_chars: int = 100_000
+    max_keywords: int = 500
+    max_distributions: int = 1000
     allowed_hosts: tuple[str, ...] = ()
     allowed_networks: tuple[str, ...] = ()
     http_deadline: float = 600.0
