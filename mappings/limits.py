@@ -14,10 +14,12 @@ from dataclasses import dataclass, replace
 
 from mappings.record import Distribution, Record
 
-__all__ = ["RecordLimits", "TRUNCATION_MARKER", "bound_record", "cut_text"]
+__all__ = ["MAX_KEYWORD_CHARS", "RecordLimits", "TRUNCATION_MARKER", "bound_record", "cut_text"]
 
 #: appended to a text that was cut
 TRUNCATION_MARKER = " […]"
+#: the longest keyword kept (a keyword is a word or two: longer is a description in the wrong field)
+MAX_KEYWORD_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,15 @@ def bound_record(record: Record, limits: RecordLimits) -> tuple[Record, list[str
         if len(value) > limits.max_text_chars:
             changes[name] = cut_text(value, limits.max_text_chars)
             hit.append("FEDCAT_MAX_LITERAL_CHARS")
-    if len(record.keywords) > limits.max_keywords:
-        changes["keywords"] = record.keywords[: limits.max_keywords]
+    keywords = record.keywords
+    if len(keywords) > limits.max_keywords:
+        keywords = keywords[: limits.max_keywords]
         hit.append("FEDCAT_MAX_KEYWORDS")
+    if any(len(keyword) > MAX_KEYWORD_CHARS for keyword in keywords):
+        keywords = tuple(cut_text(keyword, MAX_KEYWORD_CHARS) for keyword in keywords)
+        hit.append("FEDCAT_MAX_KEYWORDS")
+    if keywords is not record.keywords:
+        changes["keywords"] = keywords
     distributions = record.distributions
     if len(distributions) > limits.max_distributions:
         distributions = distributions[: limits.max_distributions]

@@ -117,7 +117,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_pages", 2000, "Most catalogue pages one harvest follows; a portal still offering a next page after that many fails the run, which then writes nothing (endless paging is suspect: the previous harvest stays).", _positive_int),
     Setting("max_page_triples", 250_000, "Most triples one catalogue page may hold: a page with more is refused while it is parsed (memory stays bounded), paging stops there and the run is incomplete (nothing removed); the job says so.", _positive_int),
     Setting("max_literal_chars", 100_000, "Longest title or description stored (dataset or distribution), in characters; longer ones are cut with ` […]` and the job lists the records.", _positive_int),
-    Setting("max_keywords", 500, "Most keywords stored per dataset; the rest are left out and the job lists the records.", _positive_int),
+    Setting("max_keywords", 500, "Most keywords stored per dataset (each cut at 200 characters); the rest are left out and the job lists the records.", _positive_int),
     Setting("max_distributions", 1000, "Most distributions stored per dataset; the rest are left out and the job lists the records.", _positive_int),
     Setting("allowed_hosts", (), "Where harvests may go besides each portal's own scheme, host and port (redirects, next links), comma-separated: `host` (its default http/https port), `host:port`, `host:*` (any port) or `scheme://host:port`.", _names),
     Setting("allowed_networks", (), "IP networks harvests may connect to besides public addresses (comma-separated CIDR, e.g. `10.0.0.0/8,::1/128`); loopback, private, link-local and reserved addresses are refused otherwise.", _networks),

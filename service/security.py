@@ -38,8 +38,10 @@ __all__ = [
     "MAX_HEADER_COUNT",
     "MAX_PATH_BYTES",
     "MAX_QUERY_BYTES",
+    "MAX_RESPONSE_BYTES",
     "MAX_VALUES_PER_PARAMETER",
     "install",
+    "install_response_ceiling",
 ]
 
 #: Largest request body accepted (the API reads none but the admin API's small JSON).
@@ -56,6 +58,9 @@ MAX_HEADER_COUNT = 100
 MAX_HEADER_BYTES = 8192
 #: Longest header block in all.
 MAX_HEADERS_TOTAL_BYTES = 32 * 1024
+#: Largest response body (before compression): what the caps on results and records do not bound
+#: (a portal's records can be long within the harvest limits) ends here, with a hint to page smaller
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 #: The policy of everything that is not a page: a browser rendering it runs and loads nothing.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 _FREE_ENDPOINTS = frozenset({"static", "pages.widget_script"})
@@ -87,6 +92,23 @@ def install(app: Flask, settings: Settings) -> None:
         if response.mimetype != "text/html":
             response.headers.setdefault("Content-Security-Policy", API_POLICY)
         return response
+
+
+def install_response_ceiling(app: Flask) -> None:
+    """Refuse to send a body over :data:`MAX_RESPONSE_BYTES` (register after the compression hook: it runs before it)."""
+
+    @app.after_request
+    def _ceiling(response: Response) -> Response:
+        if response.is_streamed or response.status_code != 200:
+            return response
+        size = len(response.get_data())
+        if size <= MAX_RESPONSE_BYTES:
+            return response
+        app.logger.warning("response of %d bytes refused: %s", size, request.full_path)
+        message = f"The answer would exceed {MAX_RESPONSE_BYTES} bytes; ask for fewer items (page_size)."
+        refused = jsonify(error_body(500, message, code="response_too_large"))
+        refused.status_code = 500
+        return refused
 
 
 def _oversized() -> tuple | None:
