@@ -224,8 +224,8 @@ class HttpClient:
             if not any(rule.host == host for rule in self._rules):
                 raise FetchError(f"refused to fetch from {host!r}: not a configured portal host", url=url)
             raise FetchError(
-                f"refused to fetch {parts.scheme}://{host}:{_port(parts)}: not the configured scheme and port "
-                "of the portal (FEDCAT_ALLOWED_HOSTS may allow it)",
+                f"refused to fetch from {host!r} on port {_port(parts)} over {parts.scheme}: not the configured "
+                "scheme and port of the portal (FEDCAT_ALLOWED_HOSTS may allow it)",
                 url=url,
             )
 
