@@ -2,18 +2,21 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+#: every install step's output goes here; the terminal gets one line per step (.ci/step.sh)
+export FEDCAT_INSTALL_LOG ?= $(CURDIR)/build/install.log
+STEP := bash .ci/step.sh
 
 .PHONY: demo test install install-test prerequisites bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@$(STEP) "virtualenv $(VENV)" $(PYTHON) -m venv $(VENV)
+	@$(STEP) "pip upgrade" $(BIN)/pip install --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@$(STEP) "Python packages" $(BIN)/pip install -e .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	@$(STEP) "Python packages for the tests" $(BIN)/pip install -e '.[test]'
 
 ## Set up, harvest the bundled sample portals over local HTTP, serve on http://127.0.0.1:8000
 demo: install
@@ -21,8 +24,8 @@ demo: install
 
 ## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests)
 prerequisites:
-	bash .ci/install-engine.sh
-	bash .ci/install-browser.sh
+	@$(STEP) "test search engines (Maven Central)" bash .ci/install-engine.sh
+	@$(STEP) "Chromium and ChromeDriver (Debian)" bash .ci/install-browser.sh
 
 ## Run the whole test suite (starts its own search engine for the Elasticsearch contract tests)
 test: prerequisites install-test

@@ -24,6 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["FAULTS", "PortalSimulator", "SimRequest", "SimResponse"]
 
+#: longest a ``timeout`` fault holds a connection (a safety net: the simulator's stop ends it first)
+STALL_LIMIT = 120.0
 FAULTS = ("500", "429", "timeout", "reset", "truncate", "drip")
 
 
@@ -87,6 +89,9 @@ class PortalSimulator:
         self.last_modified = last_modified
         self.requests: list[SimRequest] = []
         self._lock = threading.Lock()
+        #: set when the simulator stops: a ``timeout`` fault stalls until then (never for a fixed time,
+        #: so the client's read timeout is always what ends the wait, however loaded the machine)
+        self.stopping = threading.Event()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -126,6 +131,7 @@ class PortalSimulator:
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -190,7 +196,7 @@ def _handler_for(simulator: PortalSimulator):
 
         def _fail(self, fault: str) -> None:
             if fault == "timeout":
-                time.sleep(5)
+                simulator.stopping.wait(STALL_LIMIT)
                 self.close_connection = True
                 return
             if fault == "reset":

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from harvesters.http import HttpSettings
 from harvesters.network_guard import LOOPBACK_NETWORKS, trusted_networks
 from mappings.portals import Portal
 from service.app import create_app
@@ -14,6 +15,14 @@ from service.config import Settings
 from service.search.sqlite import SqliteBackend
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+#: HTTP settings for harvests of the local simulators: one quick retry, and a read timeout so long
+#: that only a server stalling on purpose reaches it, never a slow answer on a loaded machine.
+FAST_HTTP = HttpSettings(retries=1, backoff=0.01, read_timeout=30)
+#: The same without the retry, for tests that count requests or expect the first failure to stand.
+NO_RETRY_HTTP = HttpSettings(retries=0, backoff=0.01, read_timeout=30)
+#: For tests whose server stalls on purpose (it never answers, so any timeout is reached): 3 s is
+#: still about a hundred times what a local answer takes on a loaded 2-core machine.
+STALLING_HTTP = HttpSettings(retries=1, backoff=0.01, read_timeout=3)
 TEST_PORTALS = [
     Portal(id="paris", name="Paris", kind="dcat", url="http://127.0.0.1:9/catalog.ttl"),
     Portal(id="lyon", name="Lyon", kind="dcat", url="http://127.0.0.1:9/lyon.ttl"),
@@ -25,6 +34,12 @@ def harvest_loopback_simulators():
     """The portal simulators listen on 127.0.0.1, which harvests refuse by default: allow loopback in tests."""
     with trusted_networks(LOOPBACK_NETWORKS):
         yield
+
+
+@pytest.fixture
+def fast_http() -> HttpSettings:
+    """HTTP settings for harvesting a local simulator (see :data:`FAST_HTTP`)."""
+    return FAST_HTTP
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from html import escape
@@ -178,7 +177,12 @@ def host_page_app(fedcat_url: str) -> Callable:
 
 def stub_api_app() -> Callable:
     """A stand-in fedcat API with canned answers: highlight segments, hostile text, and a slow
-    answer (queries starting with "lent") to show that stale requests are cancelled."""
+    answer (queries starting with "lent") to show that stale requests are cancelled.
+
+    The slow answer is held until a later search ("vite") has arrived, never for a fixed time,
+    so the newer search always overtakes it however loaded the machine is.
+    """
+    overtaken = threading.Event()
 
     @WsgiRequest.application
     def app(request: WsgiRequest) -> WsgiResponse:
@@ -186,8 +190,10 @@ def stub_api_app() -> Callable:
             body: dict = {"total": 1, "results": [{"id": "stub", "name": "Portail bouchon"}]}
         else:
             query = request.args.get("q", "")
+            if query.startswith("vite"):
+                overtaken.set()
             if query.startswith("lent"):
-                time.sleep(1.5)
+                overtaken.wait(60)
             body = _stub_page(query)
         return WsgiResponse(json.dumps(body), mimetype="application/json", headers={"Access-Control-Allow-Origin": "*"})
 
@@ -219,7 +225,7 @@ def api_json(base: str, path: str, **params: Any) -> dict:
         return json.load(response)
 
 
-def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any], timeout: float = 10, message: str = "") -> Any:
+def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any], timeout: float = 30, message: str = "") -> Any:
     """Wait until ``condition(driver)`` is truthy and return it."""
     return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition, message)
 

@@ -17,7 +17,7 @@ from simulators.server import SimRequest, SimResponse
 __all__ = ["GatedPortal", "dcat_portal", "file_catalogue", "retry_while_busy", "wait_until"]
 
 #: a gate left shut fails the test rather than hanging it
-GATE_TIMEOUT = 10.0
+GATE_TIMEOUT = 60.0
 
 
 class GatedPortal(DcatPortalSimulator):

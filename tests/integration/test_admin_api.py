@@ -77,14 +77,14 @@ def test_a_triggered_harvest_runs_in_the_background_and_shows_as_running(admin, 
     job = response.get_json()["job"]
     assert job["status"] == "running" and job["portal_id"] == "paris"
     assert response.headers["Location"] == "/api/admin/jobs?portal=paris"
-    assert site.entered.wait(10)
+    assert site.entered.wait(60)
     listed = client.get("/api/harvest/jobs?portal=paris").get_json()["results"]
     assert [(j["job_id"], j["status"]) for j in listed] == [(job["job_id"], "running")]
     running = client.get("/api/admin/jobs", headers=AUTH).get_json()
     assert [j["job_id"] for j in running["running"]] == [job["job_id"]]
     assert running["in_this_process"] == [job["job_id"]]
     site.open()
-    assert admin.extensions["fedcat_harvests"].wait(job["job_id"], timeout=15)
+    assert admin.extensions["fedcat_harvests"].wait(job["job_id"], timeout=60)
     (finished,) = client.get("/api/harvest/jobs?portal=paris").get_json()["results"]
     assert (finished["job_id"], finished["status"], finished["stats"]["created"]) == (job["job_id"], "done", 12)
     after = client.get("/api/admin/jobs", headers=AUTH).get_json()
@@ -97,7 +97,7 @@ def test_a_second_trigger_is_refused_while_the_first_runs(admin, site):
     body = assert_error(client.post(TRIGGER, headers=AUTH), 409, "harvest_running")
     assert "portal paris is already being harvested" in body["error"] and "refused" in body["error"]
     site.open()
-    assert admin.extensions["fedcat_harvests"].wait(first["job_id"], timeout=15)
+    assert admin.extensions["fedcat_harvests"].wait(first["job_id"], timeout=60)
     assert client.post(TRIGGER, headers=AUTH).status_code == 202, "free again once the first has finished"
 
 
@@ -122,7 +122,7 @@ def test_the_harvest_log_lines_carry_the_triggering_request_id(admin, site, capl
     response = client.post(TRIGGER, headers={**AUTH, "X-Request-ID": "ops-trigger-1"})
     assert response.headers["X-Request-ID"] == "ops-trigger-1"
     job_id = response.get_json()["job"]["job_id"]
-    assert admin.extensions["fedcat_harvests"].wait(job_id, timeout=15)
+    assert admin.extensions["fedcat_harvests"].wait(job_id, timeout=60)
     wait_until(lambda: any("harvest of paris: done" in r.getMessage() for r in caplog.records))
     lines = [r for r in caplog.records if r.name == "service.background"]
     assert len(lines) == 2 and {r.request_id for r in lines} == {"ops-trigger-1"}

@@ -13,9 +13,8 @@ from service.search.base import SearchQuery
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from simulators.server import PortalSimulator, SimResponse
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def paris_portal():
 
 def harvest(store, url, portal_id="paris", **kwargs):
     portal = Portal(id=portal_id, name=portal_id, kind="dcat", url=url)
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 @pytest.mark.parametrize("extension", ["ttl", "rdf", "jsonld", "nt"])

@@ -17,7 +17,6 @@ from datetime import timedelta
 import pytest
 from elasticsearch import Elasticsearch
 
-from harvesters.http import HttpSettings
 from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from service.search import elasticsearch_ as elasticsearch_module
@@ -25,16 +24,15 @@ from service.search.base import SearchQuery
 from service.search.elasticsearch_ import ElasticsearchBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
-from tests.conftest import NOW
+from tests.conftest import NOW, NO_RETRY_HTTP
 from tests.integration.backends import elasticsearch_backend
 from tests.integration.ops_support import retry_while_busy
 from tests.reliability.engine_proxy import DyingProxy
 
-FAST = HttpSettings(retries=0, read_timeout=30)
 
 
 def _harvest(portal, store, **kwargs):
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 #: where the engine dies: 150 records, 140 changed and 10 gone, in bulk batches of 50, send 3 batches
@@ -65,7 +63,7 @@ def test_engine_down_mid_write_fails_the_job_changes_nothing_and_the_next_run_co
 
             simulator.datasets = [_retitled(d) for d in generate("paris", 150)][:140]  # 140 changed, 10 gone
             # the same indices through the proxy; no client-side retries, which only add waiting here
-            flaky = ElasticsearchBackend(Elasticsearch(proxy.url, request_timeout=10, max_retries=0), prefix=prefix, sleep=lambda s: None)
+            flaky = ElasticsearchBackend(Elasticsearch(proxy.url, request_timeout=60, max_retries=0), prefix=prefix, sleep=lambda s: None)
             _arm(proxy, *DEATHS[death])
             job = _harvest(portal, flaky, lock_ttl=1.0)
 

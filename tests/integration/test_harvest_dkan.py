@@ -8,16 +8,14 @@ import pytest
 
 from harvesters.dkan import catalog_fingerprint
 from harvesters.dkan_package import french_datetime, parse_size, unwrap_result
-from harvesters.http import HttpSettings
 from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from simulators.dcat_render import LICENSE_URLS
 from simulators.dkan import DkanSimulator, french_date, human_size, package_id
 from simulators.sample_data import generate
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 DATASETS = generate("montpellier", 23)
 
 
@@ -29,7 +27,7 @@ def dkan():
 
 def harvest(store, simulator, **options):
     portal = Portal(id="montpellier", name="Montpellier", kind="dkan", url=simulator.url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def check_every_record(store, *, with_licence: bool = True) -> None:

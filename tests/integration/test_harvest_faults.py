@@ -14,7 +14,6 @@ from typing import Callable
 
 import pytest
 
-from harvesters.http import HttpSettings
 from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from simulators.dkan import DkanSimulator
@@ -23,10 +22,10 @@ from simulators.opendatasoft import OpendatasoftSimulator
 from simulators.sample_data import generate
 from simulators.server import PortalSimulator
 from simulators.udata import UdataSimulator
-from tests.conftest import NOW
+from tests.conftest import NOW, STALLING_HTTP
 
-#: the simulators' timeout fault stalls 5 s; 0.3 s is plenty for a local answer
-SETTINGS = HttpSettings(retries=1, backoff=0.01, read_timeout=0.3)
+#: the simulators' timeout fault stalls until the simulator stops, so the read timeout always ends it
+SETTINGS = STALLING_HTTP
 FAULTS = ["500", "timeout", "reset", "truncate", "429"]
 
 

@@ -11,7 +11,6 @@ from rdflib.namespace import DCTERMS
 
 from harvesters.csw import SearchResults, csw_fingerprint, next_position
 from harvesters.errors import ParseError
-from harvesters.http import HttpSettings
 from harvesters.iso19139 import iso_to_dcat
 from harvesters.runner import harvest_portal
 from harvesters.safe_xml import parse_xml
@@ -21,16 +20,15 @@ from simulators.dcat_render import LICENSE_URLS
 from simulators.geonetwork import GeonetworkSimulator
 from simulators.geonetwork_records import distribution_links, iso_record, record_uuid
 from simulators.sample_data import generate
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 DATASETS = generate("lyon", 23)
 NOT_DISTRIBUTIONS = ("jdbc:", "LicenceOuverte.pdf", "thumb")
 
 
 def harvest(store, simulator, **options):
     portal = Portal(id="lyon", name="DATA Grand Lyon", kind="geonetwork", url=simulator.csw_url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def expected_urls(sample) -> set[str]:

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rdflib import Graph
 
-from harvesters.http import HttpSettings
 from harvesters.page_cache import CACHE_VERSION, PageCache, PageEntry, graph_digest
 from harvesters.runner import harvest_portal
 from mappings.jobs import FailedRecord
@@ -18,9 +17,8 @@ from simulators.dkan import DkanSimulator, package_id
 from simulators.geonetwork import GeonetworkSimulator
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 DATASETS = generate("montpellier", 12)
 
 
@@ -29,7 +27,7 @@ def dkan_portal(simulator) -> Portal:
 
 
 def harvest(store, portal, *, at: datetime = NOW, grace: timedelta = timedelta(days=7), **kwargs):
-    return harvest_portal(portal, store, http_settings=FAST, grace=grace, now=lambda: at, sleep=lambda s: None, **kwargs)
+    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=grace, now=lambda: at, sleep=lambda s: None, **kwargs)
 
 
 def test_a_job_records_its_counts_pages_and_timing(backend):

@@ -8,20 +8,18 @@ from datetime import timedelta
 
 import pytest
 
-from harvesters.http import HttpSettings
 from harvesters.locking import PortalBusy, PortalLock, lock_name
 from harvesters.runner import harvest_portal
 from mappings.jobs import HarvestJob
 from service.search.sqlite import SqliteBackend
-from tests.conftest import NOW
+from tests.conftest import NOW, NO_RETRY_HTTP
 from tests.integration.backends import elasticsearch_backend
 from tests.integration.ops_support import GatedPortal, dcat_portal, wait_until
 
-FAST = HttpSettings(retries=0, read_timeout=15)
 
 
 def harvest(store, portal, **kwargs):
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 @pytest.fixture
@@ -105,7 +103,7 @@ def test_the_refusal_names_the_running_job(two_sqlite):
             with pytest.raises(PortalBusy) as refused:
                 harvest(second, portal)
             simulator.open()
-            done = running.result(timeout=10)
+            done = running.result(timeout=60)
     assert refused.value.running is not None and refused.value.running.job_id == done.job_id
     assert done.status == "done" and second.count() == 12
 
@@ -150,7 +148,7 @@ def test_a_run_that_lost_its_lock_stops_before_writing(tmp_path):
         running = pool.submit(harvest, store, dcat_portal(simulator), lock_ttl=0.15)
         wait_until(lambda: store.calls > 1)
         simulator.open()
-        job = running.result(timeout=10)
+        job = running.result(timeout=60)
     assert job.status == "failed" and "lock expired and another run took it" in job.error
     assert store.count() == 0
     store.close()

@@ -8,7 +8,6 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from harvesters.http import HttpSettings
 from harvesters.opendatasoft import free_text_iris, labelled_free_text, ods_dataset_id
 from harvesters.rdf_parsing import parse_rdf
 from harvesters.runner import harvest_portal
@@ -17,9 +16,8 @@ from mappings.vocabularies import canonical_license, eu_frequency
 from simulators.dcat_render import LICENSE_URLS
 from simulators.opendatasoft import OpendatasoftSimulator
 from simulators.sample_data import generate
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 DATASETS = generate("paris", 30)
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 
@@ -36,7 +34,7 @@ def portal(simulator: OpendatasoftSimulator, **options) -> Portal:
 
 def harvest(store, simulator, **options):
     return harvest_portal(
-        portal(simulator, **options), store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None
+        portal(simulator, **options), store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None
     )
 
 

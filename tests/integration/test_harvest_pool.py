@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from harvesters.base import HarvestReport
-from harvesters.http import HttpClient, HttpSettings
+from harvesters.http import HttpClient
 from harvesters.page_pool import PagePool, prefetched
 from harvesters.runner import harvest_portal
 from harvesters.udata import UdataHarvester
@@ -16,9 +16,8 @@ from mappings.portals import Portal
 from service.search.sqlite import SqliteBackend
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator, _object_id
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=5)
 DATASETS = generate("datagouv", 25)
 #: on the third page of ten: always built by a worker
 ODD = DATASETS[22]
@@ -55,7 +54,7 @@ def portal_of(simulator, page_size=10):
 
 def records_of(harvester_class, simulator, workers, page_size=10):
     portal = portal_of(simulator, page_size)
-    http = HttpClient(allowed_hosts=frozenset({portal.origin}), settings=FAST, sleep=lambda s: None)
+    http = HttpClient(allowed_hosts=frozenset({portal.origin}), settings=FAST_HTTP, sleep=lambda s: None)
     harvester = harvester_class(portal, http)
     harvester.workers = workers
     report = HarvestReport()
@@ -64,7 +63,7 @@ def records_of(harvester_class, simulator, workers, page_size=10):
 
 def harvest(store, simulator, workers, page_size=10):
     return harvest_portal(
-        portal_of(simulator, page_size), store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW,
+        portal_of(simulator, page_size), store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW,
         sleep=lambda s: None, workers=workers,
     )
 
@@ -90,7 +89,7 @@ def test_a_worker_crash_fails_the_harvest_and_changes_nothing(udata, monkeypatch
     count = store.counts_by_portal()["datagouv"]
     monkeypatch.setattr("harvesters.runner.get_harvester", lambda kind: CrashingUdataHarvester)
     job = harvest_portal(
-        portal_of(udata), store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None,
+        portal_of(udata), store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None,
         workers=2, revalidate=True,
     )
     assert job.status == "failed"

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.http import HttpSettings
 from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from simulators.server import PortalSimulator, SimRequest, SimResponse
-from tests.conftest import NOW
+from tests.conftest import NOW, NO_RETRY_HTTP
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "portals"
-FAST = HttpSettings(retries=0, read_timeout=2)
 
 
 class RecordedPortal(PortalSimulator):
@@ -44,7 +42,7 @@ class RecordedPortal(PortalSimulator):
 def harvest(store, portal_id: str, kind: str, path: str = "", **options):
     with RecordedPortal(portal_id) as recorded:
         portal = Portal(id=portal_id, name=portal_id, kind=kind, url=recorded.url + path, options=options)
-        job = harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW)
+        job = harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW)
         paths = [r.path for r in recorded.requests]
     assert job.status == "done", (job.error, job.failed, job.warnings)
     return job, paths

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from rdflib import URIRef
 
-from harvesters.http import HttpSettings
 from harvesters.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocab import HYDRA
@@ -15,9 +14,8 @@ from simulators.dcat_render import LICENSE_URLS
 from simulators.opendatasoft import OpendatasoftSimulator
 from simulators.sample_data import generate
 from simulators.udata import CONTEXT_URL, UdataSimulator
-from tests.conftest import NOW
+from tests.conftest import FAST_HTTP, NOW
 
-FAST = HttpSettings(retries=1, backoff=0.01, read_timeout=2)
 DATASETS = generate("datagouv", 25)
 HARVESTED_COPIES = {
     "velib-velos-et-bornes-disponibilite-temps-reel": "https://opendata.paris.fr/explore/dataset/velib-velos-et-bornes-disponibilite-temps-reel/",
@@ -33,7 +31,7 @@ def udata():
 
 def harvest(store, simulator, portal_id="datagouv", **options):
     portal = Portal(id=portal_id, name="data.gouv.fr", kind="udata", url=simulator.url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def record_of(store, simulator, sample):
@@ -75,7 +73,7 @@ def test_the_same_iri_at_a_city_portal_and_at_data_gouv_gives_two_records(backen
     harvest(backend, udata)
     with OpendatasoftSimulator(generate("paris", 1)) as paris:
         paris_portal = Portal(id="paris", name="Paris", kind="opendatasoft", url=paris.url)
-        job = harvest_portal(paris_portal, backend, http_settings=FAST, now=lambda: NOW)
+        job = harvest_portal(paris_portal, backend, http_settings=FAST_HTTP, now=lambda: NOW)
     assert job.status == "done"
     iri = HARVESTED_COPIES["velib-velos-et-bornes-disponibilite-temps-reel"]
     city = backend.get("paris:velib-velos-et-bornes-disponibilite-temps-reel").record

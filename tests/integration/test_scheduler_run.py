@@ -32,7 +32,7 @@ class Runs:
 
     def outcome(self):
         """The next finished run's return value (a job, or the refusal)."""
-        event = self.finished.get(timeout=15)
+        event = self.finished.get(timeout=60)
         assert event.exception is None, event.traceback
         return event.retval
 

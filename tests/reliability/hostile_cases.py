@@ -161,7 +161,7 @@ class Case:
     settings: dict = field(default_factory=dict)
     check: Callable | None = None
     max_mib: float = 48.0
-    seconds: float = 10.0
+    seconds: float = 60.0
 
 
 # -- answers ----------------------------------------------------------------------------

@@ -18,22 +18,20 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.http import HttpSettings
 from harvesters.runner import PortalBusy, harvest_portal
 from mappings.portals import Portal
 from service.search.base import SearchQuery
 from service.search.sqlite import SqliteBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
-from tests.conftest import NOW
+from tests.conftest import NOW, NO_RETRY_HTTP
 from tests.integration.ops_support import retry_while_busy, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-FAST = HttpSettings(retries=0, read_timeout=5)
 
 
 def _harvest(portal, store, **kwargs):
-    return harvest_portal(portal, store, http_settings=FAST, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 def _snapshot(store) -> dict:
@@ -73,6 +71,10 @@ def test_a_full_disk_fails_the_harvest_and_keeps_every_stored_record(tmp_path):
 
 # -- kill -9 of a harvest in progress ---------------------------------------------------------
 
+#: the killed run's lock TTL: long enough that "still locked right after the kill" holds on a
+#: loaded machine (the run renewed it at most a third of this before), short enough to wait out
+DEAD_LOCK_TTL = 12
+
 
 def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_run_completes(tmp_path):
     database = tmp_path / "killed.db"
@@ -87,7 +89,7 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
         simulator.set_fault("drip")  # every page trickles out: the run is surely mid-harvest when killed
         process = _harvest_in_subprocess(tmp_path, database, portal)
         try:
-            wait_until(lambda: len(simulator.requests) >= 6 and _running_jobs(database), timeout=20)
+            wait_until(lambda: len(simulator.requests) >= 6 and _running_jobs(database), timeout=60)
             process.send_signal(signal.SIGKILL)
             assert process.wait(timeout=10) == -signal.SIGKILL
         finally:
@@ -106,7 +108,7 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
         with pytest.raises(PortalBusy):  # the dead run's lock lives until it expires (FEDCAT_HARVEST_LOCK_TTL)
             _harvest(portal, store)
         assert _snapshot(store) == before
-        job = retry_while_busy(lambda: _harvest(portal, store), timeout=15)
+        job = retry_while_busy(lambda: _harvest(portal, store), timeout=DEAD_LOCK_TTL + 60)
     assert job.status == "done" and store.count() == 25
     jobs = {j.job_id: j for j in store.jobs(portal_id="paris")}
     assert jobs[stale.job_id].status == "failed" and "interrupted" in jobs[stale.job_id].error
@@ -123,7 +125,7 @@ def _harvest_in_subprocess(tmp_path: Path, database: Path, portal: Portal) -> su
         "FEDCAT_PORTALS_FILE": str(portals),
         "FEDCAT_ALLOWED_NETWORKS": "127.0.0.0/8",
         "FEDCAT_DELETE_GRACE_DAYS": "0",
-        "FEDCAT_HARVEST_LOCK_TTL": "3",
+        "FEDCAT_HARVEST_LOCK_TTL": str(DEAD_LOCK_TTL),
         "PYTHONPATH": str(ROOT),
     }
     code = "import sys; from service.cli import main; sys.exit(main(['harvest']))"

@@ -21,10 +21,9 @@ from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings, SettingsError
 from simulators.server import PortalSimulator, SimRequest, SimResponse
-from tests.conftest import NOW
+from tests.conftest import NOW, NO_RETRY_HTTP
 from tests.reliability.hostile_cases import GOOD_TTL, CatalogPortal
 
-FAST = HttpSettings(retries=0, read_timeout=2)
 
 
 class RedirectingPortal(PortalSimulator):
@@ -69,7 +68,7 @@ def test_a_policy_allows_only_its_networks(production_default):
 def test_loopback_portal_is_refused_by_default(production_default, backend):
     with CatalogPortal() as simulator:
         portal = Portal(id="p", name="p", kind="dcat", url=simulator.url + "/catalog")
-        job = harvest_portal(portal, backend, http_settings=FAST, now=lambda: NOW)
+        job = harvest_portal(portal, backend, http_settings=NO_RETRY_HTTP, now=lambda: NOW)
         requests_seen = len(simulator.requests)
     assert job.status == "failed"
     assert "refused to connect to 127.0.0.1" in job.error and "FEDCAT_ALLOWED_NETWORKS" in job.error
