@@ -102,15 +102,14 @@ def parse_rdf(
 ) -> Graph:
     """Parse a payload into a new graph, raising :class:`ParseError` with a readable reason.
 
-    :param max_triples: a page with more triples is refused (:class:`PageTooLarge`):
-        Oxigraph's syntaxes stop parsing at the first triple over it, before the
-        graph grows (the lenient fallback parser only runs on a page counted under it).
-
     :param indexed: for pages that are only read: a strict syntax goes into a
         read-only :class:`~harvesters.indexed_graph.IndexedGraph`, several times
         faster than rdflib's store (a lenient fallback still gives a ``Graph``).
     :param contexts: more remote JSON-LD contexts to replace with a bundled one
         (URL → file name under ``mappings/contexts``), besides :data:`BUNDLED_CONTEXTS`.
+    :param max_triples: a page with more triples is refused (:class:`PageTooLarge`):
+        Oxigraph's syntaxes stop parsing at the first triple over it, before the
+        graph grows (the lenient fallback parser only runs on a page counted under it).
     """
     fmt = guess_format(media_type, url, content)
     _refuse_non_rdf(content, url)
@@ -122,30 +121,39 @@ def parse_rdf(
         content = _unsafe_text_replaced(content)
     if fmt == "json-ld":
         return _within(_parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})}), max_triples, url)
-    graph = Graph()
-    fast = _FAST_PARSERS.get(fmt)
+    return _parse_syntax(content, fmt, url, indexed=indexed, max_triples=max_triples)
+
+
+def _parse_syntax(content: bytes, fmt: str, url: str, *, indexed: bool, max_triples: int | None) -> Graph:
+    """Oxigraph's strict parser first, then rdflib's lenient one; :class:`PageTooLarge` past ``max_triples``."""
     strict_error: Exception | None = None
-    if fast:
+    if fmt in _FAST_PARSERS:
         try:
-            if indexed and fmt in OXIGRAPH_FORMATS:
-                return parse_indexed(content, fmt, url, max_triples=max_triples)
-            _refuse_many_triples(content, fmt, url, max_triples)
-            return _within(graph.parse(data=content, format=fast, publicID=url), max_triples, url)
-        except TooManyTriples as exc:
-            raise _too_large(exc.limit, url) from None
+            return _parse_strict(content, fmt, url, indexed=indexed, max_triples=max_triples)
         except PageTooLarge:
             raise
         except Exception as exc:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
-            strict_error, graph = exc, Graph()
+            strict_error = exc
     _refuse_many_triples(content, fmt, url, max_triples)
     try:
         if fmt == "xml":  # as bytes, so the parser honours the declared encoding (ISO-8859-1 GeoNetworks)
-            return graph.parse(source=io.BytesIO(content), format=fmt, publicID=url)
-        return _within(graph.parse(data=content, format=fmt, publicID=url), max_triples, url)
+            return _within(Graph().parse(source=io.BytesIO(content), format=fmt, publicID=url), max_triples, url)
+        return _within(Graph().parse(data=content, format=fmt, publicID=url), max_triples, url)
     except PageTooLarge:
         raise
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers share no exception base
         raise ParseError(f"could not parse {fmt} from {url}: {_failure_reason(strict_error, exc)}") from exc
+
+
+def _parse_strict(content: bytes, fmt: str, url: str, *, indexed: bool, max_triples: int | None) -> Graph:
+    """Oxigraph, into an :class:`IndexedGraph` for pages only read, else through oxrdflib into a ``Graph``."""
+    try:
+        if indexed and fmt in OXIGRAPH_FORMATS:
+            return parse_indexed(content, fmt, url, max_triples=max_triples)
+    except TooManyTriples as exc:
+        raise _too_large(exc.limit, url) from None
+    _refuse_many_triples(content, fmt, url, max_triples)
+    return _within(Graph().parse(data=content, format=_FAST_PARSERS[fmt], publicID=url), max_triples, url)
 
 
 def _too_large(limit: int, url: str) -> PageTooLarge:
