@@ -9,6 +9,7 @@ same JSON body and security headers from the worker. One server for the module.
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
@@ -55,3 +56,18 @@ def test_oversize_and_malformed_requests_get_the_json_error_with_security_header
 def test_requests_within_the_limits_are_answered(port):
     got, _, body = raw_exchange(port, _get("/api/datasets?" + "&".join(["portal=p"] * MAX_VALUES_PER_PARAMETER), "X-Ok: " + "o" * 4000 + "\r\n"))
     assert got == 200, body[:300]
+
+
+def test_pipelined_requests_and_bodies_still_reach_the_app(port):
+    """The worker buffers whole requests: two pipelined on one connection, and bodies of known length or chunked."""
+    pipelined = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/portals HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(pipelined)
+        answers = b""
+        while chunk := sock.recv(65536):  # the server closes after the second answer
+            answers += chunk
+    assert answers.count(b"HTTP/1.1 200 OK") == 2 and b'"alive"' in answers and b"paris" in answers, answers[:500]
+    post = b"POST /api/datasets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+    assert raw_exchange(port, post)[0] == 405
+    chunked = b"POST /api/datasets HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    assert raw_exchange(port, chunked)[0] == 405
