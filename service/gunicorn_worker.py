@@ -7,7 +7,10 @@ dozen such clients take every thread of every worker. This worker reads each
 request head, and a body of known length up to the API's body limit, in the
 worker's main loop (non-blocking, as nginx buffers for a backend), and hands
 the connection to a thread only once the request has arrived whole. A request
-that has not arrived within :data:`REQUEST_DEADLINE` seconds is dropped.
+that has not arrived within :data:`REQUEST_DEADLINE` seconds is dropped; one
+that outgrows :data:`MAX_BUFFERED_BYTES` is refused (414, 431 or 413), and
+whatever gunicorn's parser refuses is answered in the API's JSON error shape
+with its security headers (:meth:`BufferingThreadWorker.handle_error`).
 
 Why not gevent: fedcat's workers do blocking work that would hold an event loop
 (SQLite queries, the columnar index, harvests started through the admin API in
@@ -28,10 +31,11 @@ from collections import deque
 from functools import partial
 
 from gunicorn.http import errors as http_errors
+from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import ThreadWorker
 
 from service.errors import error_body
-from service.security import API_POLICY
+from service.security import API_POLICY, MAX_BODY_BYTES
 
 __all__ = ["MAX_BUFFERED_BYTES", "REQUEST_DEADLINE", "BufferingThreadWorker"]
 
@@ -56,14 +60,14 @@ class BufferingThreadWorker(ThreadWorker):
 
     def enqueue_req(self, conn) -> None:
         """Buffer the connection's next request in the main loop; gthread's path once it is complete."""
-        if getattr(conn, "request_buffered", False) or self.cfg.is_ssl:
+        if getattr(conn, "request_buffered", False) or not self._buffers(conn):
             conn.request_buffered = False  # the next request on this connection is buffered again
             super().enqueue_req(conn)
             return
         held = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
-        conn.pending_request = bytearray(held)
+        conn.pending_request, conn.head_end, conn.scanned = bytearray(held), None, 0
         conn.request_deadline = time.monotonic() + REQUEST_DEADLINE
-        if _complete(conn.pending_request):
+        if _complete(conn):
             self._dispatch(conn)
             return
         conn.sock.setblocking(False)
@@ -81,14 +85,16 @@ class BufferingThreadWorker(ThreadWorker):
             self._drop(conn)
             return
         conn.pending_request += data
-        if _complete(conn.pending_request):
+        if _complete(conn):
             self._forget(conn)
             self._dispatch(conn)
         elif len(conn.pending_request) > MAX_BUFFERED_BYTES:
-            line_only = b"\n" not in conn.pending_request
-            status, what = (414, "Request line") if line_only else (431, "Request head")
-            _send_best_effort(conn.sock, json_error(status, f"{what} over {MAX_BUFFERED_BYTES} bytes."))
+            _send_best_effort(conn.sock, _overflow_answer(conn))
             self._drop(conn)
+
+    def _buffers(self, conn) -> bool:
+        """Whether this connection's requests are buffered: TLS and HTTP/2 connections keep gthread's own path."""
+        return not self.cfg.is_ssl and not (conn.parser is None and negotiation.prior_knowledge_allowed(self.cfg, conn.client))
 
     def _dispatch(self, conn) -> None:
         """Give the buffered bytes to the connection's parser and the connection to a thread."""
@@ -161,7 +167,16 @@ def json_error(status: int, message: str) -> bytes:
     return head.encode("latin-1") + body
 
 
-_REASONS = {400: "Bad Request", 414: "URI Too Long", 417: "Expectation Failed", 431: "Request Header Fields Too Large", 501: "Not Implemented"}
+_REASONS = {400: "Bad Request", 413: "Content Too Large", 414: "URI Too Long", 417: "Expectation Failed", 431: "Request Header Fields Too Large", 501: "Not Implemented"}
+
+
+def _overflow_answer(conn) -> bytes:
+    """The error for a request that outgrew the buffer: its line (414), its head (431) or its body (413)."""
+    if b"\n" not in conn.pending_request:
+        return json_error(414, f"Request line over {MAX_BUFFERED_BYTES} bytes.")
+    if conn.head_end is None:
+        return json_error(431, f"Request head over {MAX_BUFFERED_BYTES} bytes.")
+    return json_error(413, f"Request body over {MAX_BODY_BYTES} bytes.")
 
 
 def _send_best_effort(sock, data: bytes) -> None:
@@ -173,17 +188,26 @@ def _send_best_effort(sock, data: bytes) -> None:
         pass
 
 
-def _complete(data: bytearray) -> bool:
-    """Whether ``data`` holds a whole request: its head, and its body when the head announces one."""
-    end = _HEAD_END.search(data)
-    if end is None:
-        return False
-    head, body_bytes = bytes(data[: end.start()]), len(data) - end.end()
+def _complete(conn) -> bool:
+    """Whether the connection's buffer holds a whole request: its head, and its body when the head announces one.
+
+    The head's end is looked for in the new bytes only, so a client sending its
+    head a byte at a time costs a byte of scanning per byte, not the whole buffer.
+    """
+    data = conn.pending_request
+    if conn.head_end is None:
+        end = _HEAD_END.search(data, max(conn.scanned - 3, 0))
+        conn.scanned = len(data)
+        if end is None:
+            return False
+        conn.head_end, conn.head = end.end(), bytes(data[: end.start()])
+    head, body_bytes = conn.head, len(data) - conn.head_end
     if _EXPECT_CONTINUE.search(head):
         return True  # the client waits for "100 Continue" before it sends the body
     length = _CONTENT_LENGTH.search(head)
     if length is not None:
-        return body_bytes >= int(length.group(1))
+        # a body over the API's limit is not waited for: fedcat refuses it (413) from its headers alone
+        return body_bytes >= int(length.group(1)) or int(length.group(1)) > MAX_BODY_BYTES
     if _CHUNKED.search(head):
-        return data.endswith(_CHUNKED_END) or bytes(data[end.end() :]).startswith(b"0\r\n\r\n")
+        return data.endswith(_CHUNKED_END) or bytes(data[conn.head_end : conn.head_end + 5]) == b"0\r\n\r\n"
     return True

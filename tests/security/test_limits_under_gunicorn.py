@@ -71,3 +71,12 @@ def test_pipelined_requests_and_bodies_still_reach_the_app(port):
     assert raw_exchange(port, post)[0] == 405
     chunked = b"POST /api/datasets HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
     assert raw_exchange(port, chunked)[0] == 405
+
+
+def test_a_body_over_the_limit_is_refused_from_its_headers(port):
+    announced = b"POST /api/datasets HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n{"
+    got, headers, body = raw_exchange(port, announced)
+    assert got == 413 and json.loads(body)["code"] == "payload_too_large" and headers["x-content-type-options"] == "nosniff"
+    chunked = b"POST /api/datasets HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + b"100000\r\n" + b"x" * 0x100000 + b"\r\n" + b"100000\r\n" + b"x" * 0x100000
+    got, _, body = raw_exchange(port, chunked)
+    assert got == 413 and "Request body over" in json.loads(body)["error"]
