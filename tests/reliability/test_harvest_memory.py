@@ -4,8 +4,9 @@ A gzip of a few MB holding 187 MB of valid Turtle is under the 200 MiB download
 cap; harvested with the default limits, the page is refused at
 ``FEDCAT_MAX_PAGE_TRIPLES`` while it is parsed, the job says why, the previous
 records stay, and the harvesting process never passes 400 MiB of RSS. The
-harvest runs as the real ``fedcat harvest`` command in its own process, whose
-peak RSS (and that of its worker processes) the kernel reports.
+harvest runs as the real ``fedcat harvest`` command in its own process: the
+kernel reports the peak RSS of its largest process, and a sampler sums the RSS
+of the whole process tree (worker processes included) every 50 ms.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from service.search.sqlite import SqliteBackend
@@ -30,6 +32,34 @@ GOOD = PREFIXES + "".join(
 ).encode()
 #: runs the command given and prints the peak RSS (KiB) of its process tree's largest process
 MEASURE = "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+
+
+def _tree_rss_kib(root: int) -> int:
+    """The RSS of a process and all its descendants (the harvest's worker processes), now, in KiB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid = int(entry.name)
+        children.setdefault(int(fields["PPid"]), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def _sampled(process: subprocess.Popen, stop: threading.Event, peak: list[int]) -> None:
+    while not stop.wait(0.05):
+        peak[0] = max(peak[0], _tree_rss_kib(process.pid))
 
 
 def big_turtle(size: int = 187 * MIB) -> bytes:
@@ -72,9 +102,19 @@ def _harvest(portal_url: str, workdir: Path) -> tuple[int, str, int]:
         "FEDCAT_ALLOWED_NETWORKS": "127.0.0.1/32",
     }
     command = [sys.executable, "-c", MEASURE, sys.executable, "-m", "service.cli", "harvest", "--portal", "big"]
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800)
-    peak_kib = int(done.stderr.strip().splitlines()[-1])
-    return done.returncode, done.stdout + done.stderr, peak_kib // 1024
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop, tree_peak = threading.Event(), [0]
+    sampler = threading.Thread(target=_sampled, args=(process, stop, tree_peak), daemon=True)
+    sampler.start()
+    try:
+        out, err = process.communicate(timeout=1800)
+    finally:
+        stop.set()
+        sampler.join()
+    largest_kib = int(err.strip().splitlines()[-1])
+    # the sampled sum counts the measuring wrapper too (a bare interpreter, ~10 MiB): an upper bound
+    tree_kib = max(tree_peak[0], largest_kib)
+    return process.returncode, out + err, largest_kib // 1024, tree_kib // 1024
 
 
 def test_a_187_mb_turtle_page_stays_under_400_mib_of_rss_and_keeps_the_previous_records(tmp_path):
@@ -83,14 +123,15 @@ def test_a_187_mb_turtle_page_stays_under_400_mib_of_rss_and_keeps_the_previous_
     assert len(turtle) > 187 * MIB and len(state["big"]) < 10 * MIB
     del turtle
     with RawPortal(_serve(state)) as portal:
-        code, output, _ = _harvest(portal.url, tmp_path)
+        code, output, _, _ = _harvest(portal.url, tmp_path)
         assert code == 0 and "big: done" in output, output
         state["hostile"] = True
-        code, output, peak_mib = _harvest(portal.url, tmp_path)
-    print(f"\npeak RSS of the 187 MB harvest: {peak_mib} MiB")
+        code, output, largest_mib, tree_mib = _harvest(portal.url, tmp_path)
+    print(f"\npeak RSS of the 187 MB harvest: {largest_mib} MiB (largest process), {tree_mib} MiB (all its processes, sampled)")
     assert code == 0, output
     assert "FEDCAT_MAX_PAGE_TRIPLES" in output and "more than 250,000 triples" in output, output
-    assert peak_mib <= RSS_LIMIT_MIB, f"peak RSS {peak_mib} MiB"
+    assert largest_mib <= RSS_LIMIT_MIB, f"peak RSS {largest_mib} MiB"
+    assert tree_mib <= RSS_LIMIT_MIB, f"peak RSS of the harvest's processes together: {tree_mib} MiB"
     store = SqliteBackend(str(tmp_path / "memory.db"))
     try:
         assert sorted(r.record_id for r in store.iter_records()) == [f"big:http://p.test/ok{n}" for n in range(3)]
