@@ -115,7 +115,7 @@ def page_json(page: SearchPage) -> dict:
         item = summary_json(hit_json(hit, clusters.get(hit.cluster_id or "")))
         item["score"] = round(hit.score, 4)
         item["highlight"] = {
-            "title": highlight(hit.record.title, parsed),
+            "title": highlight(cut_text(hit.record.title, RESULT_TEXT_CHARS), parsed),
             "description": excerpt(hit.record.description[:HIGHLIGHT_SCAN_CHARS], parsed),
         }
         results.append(item)

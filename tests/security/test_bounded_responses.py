@@ -50,6 +50,7 @@ def test_search_results_carry_a_summary_and_say_what_was_cut():
     assert len(huge["distributions"]) == RESULT_LIST_ITEMS
     assert all(len(d["description"]) <= RESULT_TEXT_CHARS for d in huge["distributions"])
     assert huge["truncated"] == ["description", "distributions", "keywords", "title"]
+    assert sum(len(segment["text"]) for segment in huge["highlight"]["title"]) <= RESULT_TEXT_CHARS
     assert small["truncated"] == [] and small["description"] == "court"
 
 
