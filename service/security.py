@@ -99,7 +99,7 @@ def install_response_ceiling(app: Flask) -> None:
 
     @app.after_request
     def _ceiling(response: Response) -> Response:
-        if response.is_streamed or response.status_code != 200:
+        if response.is_streamed or response.direct_passthrough or response.status_code != 200:
             return response
         size = len(response.get_data())
         if size <= MAX_RESPONSE_BYTES:
