@@ -17,7 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.backends import measure_cold_search, measure_search, percentile
+from bench.backends import (
+    distinct_queries,
+    measure_first_time,
+    measure_search,
+    measure_suggest,
+    percentile,
+    suggest_prefixes,
+)
 from bench.catalogue import CachedUdataSimulator
 from bench.export import measure_export
 from bench.http_load import measure_http
@@ -35,16 +42,16 @@ def main(argv: list[str] | None = None) -> dict:
         portal.prerender()
         print(f"catalogue of {args.size} datasets ready in {time.perf_counter() - started:.0f} s", flush=True)
         database = Path(tmp) / "bench.db"
-        figures["harvest_sqlite"] = harvest(portal.url, "fedcat", str(database))
+        figures["harvest_embedded"] = harvest(portal.url, "fedcat", str(database))
         figures["harvest_naive"] = harvest(portal.url, "naive", "-")
-        figures["search_sqlite"] = search_figures(_sqlite(database), rounds=5 if args.quick else 20)
-        cold = measure_cold_search(lambda: _sqlite(database), rounds=2 if args.quick else 5)
-        figures["search_sqlite_cold"] = {"p50_ms": percentile(cold, 50), "p95_ms": percentile(cold, 95), "p99_ms": percentile(cold, 99)}
+        figures.update(embedded_figures(database, quick=args.quick))
         if args.engine:
             figures.update(engine_figures(portal.url, Path(tmp), quick=args.quick))
         if not args.quick:
             http = measure_http(database, seconds=args.http_seconds)
             figures["http"] = http.__dict__ if http else None
+            one = measure_http(database, seconds=args.http_seconds, concurrency=1, workers=1)
+            figures["http_one_client"] = one.__dict__ if one else None
         figures["export"] = measure_export(database, full=not args.quick).__dict__
     print(json.dumps(figures, indent=2))
     if args.output:
@@ -76,11 +83,27 @@ def harvest(url: str, mode: str, target: str) -> dict:
     return figures
 
 
-def search_figures(backend, *, rounds: int) -> dict:
-    """p50/p95/p99 of the query mix, in-process."""
-    latencies = measure_search(backend, rounds=rounds)
+def _percentiles(latencies: list[float]) -> dict:
+    return {"p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95), "p99_ms": percentile(latencies, 99), "n": len(latencies)}
+
+
+def search_figures(backend, *, rounds: int, quick: bool, queries: int = 3000) -> dict:
+    """In-process: distinct queries each asked once, autocompletions, and the repeated mix (secondary)."""
+    first = measure_first_time(backend, distinct_queries(300 if quick else queries))
+    suggest = measure_suggest(backend, suggest_prefixes(200 if quick else 1000))
+    repeated = measure_search(backend, rounds=rounds)
+    return {"first": _percentiles(first), "suggest": _percentiles(suggest), "repeated": _percentiles(repeated)}
+
+
+def embedded_figures(database: Path, *, quick: bool) -> dict:
+    """The embedded backend: searches, suggestions, and a full reindex from the record store."""
+    backend = _embedded(database)
+    figures = search_figures(backend, rounds=5 if quick else 20, quick=quick)
+    started = time.perf_counter()
+    backend.reindex()
+    figures["reindex_seconds"] = time.perf_counter() - started
     backend.close()
-    return {"p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95), "p99_ms": percentile(latencies, 99)}
+    return {"search_embedded": figures}
 
 
 def engine_figures(url: str, tmp: Path, *, quick: bool) -> dict:
@@ -95,7 +118,8 @@ def engine_figures(url: str, tmp: Path, *, quick: bool) -> dict:
     try:
         figures = {"harvest_engine": harvest(url, "fedcat", proxy_url)}
         backend = ElasticsearchBackend(Elasticsearch(proxy_url, request_timeout=120), prefix="bench-harvest")
-        figures["search_engine"] = search_figures(backend, rounds=5 if quick else 20)
+        figures["search_engine"] = search_figures(backend, rounds=5 if quick else 10, quick=quick, queries=1000)
+        backend.close()
         figures["engine_version"] = engine.version
         return figures
     finally:
@@ -103,10 +127,10 @@ def engine_figures(url: str, tmp: Path, *, quick: bool) -> dict:
         engine.stop()
 
 
-def _sqlite(database: Path):
-    from service.search.sqlite import SqliteBackend
+def _embedded(database: Path):
+    from service.search.tantivy_ import TantivyBackend
 
-    return SqliteBackend(str(database))
+    return TantivyBackend(str(database))
 
 
 def machine() -> str:

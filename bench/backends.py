@@ -1,13 +1,85 @@
-"""Search latency of a backend over a fixed mix of queries."""
+"""Search latency of a backend: distinct queries drawn from a vocabulary, each asked once, and a fixed mix."""
 
 from __future__ import annotations
 
+import random
 import time
-from typing import Callable
 
 from service.search.base import SearchBackend, SearchQuery
 
-__all__ = ["QUERY_MIX", "measure_search", "percentile"]
+__all__ = ["QUERY_MIX", "distinct_queries", "measure_first_time", "measure_search", "measure_suggest", "percentile", "suggest_prefixes"]
+
+#: words users type: the benchmark catalogue's subjects, keywords, places and common open-data words
+VOCABULARY = (
+    "consommation électrique bâtiments publics énergie électricité collecte encombrants déchets accidents"
+    " circulation sécurité routière subventions associations fréquentation équipements culturels culture"
+    " stationnement vélo vélos marchés attribués commande bruit routier nuisances délibérations conseil"
+    " municipal permis construire urbanisme effectifs scolaires école écoles jardins partagés agriculture"
+    " urbaine paris lyon montpellier france secteur lot données annuel budget transports qualité air eau"
+    " parcs arbres piscines bibliothèques élections prénoms recharge tramway trafic parkings mobilité"
+    " 2015 2016 2017 2018 2019 2020 2021 2022 2023 2024 2025"
+).split()
+_FILTERS = (("format", "CSV"), ("format", "JSON"), ("theme", "Environnement"), ("theme", "Transports"), ("keyword", "vélo"))
+_SORTS = ("relevance", "relevance", "relevance", "-modified", "title", "-quality")
+
+
+def distinct_queries(count: int, *, seed: int = 20) -> list[SearchQuery]:
+    """``count`` different queries as new users type them: one to three words, sometimes a typo,
+    a filter, another sort or a later page."""
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    queries = []
+    while len(queries) < count:
+        words = [rng.choice(VOCABULARY) for _ in range(rng.choice((1, 1, 2, 2, 3)))]
+        if rng.random() < 0.15:
+            words[0] = _typo(words[0], rng)
+        filters = dict([(name, (value,)) for name, value in [rng.choice(_FILTERS)]]) if rng.random() < 0.25 else {}
+        query = SearchQuery(q=" ".join(words), filters=filters, sort=rng.choice(_SORTS), page=rng.choice((1, 1, 1, 2, 3)))
+        if repr(query) not in seen:
+            seen.add(repr(query))
+            queries.append(query)
+    return queries
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # two letters swapped
+
+
+def suggest_prefixes(count: int, *, seed: int = 21) -> list[str]:
+    """Distinct prefixes a user types into a search box (two letters and more, sometimes a second word)."""
+    rng = random.Random(seed)
+    prefixes: dict[str, None] = {}
+    while len(prefixes) < count:
+        word = rng.choice(VOCABULARY)
+        prefix = word[: rng.randint(2, max(2, len(word)))]
+        if rng.random() < 0.3:
+            prefix = f"{rng.choice(VOCABULARY)} {prefix}"
+        prefixes[prefix] = None
+    return list(prefixes)
+
+
+def measure_first_time(backend: SearchBackend, queries: list[SearchQuery]) -> list[float]:
+    """Milliseconds of each query, each asked once (no query repeats: nothing can be served from a cache)."""
+    backend.warm_up()
+    latencies = []
+    for query in queries:
+        start = time.perf_counter()
+        backend.search(query)
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+def measure_suggest(backend: SearchBackend, prefixes: list[str]) -> list[float]:
+    """Milliseconds of each autocompletion, each prefix asked once."""
+    latencies = []
+    for prefix in prefixes:
+        start = time.perf_counter()
+        backend.suggest(prefix)
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
 
 #: A fixed mix: free text, filters, facets, sorts and a deep page.
 QUERY_MIX = (
@@ -34,21 +106,6 @@ def measure_search(backend: SearchBackend, *, rounds: int = 20) -> list[float]:
             start = time.perf_counter()
             backend.search(query)
             latencies.append((time.perf_counter() - start) * 1000)
-    return latencies
-
-
-def measure_cold_search(open_backend: Callable[[], SearchBackend], *, rounds: int = 3) -> list[float]:
-    """Milliseconds of each query of the mix asked for the first time: a fresh backend per round,
-    warmed up as a gunicorn worker is (its index built), but with no match, record or answer cached."""
-    latencies = []
-    for _ in range(rounds):
-        backend = open_backend()
-        backend.warm_up()
-        for query in QUERY_MIX:
-            start = time.perf_counter()
-            backend.search(query)
-            latencies.append((time.perf_counter() - start) * 1000)
-        backend.close()
     return latencies
 
 

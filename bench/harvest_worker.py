@@ -24,7 +24,7 @@ from rdflib import Graph
 
 from harvesters.http import HttpClient, HttpSettings
 from harvesters.hydra import next_page_url
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.portals import Portal
 from service.config import Settings
@@ -32,7 +32,7 @@ from service.config import Settings
 
 def run_fedcat(url: str, database: str) -> int:
     """The real path: fetch, parse, map, normalise, index, into the given store."""
-    from service.search.sqlite import SqliteBackend
+    from service.search.tantivy_ import TantivyBackend
 
     if database.startswith("http"):
         from elasticsearch import Elasticsearch
@@ -41,7 +41,7 @@ def run_fedcat(url: str, database: str) -> int:
 
         backend = ElasticsearchBackend(Elasticsearch(database, request_timeout=300), prefix="bench-harvest")
     else:
-        backend = SqliteBackend(database)
+        backend = TantivyBackend(database)
     portal = Portal(id="datagouv", name="data.gouv.fr (bench)", kind="udata", url=url)
     # the benchmark's portal is a local simulator: allow loopback for it, explicitly
     settings = HttpSettings(retries=0, read_timeout=120, allowed_networks=("127.0.0.0/8",))

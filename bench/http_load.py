@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.backends import QUERY_MIX
+from bench.backends import distinct_queries
 
 __all__ = ["HttpResult", "measure_http"]
 
@@ -37,31 +37,53 @@ class HttpResult:
     requests: int
     seconds: int
     concurrency: int
+    workers: int
+    #: memory of each worker, idle (after its warm-up) and after the run: total RSS, and its private part
+    worker_rss_idle_mib: float
+    worker_rss_after_mib: float
+    worker_private_idle_mib: float
+    worker_private_after_mib: float
 
 
-def measure_http(database: Path, *, concurrency: int = 16, seconds: int = 20) -> HttpResult | None:
-    """Serve ``database`` with gunicorn on 127.0.0.1 and drive it with wrk; None when wrk is absent."""
+def measure_http(database: Path, *, concurrency: int = 16, seconds: int = 20, workers: int | None = None) -> HttpResult | None:
+    """Serve ``database`` with gunicorn on 127.0.0.1 and drive it with wrk over distinct queries; None when wrk is absent.
+
+    :param workers: gunicorn workers (default: the deployed setting, 2 per CPU + 1).
+    """
     if shutil.which("wrk") is None:
         print("wrk not installed (apt-get install wrk): skipping the HTTP measurement", file=sys.stderr)
         return None
     port = _free_port()
-    server = _start_gunicorn(database, port)
+    server = _start_gunicorn(database, port, workers)
     try:
         _wait_until_up(port)
+        idle = _worker_memory(server.pid)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(_lua_script())
         output = subprocess.run(
-            ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://127.0.0.1:{port}"],
+            ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, timeout=seconds + 60, check=True,
         ).stdout
         os.unlink(script.name)
-        return _parse_wrk(output, seconds, concurrency)
+        after = _worker_memory(server.pid)
+        return _parse_wrk(output, seconds, concurrency, len(after), idle, after)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def _start_gunicorn(database: Path, port: int) -> subprocess.Popen:
+def _worker_memory(master: int) -> list[tuple[float, float]]:
+    """(RSS, private RSS) in MiB of each gunicorn worker: the index files mapped by every worker are shared pages."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    memory = []
+    for pid in children:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+        kib = lambda name: int(fields.get(name, "0 kB").split()[0])  # noqa: E731
+        memory.append((kib("VmRSS") / 1024, kib("RssAnon") / 1024))
+    return memory
+
+
+def _start_gunicorn(database: Path, port: int, workers: int | None) -> subprocess.Popen:
     env = {
         **os.environ,
         "FEDCAT_DATABASE": str(database),
@@ -70,14 +92,16 @@ def _start_gunicorn(database: Path, port: int) -> subprocess.Popen:
     }
     command = [
         sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(os.cpu_count() or 2), "--log-level", "warning", "service.app:create_app()",
+        "--log-level", "warning", "service.app:create_app()",
     ]
+    if workers:
+        command[3:3] = ["--workers", str(workers)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _lua_script() -> str:
     paths = []
-    for query in QUERY_MIX:
+    for query in distinct_queries(5000, seed=30):
         params = {"q": query.q, "sort": query.sort, "page": query.page, "page_size": query.page_size}
         params.update({name: values[0] for name, values in query.filters.items()})
         paths.append("/api/datasets?" + urlencode({k: v for k, v in params.items() if v != ""}))
@@ -92,7 +116,7 @@ end
 """
 
 
-def _parse_wrk(output: str, seconds: int, concurrency: int) -> HttpResult:
+def _parse_wrk(output: str, seconds: int, concurrency: int, workers: int, idle: list, after: list) -> HttpResult:
     def latency(label: str) -> float:
         value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -104,8 +128,14 @@ def _parse_wrk(output: str, seconds: int, concurrency: int) -> HttpResult:
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         p50_ms=latency("50"), p90_ms=latency("90"), p99_ms=latency("99"),
         errors=errors + (int(non_2xx.group(1)) if non_2xx else 0),
-        requests=requests, seconds=seconds, concurrency=concurrency,
+        requests=requests, seconds=seconds, concurrency=concurrency, workers=workers,
+        worker_rss_idle_mib=_mean([m[0] for m in idle]), worker_rss_after_mib=_mean([m[0] for m in after]),
+        worker_private_idle_mib=_mean([m[1] for m in idle]), worker_private_after_mib=_mean([m[1] for m in after]),
     )
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def _free_port() -> int:

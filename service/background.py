@@ -16,8 +16,8 @@ import uuid
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-from harvesters.locking import PortalLock, lock_name, new_lock_owner
-from harvesters.runner import utc_now
+from service.harvesting.locking import PortalLock, lock_name, new_lock_owner
+from service.harvesting.runner import utc_now
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 from service.catalogue import Catalogue

@@ -15,14 +15,16 @@ from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
 from harvesters.http import HttpSettings
 from harvesters.limits import HarvestLimits, RecordLimits
-from harvesters.runner import PortalBusy, harvest_portal
+from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
 from service import metrics
 from service.config import Settings
 from service.search import get_backend
-from service.search.base import SearchBackend
+from service.errors import InvalidQuery
+from service.search.base import SearchBackend, SearchPage, SearchQuery
+from service.search.facets import FacetResolver, UnknownFacetValue
 
 __all__ = ["Catalogue", "UnknownPortal"]
 
@@ -45,6 +47,18 @@ class Catalogue:
         self.portals = portals if portals is not None else load_portals(settings.portals_path)
         self.profiles: list[Profile] = get_profiles(settings.export_profiles)
         self.backend = backend or _make_backend(settings)
+        self.facets = FacetResolver(self.backend)
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Run a search, its filter values read as codes or labels in any case.
+
+        :raises InvalidQuery: when a filter value names nothing in the catalogue (the message lists valid ones).
+        """
+        try:
+            resolved = self.facets.resolve(query)
+        except UnknownFacetValue as exc:
+            raise InvalidQuery(str(exc)) from exc
+        return self.backend.search(resolved)
 
     def portal(self, portal_id: str) -> Portal:
         """The configured portal with that id."""
@@ -71,7 +85,7 @@ class Catalogue:
     ) -> HarvestJob:
         """Harvest one portal into the store with the configured limits, under its lock, counted in the metrics.
 
-        :param options: more of :func:`harvesters.runner.harvest_portal`'s options
+        :param options: more of :func:`service.harvesting.runner.harvest_portal`'s options
             (``job_id``, ``lock_owner``, ``should_stop``).
         :raises PortalBusy: when another run is harvesting the portal (nothing was changed).
         """

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 from harvesters import harvester_kinds
 from harvesters.base import HarvestReport
-from harvesters.locking import PortalBusy
+from service.harvesting.locking import PortalBusy
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, PortalConfigError
 from service.catalogue import Catalogue, UnknownPortal
@@ -205,7 +205,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
     """``fedcat scheduler``: harvest each portal on its cron schedule until stopped."""
-    from harvesters.scheduler import run_scheduler
+    from service.scheduler import run_scheduler
 
     if args.metrics_port:
         from prometheus_client import start_http_server

@@ -119,7 +119,7 @@ def _boolean(text: str) -> bool:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("database", "fedcat.db", "SQLite file of the embedded backend (`:memory:` for a throw-away store)."),
-    Setting("search_backend", "sqlite", "Search backend: `sqlite` (embedded, default) or another registered one."),
+    Setting("search_backend", "tantivy", "Search backend: `tantivy` (embedded: SQLite records + tantivy index, default), `elasticsearch`, or another registered one."),
     Setting("portals_file", "", "TOML file listing the portals to harvest; empty uses the bundled list of the four real portals."),
     Setting("export_profiles", ("dcat_ap_3",), "Comma-separated export profiles, applied in order.", _names),
     Setting("base_url", "", "Public URL of this service, used in exported IRIs; empty uses the request's host."),
@@ -158,7 +158,7 @@ class Settings:
     """The service's settings; build with :meth:`from_env` or directly in tests."""
 
     database: str = "fedcat.db"
-    search_backend: str = "sqlite"
+    search_backend: str = "tantivy"
     portals_file: str = ""
     export_profiles: tuple[str, ...] = ("dcat_ap_3",)
     base_url: str = ""

@@ -112,8 +112,8 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Warm the search backend up before taking requests: the embedded one builds its search index on
-    first use (about a second at 80,000 datasets), and no client should wait for that, or time out."""
+    """Open the search backend before taking requests: the embedded one maps its index files (shared by
+    every worker through the OS page cache) and applies what a crashed writer left in the outbox."""
     catalogue = getattr(worker.wsgi, "extensions", {}).get("fedcat")
     if catalogue is None:
         return

@@ -278,20 +278,23 @@ class DatasetSchema(Schema):
 
 
 class FacetValueSchema(Schema):
-    """One facet value and how many results carry it."""
+    """One facet value: what to filter with, its stable code, how to show it, and how many datasets carry it."""
 
-    value = fields.String(required=True)
-    count = fields.Integer(required=True)
+    value = fields.String(required=True, metadata={"description": "the value as stored; filters accept it, the code or the label, in any case"})
+    code = fields.String(required=True, metadata={"description": "EU theme or file-type code, licence id; else the value"})
+    label = fields.String(required=True, metadata={"description": "for people (keywords: the most common spelling)"})
+    count = fields.Integer(required=True, metadata={"description": "datasets, a cluster counted once (once per portal in the portal facet)"})
 
 
 class SearchResponseSchema(Schema):
     """A page of search results with facet counts over the whole result set."""
 
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "matching datasets, each cluster (also_on) counted once"})
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     sort = fields.String(required=True)
+    counting = fields.String(required=True, metadata={"description": "what total and the facet counts count"})
     results = fields.List(fields.Nested(DatasetSchema), required=True)
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True)
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Sequence
 
-from harvesters.scheduler import ScheduleError, next_run
+from service.scheduler import ScheduleError, next_run
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 

@@ -12,7 +12,7 @@ from mappings.portals import Portal
 from service.app import create_app
 from service.catalogue import Catalogue
 from service.config import Settings
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 #: HTTP settings for harvests of the local simulators: one quick retry, and a read timeout so long
@@ -49,7 +49,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def backend():
-    store = SqliteBackend(":memory:")
+    store = TantivyBackend(":memory:")
     yield store
     store.close()
 

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from flask import Blueprint, Flask, Response, current_app, request
 from marshmallow import Schema, fields
 
-from harvesters.locking import PortalBusy
+from service.harvesting.locking import PortalBusy
 from mappings.portals import Portal
 from service.api.openapi import documented
 from service.api.views import catalogue

@@ -22,7 +22,7 @@ from service.errors import NotAcceptable, RecordNotFound
 from service.rdf_formats import RDF_FORMATS, RdfFormat, format_for_extension, negotiate, serialize
 from service.api.openapi import documented
 from service.schemas import CatalogArgs, load_args
-from service.search.caches import SizedLru
+from service.caches import SizedLru
 
 __all__ = ["PAGE_CACHE_BYTES", "blueprint"]
 

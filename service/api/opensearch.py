@@ -61,7 +61,7 @@ def description():
 def atom_feed():
     """The same search as ``/api/datasets``, as Atom entries with OpenSearch response elements."""
     query = load_args(SearchArgs(), request.args)
-    return _xml(_feed(catalogue().backend.search(query)), "application/atom+xml")
+    return _xml(_feed(catalogue().search(query)), "application/atom+xml")
 
 
 @blueprint.get("/api/suggest.osjson")

@@ -73,7 +73,7 @@ def search_page():
         return current_app.view_functions["api_index"]()
     params = _search_params(request.args)
     try:
-        body = page_json(catalogue().backend.search(load_args(SearchArgs(), params)))
+        body = page_json(catalogue().search(load_args(SearchArgs(), params)))
     except ValidationError:
         return _html(render_template("search.html", error=True, active="search", **_search_context(params, None)), status=400)
     response = _html(render_template("search.html", error=False, active="search", **_search_context(params, body)))
@@ -229,7 +229,7 @@ def widget_snippet(script_url: str, attributes: dict[str, str]) -> str:
 
 
 def _themes() -> list[str]:
-    page = catalogue().backend.search(SearchQuery(page_size=1, facet_size=100))
+    page = catalogue().search(SearchQuery(page_size=1, facet_size=100))
     return sorted((v.value for v in page.facets.get("theme", [])), key=str.casefold)
 
 

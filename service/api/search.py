@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, request
 
 from service.api.openapi import documented
 from mappings.quality import assess
-from service.api.views import base_url, catalogue, cluster_json, hit_json, page_json
+from service.api.views import catalogue, cluster_json, hit_json, page_json
 from service.errors import RecordNotFound
-from service.search.caches import SizedLru
 from service.schemas import (
     DatasetSchema,
     SearchArgs,
@@ -25,15 +24,6 @@ blueprint = Blueprint("search", __name__)
 #: built once: a marshmallow schema deep-copies its fields when created, which costs more than loading
 _SEARCH_ARGS = SearchArgs()
 _SUGGEST_ARGS = SuggestArgs()
-#: memory each worker gives to recently rendered search responses (a page of 20 is 20–60 KiB)
-RESPONSE_CACHE_BYTES = 16 * 2**20
-
-
-@blueprint.record_once
-def _add_response_cache(state) -> None:
-    state.app.extensions["fedcat_search_responses"] = SizedLru(RESPONSE_CACHE_BYTES, len)
-
-
 @blueprint.get("/api/datasets")
 @documented(
     summary="Search datasets across every portal",
@@ -47,17 +37,7 @@ def _add_response_cache(state) -> None:
 def search_datasets():
     """Search every portal's records: full text, facet filters, sort and paging."""
     query = load_args(_SEARCH_ARGS, request.args)
-    backend = catalogue().backend
-    version = backend.data_version()
-    if version is None:
-        return page_json(backend.search(query))
-    # the same query on the same data renders the same bytes: popular queries and paging back are served from memory
-    responses: SizedLru[bytes] = current_app.extensions["fedcat_search_responses"]
-    body = responses.get_or_compute(
-        (version, base_url(), repr(query)),
-        lambda: current_app.json.response(page_json(backend.search(query))).get_data(),
-    )
-    return Response(body, mimetype=current_app.json.mimetype)
+    return page_json(catalogue().search(query))
 
 
 @blueprint.get("/api/datasets/<path:record_id>")

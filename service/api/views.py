@@ -105,6 +105,14 @@ def _is_link(key: str) -> bool:
 _WHOLE = frozenset({"id", "cluster_id", "links"})
 
 
+#: what ``total`` and the facet counts count, said in every search response
+COUNTING = (
+    "total and facet counts count datasets: a dataset published on several portals (a cluster, see also_on)"
+    " counts once, and in the portal facet it counts once for each portal publishing it, so portal counts"
+    " may add up to more than the total; /catalog and the CLI count records, one per portal copy"
+)
+
+
 def page_json(page: SearchPage) -> dict:
     """A search page as ``{total, page, page_size, results, facets}``, each result highlighted."""
     query = page.query
@@ -126,7 +134,10 @@ def page_json(page: SearchPage) -> dict:
         "pages": max(1, -(-page.total // query.page_size)),
         "sort": query.sort,
         "results": results,
-        "facets": {name: [{"value": v.value, "count": v.count} for v in values] for name, values in page.facets.items()},
+        "counting": COUNTING,
+        "facets": {
+            name: [catalogue().facets.labelled(name, v) for v in values] for name, values in page.facets.items()
+        },
     }
 
 

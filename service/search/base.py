@@ -14,18 +14,20 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Callable, ClassVar, Iterable, Iterator
+from typing import Callable, ClassVar, Iterable
 
-from mappings.jobs import HarvestJob, WriteStats
 from mappings.record import Record
+from service.search.french import fold
+from service.store.base import JobLog, Locks, RecordStore, SearchUnavailable, StoreError
 
 __all__ = [
     "FACETS",
     "FacetValue",
     "Hit",
     "SORTS",
+    "TIE_BREAKER",
     "SearchBackend",
+    "SearchIndex",
     "SearchPage",
     "SearchQuery",
     "SearchUnavailable",
@@ -33,6 +35,8 @@ __all__ = [
     "Suggestion",
     "day_after",
     "rank_suggestions",
+    "suggestion_sources",
+    "typo_words",
 ]
 
 #: Facet name → how its values are read off a record.
@@ -42,14 +46,8 @@ QUALITY_BUCKETS = (("90-100", 90), ("75-89", 75), ("50-74", 50), ("0-49", 0))
 #: Accepted sort keys; ``-`` reverses.
 SORTS = ("relevance", "modified", "-modified", "title", "-title", "issued", "-issued", "quality", "-quality")
 FACET_SIZE = 20
-
-
-class StoreError(Exception):
-    """The store refused an operation (disk full, corrupt file, engine error)."""
-
-
-class SearchUnavailable(StoreError):
-    """The store cannot be reached right now; try again later."""
+#: how much the other fields of a matching word add to its best field (the former SQLite ranking summed them all)
+TIE_BREAKER = 0.3
 
 
 @dataclass(frozen=True)
@@ -94,10 +92,11 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class FacetValue:
-    """One value of a facet and how many results carry it."""
+    """One value of a facet, how many results carry it, and how to show it (keywords: the most common spelling)."""
 
     value: str
     count: int
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,8 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
         or tuple(dict.fromkeys(t.label for t in record.themes)),
         "format": record.formats,
         "license": tuple(dict.fromkeys(c.label for c in record.licenses)),
-        "keyword": tuple(dict.fromkeys(k.casefold() for k in record.keywords)),
+        # spellings that differ only by accents or case are one value ("vélo", "Velo" → "velo")
+        "keyword": tuple(dict.fromkeys(fold(k) for k in record.keywords)),
         "quality": (quality_bucket(record.quality),) if record.quality is not None else (),
     }
 
@@ -130,45 +130,16 @@ def quality_bucket(score: int) -> str:
     return next(label for label, lowest in QUALITY_BUCKETS if score >= lowest)
 
 
-class SearchBackend(ABC):
-    """Stores records, harvest jobs and answers searches.
-
-    Writes are per portal and atomic: :meth:`replace_portal` either applies the
-    whole harvest or, if the record stream raises, changes nothing.
-    """
-
-    name: ClassVar[str]
-
-    @abstractmethod
-    def replace_portal(
-        self,
-        portal_id: str,
-        records: Iterable[Record],
-        *,
-        now: datetime,
-        grace: timedelta = timedelta(0),
-        is_complete: Callable[[], bool] = lambda: True,
-    ) -> WriteStats:
-        """Make the portal's stored records those of ``records``.
-
-        :param records: consumed once; if it raises, the store is left untouched.
-        :param grace: records no longer published are flagged, and deleted once
-            they have been missing this long (0 deletes them at once).
-        :param is_complete: asked once the stream is consumed; False when the
-            harvest saw only part of the catalogue, and then nothing is flagged or deleted.
-        :returns: counts of created, updated, unchanged, flagged and deleted records.
-        :raises StoreError: when the store cannot apply the write.
-        """
-
-    @abstractmethod
-    def delete_portal(self, portal_id: str) -> int:
-        """Remove every record of a portal; returns how many were removed."""
+class SearchIndex(ABC):
+    """Answers searches over the records of a :class:`RecordStore`; derived from it, so always rebuildable."""
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchPage:
         """Run a search.
 
-        :raises SearchUnavailable: when the store cannot be reached.
+        :param query: the validated request; its text is read by :func:`service.search.query.parse_query`.
+        :returns: one page of hits (one member per cluster), the total and the facet counts (clusters counted once).
+        :raises SearchUnavailable: when the index cannot be reached.
         """
 
     @abstractmethod
@@ -179,26 +150,6 @@ class SearchBackend(ABC):
         """
 
     @abstractmethod
-    def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
-        """Every record of each cluster (duplicates across portals), by cluster id."""
-
-    @abstractmethod
-    def get(self, record_id: str) -> Hit | None:
-        """One record by id, or None."""
-
-    @abstractmethod
-    def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
-        """Every record in a stable order (portal, then id), for export."""
-
-    @abstractmethod
-    def count(self) -> int:
-        """How many records are stored."""
-
-    @abstractmethod
-    def counts_by_portal(self) -> dict[str, int]:
-        """Record count per portal id."""
-
-    @abstractmethod
     def reindex(self, *, on_progress: Callable[[int, int], None] | None = None) -> str:
         """Rebuild the search index from the stored records; searches keep answering meanwhile.
 
@@ -206,66 +157,20 @@ class SearchBackend(ABC):
         :returns: a name for what was built (an index name, or a description).
         """
 
-    @abstractmethod
-    def quality_by_portal(self) -> dict[str, float]:
-        """Mean metadata quality score per portal (records without a score left out)."""
 
-    @abstractmethod
-    def save_job(self, job: HarvestJob) -> None:
-        """Insert or update a harvest job."""
+class SearchBackend(RecordStore, JobLog, Locks, SearchIndex):
+    """What the service is configured with: a record store, a job log, locks and a search index.
 
-    @abstractmethod
-    def jobs(self, *, portal_id: str | None = None, limit: int = 50) -> list[HarvestJob]:
-        """Harvest jobs, newest first."""
+    The embedded backend composes SQLite (records, jobs, locks) with tantivy (search);
+    the Elasticsearch backend implements all four seams over the engine.
+    """
 
-    @abstractmethod
-    def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
-        """Take the named lock for ``owner`` until ``ttl`` seconds from now, atomically across processes.
+    name: ClassVar[str]
 
-        Succeeds when the lock is free, has expired, or is already ``owner``'s
-        (then its expiry moves on: a long job renews its lock this way). A
-        crashed holder therefore blocks others for ``ttl`` seconds at most.
-
-        :param name: what is locked, e.g. ``harvest:paris``.
-        :param owner: who asks; unique per run (host, process and a random part).
-        :param ttl: seconds the lock lives without renewal; 0 takes it already expired.
-        :returns: True when ``owner`` now holds the lock, False when someone else does.
-        :raises StoreError: when the store cannot be reached.
-        """
-
-    @abstractmethod
-    def release_lock(self, name: str, owner: str) -> None:
-        """Free the named lock if ``owner`` still holds it; a lock taken over by another owner is left alone.
-
-        :raises StoreError: when the store cannot be reached (the lock then expires on its own).
-        """
-
-    def get_many(self, record_ids: Iterable[str]) -> list[Record]:
-        """The stored records among ``record_ids``, in that order (unknown ids are left out).
-
-        Backends that can fetch in batches should override this loop of :meth:`get`.
-        """
-        hits = (self.get(record_id) for record_id in record_ids)
-        return [hit.record for hit in hits if hit is not None]
-
-    def page_cache(self, portal_id: str) -> dict[str, dict]:
-        """The page validators saved by the portal's last successful harvest: page key → JSON-ready dict.
-
-        Harvests use them for conditional requests and to skip unchanged pages.
-        The default keeps nothing, which makes every harvest read every page:
-        backends should override this and :meth:`save_page_cache`.
-        """
-        return {}
-
-    def save_page_cache(self, portal_id: str, pages: dict[str, dict]) -> None:
-        """Replace the portal's page validators with ``pages`` (see :meth:`page_cache`)."""
-
-    def last_jobs(self) -> dict[str, HarvestJob]:
-        """The newest job of each portal."""
-        latest: dict[str, HarvestJob] = {}
-        for job in self.jobs(limit=1000):
-            latest.setdefault(job.portal_id, job)
-        return latest
+    def get(self, record_id: str) -> Hit | None:
+        """One record by id, or None."""
+        stored = self.get_stored([record_id]).get(record_id)
+        return None if stored is None else Hit(stored.record, missing_since=stored.missing_since, cluster_id=stored.cluster_id)
 
     def data_version(self) -> int | None:
         """A number that changes whenever the stored records change, so that answers computed from
@@ -273,7 +178,7 @@ class SearchBackend(ABC):
         return None
 
     def warm_up(self) -> None:
-        """Prepare now what the first searches would otherwise build (indices, caches); the default does nothing."""
+        """Prepare now what the first searches would otherwise load; the default does nothing."""
 
     def ping(self) -> bool:
         """True when the store answers."""
@@ -287,6 +192,21 @@ class SearchBackend(ABC):
         """Release connections."""
 
 
+_PLACE = re.compile(r"\b(?:de|du|des|à|au|aux|en|sur|d'|l')\s*([A-ZÀ-Ý][\w-]*)")
+
+
+def typo_words(record: Record) -> list[str]:
+    """The folded words typos may reach: title and keyword words, except proper nouns (the publisher's
+    name, and capitalised names after "de", "à", "sur"… in the title), so ``parcs`` never reaches
+    ``Paris``. Unstemmed, so ``élection`` does not reach ``électrique`` through their common stem."""
+    publisher = record.publisher.name if record.publisher else ""
+    names = set(re.findall(r"\w+", fold(" ".join([publisher, *_PLACE.findall(record.title.replace("’", "'"))]))))
+    words = re.findall(r"\w+", fold(" ".join((record.title, *record.keywords))))
+    folded = [w for w in words if w not in names and len(w) > 2]
+    # and each word's singular: "vleo" is one edit from "velo", two from "velos"
+    return folded + [w[:-1] for w in folded if len(w) > 3 and w[-1] in "sx"]
+
+
 def day_after(day: str) -> str:
     """The ISO date after ``day`` (an inclusive "until" becomes an exclusive bound)."""
     from datetime import date, timedelta
@@ -294,22 +214,25 @@ def day_after(day: str) -> str:
     return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
 
 
-def rank_suggestions(records: Iterable[Record], prefix: str, limit: int) -> list[Suggestion]:
-    """The titles, keywords and publishers of ``records`` whose words start with every typed word.
+def suggestion_sources(record: Record) -> tuple[str, tuple[str, ...], str]:
+    """What a record offers to autocompletion: its title, keywords and publisher name."""
+    return record.title, record.keywords, record.publisher.name if record.publisher else ""
+
+
+def rank_suggestions(sources: Iterable[tuple[str, Iterable[str], str]], prefix: str, limit: int) -> list[Suggestion]:
+    """The titles, keywords and publishers (:func:`suggestion_sources`) whose words start with every typed word.
 
     Ranked by how many candidate records carry them, keywords and publishers first
     at equal counts (they are shorter and broader), then alphabetically.
     """
-    from service.search.french import fold
-
     wanted = fold(prefix).split()
     if not wanted:
         return []
     counts: dict[tuple[str, str], int] = {}
-    for record in records:
-        values = [("keyword", k) for k in record.keywords] + [("title", record.title)]
-        if record.publisher:
-            values.append(("publisher", record.publisher.name))
+    for title, keywords, publisher in sources:
+        values = [("keyword", k) for k in keywords] + [("title", title)]
+        if publisher:
+            values.append(("publisher", publisher))
         for kind, text in dict.fromkeys(values):
             if _starts_every_word(fold(text), wanted):
                 counts[(kind, text)] = counts.get((kind, text), 0) + 1

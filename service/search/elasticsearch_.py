@@ -44,15 +44,19 @@ from service.search.base import (
     day_after,
     facet_values,
     rank_suggestions,
+    TIE_BREAKER,
+    suggestion_sources,
+    typo_words,
 )
-from service.search.french import analyze, fold
+from service.search.french import fold
 from service.search.generations import (
     committed_generations,
     portal_leftovers,
     portal_retirements_to_undo,
     visibility_filter,
 )
-from service.search.query import PREFIX_LENGTH, parse_query
+from service.search.query import PREFIX_LENGTH, allowed_edits, parse_query
+from service.store.base import StoredRecord
 
 try:  # the client is an optional extra: pip install 'fedcat[elasticsearch]'
     import elasticsearch
@@ -74,10 +78,10 @@ _SORTS = {
     "-quality": [{"quality": {"order": "desc", "missing": "_last"}}],
 }
 _TIEBREAK = {"record_id": "asc"}
-_PHRASE = re.compile(r'"([^"]*)"')
 #: distinct clusters; exact below the threshold (the engine's maximum), approximate beyond
 _CLUSTER_COUNT = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
 _SUGGEST_CANDIDATES = 60
+_SPELLINGS_TTL = 30.0
 _BULK_BATCH = 500
 _SCROLL_BATCH = 1000
 _RETRIES = 3
@@ -108,6 +112,7 @@ class ElasticsearchBackend(SearchBackend):
         self.locks_index = f"{prefix}-locks"
         self._sleep = sleep
         self._ready = False
+        self._spellings: tuple[float, dict[str, str] | None] = (0.0, None)
         try:
             self._call(self._ensure_indices)
         except SearchUnavailable:
@@ -403,7 +408,7 @@ class ElasticsearchBackend(SearchBackend):
         """See :meth:`SearchBackend.search`."""
         filters = _facet_filters(query)
         body: dict[str, Any] = {
-            "query": _text_query(query),
+            "query": _text_query(query, self._exact_words),
             "post_filter": {"bool": {"filter": list(filters.values())}},
             "collapse": {"field": "cluster_id"},
             "aggs": {
@@ -442,11 +447,34 @@ class ElasticsearchBackend(SearchBackend):
             for h in result["hits"]["hits"]
         ]
         aggregations = result["aggregations"]
+        spellings = self._keyword_spellings()
         facets = {
-            facet: [FacetValue(b["key"], b["n"]["value"]) for b in aggregations[facet]["values"]["buckets"]]
+            facet: [FacetValue(b["key"], b["n"]["value"], spellings.get(b["key"]) if facet == "keyword" else None)
+                    for b in aggregations[facet]["values"]["buckets"]]
             for facet in FACETS
         }
         return SearchPage(total=aggregations["clusters"]["n"]["value"], hits=hits, facets=facets, query=query)
+
+    def _keyword_spellings(self) -> dict[str, str]:
+        """Folded keyword → its most common spelling; read again after half a minute (the engine has no cheap data version)."""
+        at, spellings = self._spellings
+        if spellings is not None and time.monotonic() - at < _SPELLINGS_TTL:
+            return spellings
+        result = self._call(
+            self.client.search, index=self.alias, size=0,
+            aggs={"s": {"terms": {"field": "keyword_spellings", "size": 10_000}}}, track_total_hits=False,
+        )
+        spellings = {}
+        for bucket in result["aggregations"]["s"]["buckets"]:  # most frequent first
+            spellings.setdefault(fold(bucket["key"]), bucket["key"])
+        self._spellings = (time.monotonic(), spellings)
+        return spellings
+
+    def _exact_words(self, words: list[str]) -> set[str]:
+        """The words some visible record holds as typed (after analysis): one count request for all."""
+        aggs = {f"w{i}": {"filter": _exact_filter(word)} for i, word in enumerate(words)}
+        result = self._call(self.client.search, index=self.alias, size=0, aggs=aggs, track_total_hits=False)
+        return {word for i, word in enumerate(words) if result["aggregations"][f"w{i}"]["doc_count"]}
 
     def _sort(self, query: SearchQuery) -> list:
         if query.sort == "relevance":
@@ -472,24 +500,7 @@ class ElasticsearchBackend(SearchBackend):
             _source=["record"],
         )
         records = (Record.from_dict(hit["_source"]["record"]) for hit in result["hits"]["hits"])
-        return rank_suggestions(records, prefix, limit)
-
-    def get(self, record_id: str) -> Hit | None:
-        """See :meth:`SearchBackend.get` (a search, not a get by id: only a search applies the alias filter)."""
-        result = self._call(
-            self.client.search,
-            index=self.alias,
-            query={"term": {"record_id": record_id}},
-            size=1,
-            _source=["record", "missing_since", "cluster_id"],
-        )
-        hits = result["hits"]["hits"]
-        if not hits:
-            return None
-        source = hits[0]["_source"]
-        return Hit(
-            Record.from_dict(source["record"]), missing_since=source.get("missing_since"), cluster_id=source.get("cluster_id")
-        )
+        return rank_suggestions(map(suggestion_sources, records), prefix, limit)
 
     def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
         """See :meth:`SearchBackend.cluster_members`."""
@@ -559,19 +570,24 @@ class ElasticsearchBackend(SearchBackend):
         buckets = result["aggregations"]["portals"]["buckets"]
         return {b["key"]: round(b["q"]["value"], 1) for b in buckets if b["q"]["value"] is not None}
 
-    def get_many(self, record_ids: Iterable[str]) -> list[Record]:
-        """See :meth:`SearchBackend.get_many` (one search per thousand ids)."""
+    def get_stored(self, record_ids: Iterable[str]) -> dict[str, StoredRecord]:
+        """See :meth:`RecordStore.get_stored` (one search per thousand ids, through the alias filter)."""
         wanted = list(dict.fromkeys(record_ids))
-        found: dict[str, Record] = {}
+        found: dict[str, StoredRecord] = {}
         for start in range(0, len(wanted), _SCROLL_BATCH):
             chunk = wanted[start : start + _SCROLL_BATCH]
             result = self._call(
-                self.client.search, index=self.alias, query={"terms": {"record_id": chunk}}, size=len(chunk), _source=["record"]
+                self.client.search,
+                index=self.alias,
+                query={"terms": {"record_id": chunk}},
+                size=len(chunk),
+                _source=["record", "missing_since", "cluster_id"],
             )
             for hit in result["hits"]["hits"]:
-                record = Record.from_dict(hit["_source"]["record"])
-                found[record.record_id] = record
-        return [found[record_id] for record_id in wanted if record_id in found]
+                source = hit["_source"]
+                record = Record.from_dict(source["record"])
+                found[record.record_id] = StoredRecord(record, source.get("missing_since"), source.get("cluster_id"))
+        return found
 
     def page_cache(self, portal_id: str) -> dict[str, dict]:
         """See :meth:`SearchBackend.page_cache` (one document per portal, shared by every replica)."""
@@ -711,6 +727,8 @@ def _document(
         "cluster_id": cluster_id or record.record_id,
         "duplicate_keys": sorted(duplicate_keys(record)),
         "words": fold(" ".join((record.title, " ".join(record.keywords), record.publisher.name if record.publisher else ""))),
+        "typo": " ".join(typo_words(record)),
+        "keyword_spellings": list(record.keywords),
         **{f"facet_{name}": list(values) for name, values in facets.items()},
         "record": record.to_dict(),
     }
@@ -813,37 +831,43 @@ def _envelope(bbox: tuple[float, float, float, float] | None) -> dict | None:
     return {"type": "envelope", "coordinates": [[west, north], [east, south]]}
 
 
-def _text_query(query: SearchQuery) -> dict:
-    """Every word (typos tolerated) and every quoted phrase must match in some field; plus dates and box."""
+def _text_query(query: SearchQuery, exact: Callable[[list[str]], set[str]]) -> dict:
+    """Every group of alternatives must match, excluded terms must not; plus dates, box and quality.
+
+    :param exact: which of the given words some record holds as they are (those get no typo tolerance).
+    """
     parsed = parse_query(query.q)
-    must: list[dict] = []
-    for word in _raw_words(query.q):
-        must.append(
-            {
-                "multi_match": {
-                    "query": word,
-                    "fields": _FIELD_BOOSTS,
-                    "type": "best_fields",
-                    "fuzziness": "AUTO",
-                    "prefix_length": PREFIX_LENGTH,
-                    "operator": "and",
-                    "zero_terms_query": "all",
-                }
-            }
-        )
-    for phrase in _PHRASE.findall(query.q or ""):
-        if analyze(phrase):
-            must.append({"multi_match": {"query": phrase, "fields": _FIELD_BOOSTS, "type": "phrase"}})
+    words = [t.text for group in parsed.groups for t in group if not t.is_phrase]
+    found = exact(words) if words else set()
+    must = [_any_of([_term_clause(t, t.text not in found) for t in group]) for group in parsed.groups]
+    must_not = [_term_clause(t, False) for t in parsed.excluded]
     filters = _range_filters(query)
-    if parsed.empty and not filters:
+    if not must and not must_not and not filters:
         return {"match_all": {}}
-    return {"bool": {"must": must if not parsed.empty else [], "filter": filters}}
+    return {"bool": {"must": must, "must_not": must_not, "filter": filters}}
 
 
-def _raw_words(q: str | None) -> list[str]:
-    """The unquoted words that survive analysis (the shared parser decides which count)."""
-    rest = _PHRASE.sub(" ", q or "").replace('"', " ")
-    return [word for word in dict.fromkeys(re.findall(r"[\w']+", rest)) if analyze(word)]
+def _term_clause(term, typos: bool) -> dict:
+    """A word (the best field scoring, the others adding a share) or a phrase; a word no record holds as
+    typed tolerates typos in the ``typo`` field (proper nouns left out), one edit scoring above two."""
+    if term.is_phrase:
+        return {"multi_match": {"query": term.text, "fields": _FIELD_BOOSTS, "type": "phrase", "tie_breaker": TIE_BREAKER}}
+    clause = {"multi_match": {"query": term.text, "fields": _FIELD_BOOSTS, "type": "best_fields", "tie_breaker": TIE_BREAKER, "operator": "and"}}
+    if not typos or allowed_edits(term.folded) == 0:
+        return clause
+    fuzzy = [
+        {"constant_score": {"filter": {"fuzzy": {"typo": {"value": term.folded, "fuzziness": edits, "prefix_length": PREFIX_LENGTH}}}, "boost": 3.0 - edits}}
+        for edits in range(1, allowed_edits(term.folded) + 1)
+    ]
+    return {"dis_max": {"queries": [clause, *fuzzy]}}
+
+
+def _any_of(clauses: list[dict]) -> dict:
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _exact_filter(word: str) -> dict:
+    return {"multi_match": {"query": word, "fields": [f.split("^")[0] for f in _FIELD_BOOSTS], "operator": "and"}}
 
 
 def _range_filters(query: SearchQuery) -> list[dict]:
@@ -865,15 +889,15 @@ def _range_filters(query: SearchQuery) -> list[dict]:
 
 
 def _has_terms(q: str) -> bool:
-    # the shared parser decides, so a query of stop words behaves the same on both backends
-    return not parse_query(q).empty
+    # the shared parser decides, so a query of stop words (or of exclusions only) behaves the same on both backends
+    return bool(parse_query(q).groups)
 
 
 def _facet_filters(query: SearchQuery) -> dict[str, dict]:
     filters = {}
     for facet, values in query.filters.items():
         if values:
-            values = [v.casefold() for v in values] if facet == "keyword" else list(values)
+            values = [fold(v) for v in values] if facet == "keyword" else list(values)
             filters[facet] = {"terms": {f"facet_{facet}": values}}
     return filters
 

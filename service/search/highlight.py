@@ -8,6 +8,7 @@ The result is a list of segments, never HTML, so no client has to trust markup.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from service.search.french import analyze
 from service.search.query import ParsedQuery, is_typo_of
@@ -44,11 +45,15 @@ def excerpt(text: str, parsed: ParsedQuery, *, width: int = 240) -> list[dict]:
 def _matches(token: str, parsed: ParsedQuery) -> bool:
     if not token[:1].isalnum() or parsed.empty:
         return False
+    term = _term(token)
+    return bool(term) and (term in parsed.terms or any(is_typo_of(term, word) for word in parsed.words))
+
+
+@lru_cache(maxsize=65536)
+def _term(token: str) -> str:
+    """A word's index term ("" for a stop word): the same words come back in every page of results."""
     analysed = analyze(token)
-    if not analysed:
-        return False
-    term = analysed[0]
-    return term in parsed.terms or any(is_typo_of(term, word) for word in parsed.words)
+    return analysed[0] if analysed else ""
 
 
 def _first_match_offset(segments: list[dict]) -> int:

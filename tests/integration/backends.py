@@ -7,13 +7,13 @@ import uuid
 from elasticsearch import Elasticsearch
 
 from service.search.elasticsearch_ import ElasticsearchBackend
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 
 __all__ = ["BACKEND_FACTORIES", "elasticsearch_backend"]
 
 
-def _sqlite(request):
-    return SqliteBackend(":memory:")
+def _tantivy(request):
+    return TantivyBackend(":memory:")
 
 
 def elasticsearch_backend(url: str, prefix: str | None = None) -> ElasticsearchBackend:
@@ -35,4 +35,4 @@ def _elasticsearch(request):
 
 
 #: name → callable(pytest request) returning a fresh, empty backend.
-BACKEND_FACTORIES = {"sqlite": _sqlite, "elasticsearch": _elasticsearch}
+BACKEND_FACTORIES = {"tantivy": _tantivy, "elasticsearch": _elasticsearch}

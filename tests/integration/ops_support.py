@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Callable
 
-from harvesters.locking import PortalBusy
+from service.harvesting.locking import PortalBusy
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from harvesters.locking import lock_name
+from service.harvesting.locking import lock_name
 from service.app import create_app
 from tests.integration.ops_support import GatedPortal, dcat_portal, file_catalogue, wait_until
 

@@ -29,7 +29,8 @@ def test_search_returns_results_and_facets(client, records):
     assert body["total"] == 5
     assert set(body) >= {"total", "page", "page_size", "results", "facets"}
     assert all("Vélos" in r["title"] for r in body["results"])
-    assert body["facets"]["portal"] == [{"value": "paris", "count": 5}]
+    assert body["facets"]["portal"] == [{"value": "paris", "code": "paris", "label": "paris", "count": 5}]
+    assert "counts once" in body["counting"]
     first = body["results"][0]
     assert first["id"].startswith("paris:") and first["links"]["ttl"].endswith(".ttl")
 

@@ -183,3 +183,26 @@ def test_clusters_in_the_api(client, backend):
     assert detail["cluster"]["merged"]["description"] == {"value": "De la ville", "portal": "paris", "record": city.record_id}
     assert 0 <= detail["quality_report"]["score"] <= 100
     assert set(detail["quality_report"]["dimensions"]) == {"findability", "accessibility", "interoperability", "reusability", "contextuality"}
+
+
+def test_filters_accept_codes_and_labels_in_any_case(client, records):
+    everything = client.get("/api/datasets").get_json()["total"]
+    for params in ("format=csv", "format=CSV", "license=etalab-2.0", "license=licence ouverte v2.0", "keyword=VELO", "publisher=ville de paris"):
+        body = client.get(f"/api/datasets?{params}").get_json()
+        assert body["total"] >= 1, params
+    assert client.get("/api/datasets?format=csv").get_json()["total"] == everything
+    assert client.get("/api/datasets?theme=envi").get_json()["total"] == everything, "the EU theme code of Environnement"
+
+
+def test_facets_carry_codes_and_labels(client, records):
+    facets = client.get("/api/datasets").get_json()["facets"]
+    assert {"value": "CSV", "code": "CSV", "label": "CSV", "count": 3} in facets["format"]
+    (licence,) = facets["license"]
+    assert (licence["code"], licence["label"]) == ("etalab-2.0", "Licence Ouverte v2.0")
+
+
+def test_an_unknown_filter_value_is_a_400_naming_the_valid_ones(client, records):
+    response = client.get("/api/datasets?format=docx")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["ok"] is False and "format='docx'" in body["error"] and "CSV" in body["error"]

@@ -8,6 +8,7 @@ import pytest
 
 from mappings.jobs import HarvestJob, WriteStats
 from mappings.record import Agent, Concept, ThemeAssignment
+from service.search import backend_names
 from service.search.base import SearchQuery, StoreError
 from tests.conftest import NOW
 from tests.factories import DistributionFactory, RecordFactory
@@ -17,8 +18,10 @@ ODBL = Concept(label="ODbL", uri="http://opendatacommons.org/licenses/odbl/")
 ETALAB = Concept(label="Licence Ouverte v2.0", uri="https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 
 
-@pytest.fixture(params=sorted(BACKEND_FACTORIES))
+@pytest.fixture(params=backend_names())
 def store(request):
+    # every registered backend runs the contract: one without a test factory fails loudly here
+    assert request.param in BACKEND_FACTORIES, f"no test factory for the registered backend {request.param!r}"
     backend = BACKEND_FACTORIES[request.param](request)
     yield backend
     backend.close()
@@ -110,6 +113,28 @@ def test_fts_syntax_in_queries_is_plain_text(loaded):
 @pytest.mark.parametrize("q", ["vleo", "velso", "vélos"])
 def test_typos_are_tolerated(loaded, q):
     assert {"p1", "p2", "l1", "l2"} <= set(ids(loaded.search(SearchQuery(q=q))))
+
+
+def test_typos_never_flood_an_exact_word_nor_reach_a_proper_noun(loaded):
+    # "parcs" is one edit from "paris": every Paris record would match if typos were always tolerated
+    assert ids(loaded.search(SearchQuery(q="parcs"))) == ["l3"]
+    assert ids(loaded.search(SearchQuery(q="parcz"))) == ["l3"], "a typo reaches parcs, never Paris"
+
+
+def test_a_word_is_not_reached_through_a_longer_word_of_the_same_stem(store):
+    store.replace_portal("paris", [
+        RecordFactory(guid="e1", title="Points de recharge électrique"),
+        RecordFactory(guid="e2", title="Résultats des élections municipales"),
+    ], now=NOW)
+    assert ids(store.search(SearchQuery(q="élection"))) == ["e2"]
+    assert ids(store.search(SearchQuery(q="electon"))) == ["e2"]
+
+
+def test_or_and_minus_operators(loaded):
+    assert set(ids(loaded.search(SearchQuery(q="musées OR orthophotographie")))) == {"l5", "l6"}
+    assert set(ids(loaded.search(SearchQuery(q="vélo -lyon")))) == {"p1", "p2"}
+    assert set(ids(loaded.search(SearchQuery(q='vélo -"libre service"')))) == {"p2", "l1", "l2"}
+    assert loaded.search(SearchQuery(q="-vélo")).total == 8
 
 
 def test_short_words_must_match_exactly(loaded):
@@ -222,7 +247,16 @@ def test_facet_counts_over_the_whole_result(loaded):
     assert facet(page, "format") == {"GEOJSON": 3, "CSV": 4}
     assert facet(page, "theme") == {"Mobilité": 2, "Transports": 2}
     assert facet(page, "license") == {"ODbL": 2, "Licence Ouverte v2.0": 2}
-    assert facet(page, "keyword")["vélo"] == 2
+    assert facet(page, "keyword")["velo"] == 2
+    assert {v.value: v.label for v in page.facets["keyword"]}["velo"] == "vélo", "shown with its spelling"
+
+
+def test_keywords_differing_only_by_accents_or_case_are_one_value_shown_as_most_spelled(store):
+    spellings = ["vélo", "vélo", "Velo", "velo", "vélo"]
+    store.replace_portal("paris", [RecordFactory(guid=f"k{i}", portal_id="paris", keywords=(k,)) for i, k in enumerate(spellings)], now=NOW)
+    (value,) = [v for v in store.search(SearchQuery()).facets["keyword"] if v.value == "velo"]
+    assert (value.count, value.label) == (5, "vélo")
+    assert store.search(SearchQuery(filters={"keyword": ("VÉLO",)})).total == 5
 
 
 def test_a_facet_ignores_its_own_filter_but_honours_the_others(loaded):
@@ -455,3 +489,30 @@ def test_an_expired_lock_is_taken_over_and_its_old_owner_cannot_release_it(store
     assert store.acquire_lock("harvest:paris", "b", ttl=60)
     store.release_lock("harvest:paris", "crashed")
     assert not store.acquire_lock("harvest:paris", "c", ttl=60)
+
+
+def test_both_engines_give_the_same_ids_totals_and_facet_counts(request):
+    """The same fixture data through every registered backend: same answers (relevance order may differ on ties)."""
+    backends = {name: BACKEND_FACTORIES[name](request) for name in backend_names()}
+    records = corpus()
+    for backend in backends.values():
+        for portal in ("paris", "lyon"):
+            backend.replace_portal(portal, [r for r in records if r.portal_id == portal], now=NOW)
+    queries = [
+        SearchQuery(), SearchQuery(q="velo"), SearchQuery(q="vélos"), SearchQuery(q="vleo"), SearchQuery(q="arbres"),
+        SearchQuery(q="parcs"), SearchQuery(q='"qualité de l\'air"'), SearchQuery(q="vélo -lyon"),
+        SearchQuery(q="musées OR écoles"), SearchQuery(filters={"theme": ("Transports",)}),
+        SearchQuery(q="velo", filters={"portal": ("lyon",), "format": ("CSV",)}), SearchQuery(sort="title"),
+        SearchQuery(sort="-modified", page=2, page_size=5), SearchQuery(sort="quality"),
+        SearchQuery(modified_since="2023-01-01"), SearchQuery(bbox=(2.0, 48.0, 3.0, 49.0)),
+    ]
+    for query in queries:
+        answers = {name: backend.search(query) for name, backend in backends.items()}
+        first, *others = answers.values()
+        for other in others:
+            same_order = query.sort != "relevance" or not query.q
+            assert (ids(other) if same_order else sorted(ids(other))) == (ids(first) if same_order else sorted(ids(first))), query
+            assert other.total == first.total, query
+            assert {f: facet(other, f) for f in other.facets} == {f: facet(first, f) for f in first.facets}, query
+    for backend in backends.values():
+        backend.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from service.cli import main
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 
 
 def test_demo_harvests_every_sample_portal(tmp_path, capsys):
@@ -14,7 +14,7 @@ def test_demo_harvests_every_sample_portal(tmp_path, capsys):
     output = capsys.readouterr().out
     for portal in ("paris", "lyon", "montpellier", "datagouv"):
         assert portal in output
-    store = SqliteBackend(str(database))
+    store = TantivyBackend(str(database))
     counts = store.counts_by_portal()
     store.close()
     assert set(counts) == {"paris", "lyon", "montpellier", "datagouv"} and all(counts.values())

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from harvesters.http import HttpSettings
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.search.base import SearchQuery
 from simulators.dcat_portal import DcatPortalSimulator

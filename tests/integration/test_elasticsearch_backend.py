@@ -8,7 +8,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from harvesters.http import HttpSettings
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.app import create_app
 from service.catalogue import Catalogue

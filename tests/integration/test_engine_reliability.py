@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 from elasticsearch import Elasticsearch
 
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.search import elasticsearch_ as elasticsearch_module
 from service.search.base import SearchQuery

@@ -7,7 +7,7 @@ from contextlib import ExitStack
 from service.cli import main
 from service.config import Settings
 from service.demo import DEMO_PORTALS, harvest_demo
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 
 
 def test_demo_portals_are_the_four_real_kinds():
@@ -39,7 +39,7 @@ def test_fedcat_demo_no_serve_shows_all_four_portals(tmp_path, capsys):
     for portal_id, _, kind in DEMO_PORTALS:
         line = next(line for line in output.splitlines() if line.split()[:1] == [portal_id])
         assert kind in line and "done" in line
-    store = SqliteBackend(str(database))
+    store = TantivyBackend(str(database))
     try:
         assert set(store.counts_by_portal()) == {"paris", "lyon", "montpellier", "datagouv"}
     finally:

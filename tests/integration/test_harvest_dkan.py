@@ -8,7 +8,7 @@ import pytest
 
 from harvesters.dkan import catalog_fingerprint
 from harvesters.dkan_package import french_datetime, parse_size, unwrap_result
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from simulators.dcat_render import LICENSE_URLS

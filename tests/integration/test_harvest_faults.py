@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from simulators.dkan import DkanSimulator
 from simulators.geonetwork import GeonetworkSimulator

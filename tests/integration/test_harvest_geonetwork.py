@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS
 from harvesters.csw import SearchResults, csw_fingerprint, next_position
 from harvesters.errors import ParseError
 from harvesters.iso19139 import iso_to_dcat
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from harvesters.safe_xml import parse_xml
 from mappings.portals import Portal
 from mappings.vocab import DCAT3

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph
 
 from harvesters.page_cache import CACHE_VERSION, PageCache, PageEntry, graph_digest
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 from service.catalogue import Catalogue

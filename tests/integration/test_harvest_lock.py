@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from harvesters.locking import PortalBusy, PortalLock, lock_name
-from harvesters.runner import harvest_portal
+from service.harvesting.locking import PortalBusy, PortalLock, lock_name
+from service.harvesting.runner import harvest_portal
 from mappings.jobs import HarvestJob
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from tests.conftest import NOW, NO_RETRY_HTTP
 from tests.integration.backends import elasticsearch_backend
 from tests.integration.ops_support import GatedPortal, dcat_portal, wait_until
@@ -25,7 +25,7 @@ def harvest(store, portal, **kwargs):
 @pytest.fixture
 def two_sqlite(tmp_path):
     """Two backends on one SQLite file, as two processes would have."""
-    first, second = SqliteBackend(str(tmp_path / "f.db")), SqliteBackend(str(tmp_path / "f.db"))
+    first, second = TantivyBackend(str(tmp_path / "f.db")), TantivyBackend(str(tmp_path / "f.db"))
     yield first, second
     first.close()
     second.close()
@@ -130,7 +130,7 @@ def test_a_run_that_must_stop_writes_nothing(two_sqlite):
     assert first.count() == 12
 
 
-class LosingBackend(SqliteBackend):
+class LosingBackend(TantivyBackend):
     """Its renewals find the lock taken by someone else (as after a long pause)."""
 
     def __init__(self, path: str) -> None:

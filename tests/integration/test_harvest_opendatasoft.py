@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 
 from harvesters.opendatasoft import free_text_iris, labelled_free_text, ods_dataset_id
 from harvesters.rdf_parsing import parse_rdf
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license, eu_frequency
 from simulators.dcat_render import LICENSE_URLS

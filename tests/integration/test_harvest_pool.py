@@ -10,10 +10,10 @@ import pytest
 from harvesters.base import HarvestReport
 from harvesters.http import HttpClient
 from harvesters.page_pool import PagePool, prefetched
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from harvesters.udata import UdataHarvester
 from mappings.portals import Portal
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator, _object_id
 from tests.conftest import FAST_HTTP, NOW
@@ -84,10 +84,10 @@ def test_a_bad_record_in_a_worker_is_a_reported_failure(udata):
 
 
 def test_a_worker_crash_fails_the_harvest_and_changes_nothing(udata, monkeypatch):
-    store = SqliteBackend(":memory:")
+    store = TantivyBackend(":memory:")
     assert harvest(store, udata, workers=1).status == "done"
     count = store.counts_by_portal()["datagouv"]
-    monkeypatch.setattr("harvesters.runner.get_harvester", lambda kind: CrashingUdataHarvester)
+    monkeypatch.setattr("service.harvesting.runner.get_harvester", lambda kind: CrashingUdataHarvester)
     job = harvest_portal(
         portal_of(udata), store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None,
         workers=2, revalidate=True,
@@ -103,8 +103,8 @@ def test_one_worker_or_one_page_stays_in_process(udata, monkeypatch):
         raise AssertionError("no worker process should start")
 
     monkeypatch.setattr(PagePool, "_start", refuse)
-    assert harvest(SqliteBackend(":memory:"), udata, workers=1).status == "done"
-    assert harvest(SqliteBackend(":memory:"), udata, workers=2, page_size=100).status == "done"
+    assert harvest(TantivyBackend(":memory:"), udata, workers=1).status == "done"
+    assert harvest(TantivyBackend(":memory:"), udata, workers=2, page_size=100).status == "done"
 
 
 def test_prefetched_keeps_order_and_raises_in_place():

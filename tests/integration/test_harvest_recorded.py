@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from simulators.server import PortalSimulator, SimRequest, SimResponse
 from tests.conftest import NOW, NO_RETRY_HTTP

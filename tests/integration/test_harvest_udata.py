@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from rdflib import URIRef
 
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocab import HYDRA
 from simulators.dcat_render import LICENSE_URLS

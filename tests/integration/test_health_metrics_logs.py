@@ -45,7 +45,7 @@ def test_readyz_when_the_store_answers_and_portals_are_loaded(client):
     response = client.get("/readyz")
     body = response.get_json()
     assert response.status_code == 200 and body["status"] == "ready"
-    assert body["checks"]["store"] == {"ok": True, "detail": "sqlite answers"}
+    assert body["checks"]["store"] == {"ok": True, "detail": "tantivy answers"}
     assert body["checks"]["portals"] == {"ok": True, "detail": "2 portals configured"}
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -58,7 +58,7 @@ def test_readyz_is_503_in_the_error_shape_when_the_store_is_down(client, backend
     response = client.get("/readyz")
     body = response.get_json()
     assert response.status_code == 503 and body["ok"] is False and body["code"] == "not_ready"
-    assert body["errors"] == {"store": ["sqlite does not answer"]}
+    assert body["errors"] == {"store": ["tantivy does not answer"]}
     assert response.headers["Cache-Control"] == "no-store"
 
 

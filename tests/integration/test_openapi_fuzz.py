@@ -20,13 +20,13 @@ from service.app import create_app
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.demo import start_demo_portals
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from tests.conftest import NOW, TEST_PORTALS
 from tests.factories import RecordFactory
 
 
 def _app():
-    backend = SqliteBackend(":memory:")
+    backend = TantivyBackend(":memory:")
     records = [RecordFactory(guid=f"https://opendata.paris.fr/explore/dataset/d{n}/", title=f"Vélos {n}") for n in range(30)]
     backend.replace_portal("paris", records, now=NOW)
     settings = Settings(database=":memory:", base_url="http://fedcat.test", rate_limit="off")

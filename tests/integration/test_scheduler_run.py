@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
-from harvesters.locking import PortalBusy
-from harvesters.scheduler import build_scheduler, stop_gracefully
+from service.harvesting.locking import PortalBusy
+from service.scheduler import build_scheduler, stop_gracefully
 from mappings.jobs import HarvestJob
 from tests.integration.ops_support import GatedPortal, dcat_portal, file_catalogue
 

@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from harvesters.http import HttpSettings
 from harvesters.network_guard import LOOPBACK_NETWORKS, trusted_networks
 from mappings.portals import Portal
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from tests.reliability.hostile_cases import CASES, FAMILIES, Case
 from tests.reliability.servers import RawPortal
 from tests.reliability.test_hostile_inputs import BASE_SETTINGS, _harvest, _hostile, _measured
@@ -23,7 +23,7 @@ from tests.reliability.test_hostile_inputs import BASE_SETTINGS, _harvest, _host
 def run_case(case: Case) -> dict:
     """The hostile harvest's job, time, peak memory and how many previous records survived."""
     family = FAMILIES[case.family]
-    backend = SqliteBackend(":memory:")
+    backend = TantivyBackend(":memory:")
     with ExitStack() as stack:
         simulator = stack.enter_context(_hostile(family))
         portal = Portal(id=case.family, name=case.id, kind=family.kind, url=family.url(simulator), options=family.options)

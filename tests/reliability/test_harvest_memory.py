@@ -20,7 +20,7 @@ import sys
 import threading
 from pathlib import Path
 
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from tests.reliability.servers import RawPortal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +132,7 @@ def test_a_187_mb_turtle_page_stays_under_400_mib_of_rss_and_keeps_the_previous_
     assert "FEDCAT_MAX_PAGE_TRIPLES" in output and "more than 250,000 triples" in output, output
     assert largest_mib <= RSS_LIMIT_MIB, f"peak RSS {largest_mib} MiB"
     assert tree_mib <= RSS_LIMIT_MIB, f"peak RSS of the harvest's processes together: {tree_mib} MiB"
-    store = SqliteBackend(str(tmp_path / "memory.db"))
+    store = TantivyBackend(str(tmp_path / "memory.db"))
     try:
         assert sorted(r.record_id for r in store.iter_records()) == [f"big:http://p.test/ok{n}" for n in range(3)]
         job = store.jobs(portal_id="big", limit=1)[0]

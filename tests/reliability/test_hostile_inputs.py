@@ -19,7 +19,7 @@ from datetime import timedelta
 import pytest
 
 from harvesters.http import HttpSettings
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from tests.conftest import NOW
 from tests.reliability.hostile_cases import CASES, FAMILIES, Case, HostileMixin

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.runner import PortalBusy, harvest_portal
+from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.portals import Portal
 from service.search.base import SearchQuery
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW, NO_RETRY_HTTP
@@ -42,7 +42,7 @@ def _snapshot(store) -> dict:
 
 
 def test_a_full_disk_fails_the_harvest_and_keeps_every_stored_record(tmp_path):
-    store = SqliteBackend(str(tmp_path / "full.db"))
+    store = TantivyBackend(str(tmp_path / "full.db"))
     with DcatPortalSimulator(generate("paris", 20), page_size=500) as simulator:
         portal = Portal(id="paris", name="Paris", kind="dcat", url=simulator.catalog_url("ttl"))
         assert _harvest(portal, store).status == "done"
@@ -78,7 +78,7 @@ DEAD_LOCK_TTL = 12
 
 def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_run_completes(tmp_path):
     database = tmp_path / "killed.db"
-    store = SqliteBackend(str(database))
+    store = TantivyBackend(str(database))
     with DcatPortalSimulator(generate("paris", 40), page_size=10) as simulator:
         portal = Portal(id="paris", name="Paris", kind="dcat", url=simulator.catalog_url("ttl"))
         assert _harvest(portal, store).status == "done"
@@ -101,7 +101,7 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
         check = sqlite3.connect(database)
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         check.close()
-        store = SqliteBackend(str(database))
+        store = TantivyBackend(str(database))
         assert _snapshot(store) == before, "nothing stored was lost or half-replaced"
         (stale,) = [job for job in store.jobs(portal_id="paris") if job.status == "running"]
 

@@ -16,7 +16,7 @@ from service.config import Settings
 from service.rate_limit import Rate, RateLimiter
 from service.search.elasticsearch_ import _text_query
 from service.search.base import SearchQuery
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from service.security import API_POLICY, MAX_QUERY_BYTES
 from tests.conftest import NOW, TEST_PORTALS
 from tests.factories import RecordFactory
@@ -25,7 +25,7 @@ RECORD_GUID = "https://opendata.paris.fr/explore/dataset/velib/"
 
 
 def make_app(**settings):
-    backend = SqliteBackend(":memory:")
+    backend = TantivyBackend(":memory:")
     records = [RecordFactory(guid=RECORD_GUID, title="Vélib'"), RecordFactory(guid="g2", title="Arbres")]
     backend.replace_portal("paris", records, now=NOW)
     base = {"database": ":memory:", "base_url": "http://fedcat.test", **settings}
@@ -200,7 +200,7 @@ def test_refusals_have_them_too():
 
 
 def test_harvested_markup_is_escaped_on_pages():
-    backend = SqliteBackend(":memory:")
+    backend = TantivyBackend(":memory:")
     record = RecordFactory(guid="xss", title="Vélos </script><script>alert(1)</script>", keywords=("<img src=x onerror=alert(2)>",))
     backend.replace_portal("paris", [record], now=datetime.now(timezone.utc))
     app = create_app(catalogue=Catalogue(Settings(database=":memory:"), backend=backend, portals=list(TEST_PORTALS)))

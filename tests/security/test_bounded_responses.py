@@ -17,7 +17,7 @@ from service.api.views import RESULT_LIST_ITEMS, RESULT_TEXT_CHARS
 from service.app import create_app
 from service.catalogue import Catalogue
 from service.config import Settings
-from service.search.sqlite import SqliteBackend
+from service.search.tantivy_ import TantivyBackend
 from service.security import MAX_RESPONSE_BYTES
 from tests.conftest import NOW, TEST_PORTALS
 from tests.factories import RecordFactory
@@ -26,7 +26,7 @@ HUGE = ("vélos en libre service " * 50_000)[: 1024 * 1024]  # 1 MB of words
 
 
 def _client(*records):
-    backend = SqliteBackend(":memory:")
+    backend = TantivyBackend(":memory:")
     backend.replace_portal("paris", list(records), now=NOW)
     settings = Settings(database=":memory:", base_url="http://fedcat.test", rate_limit="off")
     app = create_app(catalogue=Catalogue(settings, backend=backend, portals=list(TEST_PORTALS)))

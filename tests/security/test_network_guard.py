@@ -16,7 +16,7 @@ from harvesters import network_guard
 from harvesters.errors import FetchError
 from harvesters.http import HttpClient, HttpSettings
 from harvesters.network_guard import AddressRefused, NetworkPolicy, is_public, trusted_networks
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings, SettingsError

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from service.search.caches import SizedLru
+from service.caches import SizedLru
 
 
 def test_the_least_recently_used_go_first_beyond_the_budget():

@@ -46,7 +46,7 @@ def test_options_are_kept():
 def test_unknown_plugins_fail_loudly_listing_the_known_ones():
     with pytest.raises(UnknownHarvester, match="Known kinds: .*dcat"):
         get_harvester("ckan-ish")
-    with pytest.raises(UnknownBackend, match="Known backends: .*sqlite"):
+    with pytest.raises(UnknownBackend, match="Known backends: .*tantivy"):
         get_backend("mongo")
     with pytest.raises(UnknownProfile, match="Unknown export profiles: nope. Known profiles: .*dcat_ap_3"):
         get_profiles(["dcat_ap_3", "nope"])

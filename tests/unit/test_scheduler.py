@@ -2,7 +2,7 @@
 
 import pytest
 
-from harvesters.scheduler import ScheduleError, build_scheduler
+from service.scheduler import ScheduleError, build_scheduler
 from mappings.portals import Portal
 
 
@@ -32,7 +32,7 @@ def test_invalid_schedule_names_the_portal():
 def test_next_run_is_the_cron_time_in_paris():
     from datetime import datetime, timezone
 
-    from harvesters.scheduler import next_run
+    from service.scheduler import next_run
 
     paris, _, manual = portals()
     upcoming = next_run(paris, datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc))

@@ -25,7 +25,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from harvesters.locking import PortalBusy
+from service.harvesting.locking import PortalBusy
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 
@@ -144,7 +144,7 @@ def _logged(harvest: Harvest, scope: RunScope | None) -> Callable[[Portal], Harv
     return run
 
 
-if __name__ == "__main__":  # python -m harvesters.scheduler
+if __name__ == "__main__":  # python -m service.scheduler
     from service.catalogue import Catalogue
     from service.config import Settings
 

@@ -13,7 +13,7 @@ from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import HarvestError
 from harvesters.http import HttpClient, HttpSettings
-from harvesters.locking import LOCK_TTL_SECONDS, PortalBusy, PortalLock
+from service.harvesting.locking import LOCK_TTL_SECONDS, PortalBusy, PortalLock
 from harvesters.page_cache import KeepRecords, PageCache
 from harvesters.limits import HarvestLimits
 from harvesters.page_pool import default_workers
