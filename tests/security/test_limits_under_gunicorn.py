@@ -54,8 +54,11 @@ def test_oversize_and_malformed_requests_get_the_json_error_with_security_header
 
 
 def test_requests_within_the_limits_are_answered(port):
-    got, _, body = raw_exchange(port, _get("/api/datasets?" + "&".join(["portal=p"] * MAX_VALUES_PER_PARAMETER), "X-Ok: " + "o" * 4000 + "\r\n"))
+    got, _, body = raw_exchange(port, _get("/healthz", "X-Ok: " + "o" * 4000 + "\r\n" + "".join(f"X-H{n}: v\r\n" for n in range(90))))
     assert got == 200, body[:300]
+    # 100 values of one filter pass the limits (the empty store then says the value matches nothing)
+    got, _, body = raw_exchange(port, _get("/api/datasets?" + "&".join(["portal=p"] * MAX_VALUES_PER_PARAMETER)))
+    assert got in (200, 400) and b"repeated more than" not in body, body[:300]
 
 
 def test_pipelined_requests_and_bodies_still_reach_the_app(port):
