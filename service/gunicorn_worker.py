@@ -13,7 +13,7 @@ whatever gunicorn's parser refuses is answered in the API's JSON error shape
 with its security headers (:meth:`BufferingThreadWorker.handle_error`).
 
 Why not gevent: fedcat's workers do blocking work that would hold an event loop
-(SQLite queries, the columnar index, harvests started through the admin API in
+(SQLite queries, the search index, harvests started through the admin API in
 a background thread), and gevent's monkey-patching turns those threads and the
 store's per-thread connections into per-greenlet ones. Threads stay threads here.
 
