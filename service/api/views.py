@@ -98,11 +98,11 @@ def _summarised(key: str, value, cut: list[str], top: str | None = None):
 
 
 def _is_link(key: str) -> bool:
-    return key in ("uri", "guid", "source_uri", "landing_page", "email", "url") or key.endswith(("_url", "_uri"))
+    return key in ("uri", "source_uri", "landing_page", "email", "url") or key.endswith(("_url", "_uri"))
 
 
 #: what a result needs whole: its id and the links built from it
-_WHOLE = frozenset({"id", "cluster_id", "links"})
+_WHOLE = frozenset({"id", "guid", "cluster_id", "links"})
 
 
 #: what ``total`` and the facet counts count, said in every search response
