@@ -31,10 +31,11 @@ from harvesters.http import HttpClient, HttpSettings, Response
 from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
 from harvesters.page_pool import PagePool, prefetched
 from harvesters.rdf_parsing import parse_rdf
-from mappings.from_rdf import dataset_nodes, record_from_rdf
+from mappings.from_rdf import catalogue_language, dataset_nodes, record_from_rdf
 from mappings.jobs import FailedRecord
 from mappings.normalise import normalise
 from mappings.portals import Portal
+from mappings.rdf_texts import language_tag
 from mappings.record import Record
 
 __all__ = ["Harvester", "HarvestReport", "KeepRecords", "Page", "RDF_ACCEPT"]
@@ -145,6 +146,8 @@ class Harvester(ABC):
         self.limits = HarvestLimits()
         self._pool: PagePool | None = None
         self._built_pages = 0
+        self._language_graph: Graph | None = None
+        self._language: str | None = None
 
     @abstractmethod
     def pages(self, report: HarvestReport) -> Iterator[Page]:
@@ -327,8 +330,25 @@ class Harvester(ABC):
     def _page_outcomes(self, page: Page, harvested_at: str | None) -> Iterable[Record | FailedRecord | None]:
         return page.outcomes.result() if page.outcomes is not None else self.outcomes(page, harvested_at)
 
+    def _page_language(self, graph: Graph) -> str | None:
+        """:meth:`declared_language`, worked out once a page (the datasets of a page share its graph)."""
+        if self._language_graph is not graph:
+            self._language_graph, self._language = graph, self.declared_language(graph)
+        return self._language
+
+    def declared_language(self, graph: Graph) -> str | None:
+        """The language the portal says its plain texts are in: the ``language`` option, else its catalogue's one ``dct:language``."""
+        return language_tag(str(self.portal.options.get("language") or "")) or catalogue_language(graph)
+
     def _map(self, graph: Graph, node: Node, harvested_at: str | None) -> Record:
-        record = record_from_rdf(graph, node, self.portal.id, guid=self.guid_for(graph, node), harvested_at=harvested_at)
+        record = record_from_rdf(
+            graph,
+            node,
+            self.portal.id,
+            guid=self.guid_for(graph, node),
+            harvested_at=harvested_at,
+            declared_language=self._page_language(graph),
+        )
         return normalise(record)
 
 

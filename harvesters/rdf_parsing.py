@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from functools import cache
 from importlib import resources
@@ -73,10 +74,17 @@ _UNSAFE_TEXT = re.compile(
     rb"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
 )
 
+_BAD_SYNTAX = re.compile(r"Bad syntax \((.+?)\) at \^", re.DOTALL)
+_AT_LINE = re.compile(r"at line (\d+)")
+_MAX_REASON = 500
+
 #: Remote JSON-LD contexts we know and ship, keyed by URL (never fetched).
 BUNDLED_CONTEXTS: dict[str, str] = {
     "https://www.data.gouv.fr/api/1/site/context.jsonld": "udata.jsonld",
     "http://www.data.gouv.fr/api/1/site/context.jsonld": "udata.jsonld",
+    # DCAT-US 1.1 data.json (ArcGIS Hub, Socrata, DKAN); the dcat_us kind reads it as JSON, the dcat kind as JSON-LD
+    "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "pod-catalog-1.1.jsonld",
+    "http://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "pod-catalog-1.1.jsonld",
 }
 
 
@@ -218,7 +226,7 @@ def _parse_json_ld(content: bytes, url: str, known: Mapping[str, str]) -> Graph:
     try:
         return Graph().parse(data=json.dumps(document), format="json-ld", publicID=url)
     except Exception as exc:  # noqa: BLE001
-        raise ParseError(f"could not parse JSON-LD from {url}: {_first_line(exc)}") from exc
+        raise ParseError(f"could not parse JSON-LD from {url}: {_reason(exc)}") from exc
 
 
 def _inline_contexts(node: Any, url: str, known: Mapping[str, str]) -> Any:
@@ -268,22 +276,50 @@ def _sniff(content: bytes) -> str:
 def _failure_reason(strict: Exception | None, lenient: Exception) -> str:
     """Where and why a document failed to parse, in words.
 
-    When both parsers fail, Oxigraph's message is the one to show: it always
-    gives the line and column and says what was expected ("Unexpected end of
-    file"), where rdflib's Turtle parser may only say "string index out of range".
+    When both parsers fail, rdflib's reason leads, with Oxigraph's as detail, if
+    it says where; otherwise Oxigraph's alone, which always gives the line and
+    column and what was expected ("Unexpected end of file"), where rdflib's
+    Turtle parser may only say "string index out of range".
     """
-    bad_syntax = getattr(lenient, "_why", None)  # rdflib's BadSyntax: the reason is not on its first line
-    if bad_syntax is not None and hasattr(lenient, "lines"):
-        lenient_reason = f"line {lenient.lines + 1}: {bad_syntax}"
-    else:
-        lenient_reason = _first_line(lenient)
+    lenient_reason = _reason(lenient)
     if strict is None:
         return lenient_reason
-    strict_reason = _first_line(strict)
-    # Oxigraph's RDF/XML errors carry no position, expat's (the fallback's) do
-    return strict_reason if _POSITION.search(strict_reason) or not _POSITION.search(lenient_reason) else lenient_reason
+    strict_reason = _reason(strict)
+    # Oxigraph's RDF/XML errors carry no position, expat's (the fallback's) do; rdflib's Turtle parser
+    # may fail with a bare Python error ("string index out of range") on a cut-off document
+    if _POSITION.search(lenient_reason) and not isinstance(lenient, _BARE_ERRORS):
+        return f"{lenient_reason} (strict parser: {strict_reason})"
+    return strict_reason
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else exc.__class__.__name__
+_BARE_ERRORS = (IndexError, KeyError, TypeError, AttributeError, AssertionError)
+
+
+def _reason(exc: Exception) -> str:
+    """Why a parser gave up, with where: rdflib puts the reason on a later line than the position."""
+    text = str(exc).strip()
+    bad = _BAD_SYNTAX.search(text)
+    if bad:
+        line = _AT_LINE.search(text)
+        return bad.group(1) + (f" (near line {line.group(1)})" if line else "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines)[:_MAX_REASON] if lines else exc.__class__.__name__
+
+
+class _HandledTermFilter(logging.Filter):
+    """Drops rdflib's stderr noise about terms the mapping already handles.
+
+    An ill-typed literal (``"2023"^^xsd:date``) is kept as written and read by
+    its text (a year here), and an IRI holding spaces is never used as an
+    identity; rdflib's traceback or warning for each, one per value, tells nobody anything.
+    """
+
+    _HANDLED = ("Failed to convert Literal lexical form",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith(self._HANDLED) or message.endswith(_INVALID_IRI))
+
+
+_INVALID_IRI = "does not look like a valid URI, trying to serialize this will break."
+logging.getLogger("rdflib.term").addFilter(_HandledTermFilter())

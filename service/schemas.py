@@ -180,10 +180,19 @@ class ConceptSchema(Schema):
 class AgentSchema(Schema):
     """A publisher or contact point."""
 
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "empty when the source gives only an IRI or an e-mail"})
     uri = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True, metadata={"description": "the RDF type the source gave (foaf:Organization…)"})
+
+
+class TranslationSchema(Schema):
+    """A title, description or keyword the source also gave in another language."""
+
+    field = fields.String(required=True, metadata={"enum": ["title", "description", "keyword"]})
+    lang = fields.String(required=True)
+    text = fields.String(required=True)
 
 
 class ThemeAssignmentSchema(Schema):
@@ -236,8 +245,14 @@ class DatasetSchema(Schema):
     source_uri = fields.String(allow_none=True)
     identifier = fields.String(allow_none=True)
     title = fields.String(required=True)
+    title_lang = fields.String(allow_none=True, metadata={"description": "the title's language tag; null when the source gave none"})
     description = fields.String(required=True)
+    description_lang = fields.String(allow_none=True)
     keywords = fields.List(fields.String(), required=True)
+    translations = fields.List(
+        fields.Nested(TranslationSchema), metadata={"description": "the other languages' titles, descriptions, keywords"}
+    )
+    rights = fields.String(allow_none=True, metadata={"description": "a rights statement that is not a licence"})
     themes = fields.List(fields.Nested(ConceptSchema), required=True)
     publisher = fields.Nested(AgentSchema, allow_none=True)
     contact_point = fields.Nested(AgentSchema, allow_none=True)

@@ -117,7 +117,7 @@ def _entry(record, root: str) -> ET.Element:
     ET.SubElement(entry, "link", rel="alternate", type="text/html", href=page_url)
     ET.SubElement(entry, "link", rel="alternate", type="text/turtle", href=f"{page_url}.ttl")
     author = ET.SubElement(entry, "author")
-    _text(author, "name", record.publisher.name if record.publisher else record.portal_id)
+    _text(author, "name", (record.publisher.display_name if record.publisher else "") or record.portal_id)
     _text(entry, "summary", cut_text(record.description, FEED_SUMMARY_CHARS))
     for theme in record.themes:
         ET.SubElement(entry, "category", term=theme.label)

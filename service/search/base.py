@@ -113,7 +113,7 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
     """The values a record contributes to each facet (the same for every backend)."""
     return {
         "portal": (record.portal_id,),
-        "publisher": (record.publisher.name,) if record.publisher else (),
+        "publisher": (record.publisher.display_name,) if record.publisher and record.publisher.display_name else (),
         # the EU data themes make the four portals comparable; a record none could be given keeps its own
         "theme": tuple(dict.fromkeys(t.label_fr for t in record.eu_themes))
         or tuple(dict.fromkeys(t.label for t in record.themes)),
