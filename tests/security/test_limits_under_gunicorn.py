@@ -36,7 +36,7 @@ CASES = {
     "too-many-headers": (_get("/api/portals", "".join(f"X-H{n}: v\r\n" for n in range(150))), 431, "More than 100"),
     "headers-beyond-gunicorn": (_get("/api/portals", "".join(f"X-H{n}: v\r\n" for n in range(1500))), 431, "Invalid request"),
     "request-head-over-a-megabyte": (_get("/api/portals", "".join(f"X-H{n}: {'v' * 60000}\r\n" for n in range(20))), 431, "over"),
-    "request-line-over-a-megabyte": (b"GET /api/datasets?q=" + b"a" * (1200 * 1024) + b" HTTP/1.1\r\n\r\n", 414, "Request line over"),
+    "request-line-over-a-megabyte": (b"GET /api/datasets?q=" + b"a" * (2 * 1024 * 1024) + b" HTTP/1.1\r\n\r\n", 414, "Request line over"),
     "garbage-request-line": (b"\x01\x02 NOT HTTP\r\n\r\n", 400, "Invalid request"),
 }
 
