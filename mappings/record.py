@@ -134,6 +134,10 @@ class Record:
     distributions: tuple[Distribution, ...] = ()
     harvested_at: str | None = None
     quality: int | None = None
+    #: stamped by the service from its link checks: ok, wrong_type, broken or unchecked (None: never stamped)
+    link_status: str | None = None
+    #: stamped by the service: later than the declared frequency allows (None: no period or date to judge by)
+    overdue: bool | None = None
     extras: tuple[tuple[str, str], ...] = field(default=())
 
     @property

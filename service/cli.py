@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     harvest.add_argument("--portal", action="append", metavar="ID", help="harvest only this portal (repeatable)")
     harvest.set_defaults(handler=cmd_harvest)
 
+    check = commands.add_parser("check-links", help="check distribution URLs (oldest-checked first) and record what they answer")
+    check.add_argument("--portal", action="append", metavar="ID", help="check only this portal's URLs (repeatable)")
+    check.add_argument("--limit", type=_positive, help="most URLs to check (default: FEDCAT_LINK_CHECK_LIMIT)")
+    check.add_argument("--json", action="store_true", help="print the summary as JSON")
+    check.set_defaults(handler=cmd_check_links)
+
     reindex = commands.add_parser("reindex", help="rebuild the search index from the stored records")
     reindex.set_defaults(handler=cmd_reindex)
 
@@ -150,6 +156,37 @@ def _summary_line(job: HarvestJob) -> str:
     for warning in job.warnings:
         line += f"\n  warning: {warning}"
     return line
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    """``fedcat check-links``: check the oldest-checked URLs politely, with a progress line and a summary."""
+    catalogue = Catalogue(Settings.from_env())
+    try:
+        with Progress("check-links") as progress:
+            run = catalogue.check_links(
+                args.portal,
+                limit=args.limit,
+                on_progress=lambda run, total: progress.update(run.checked, total=total, detail=f"· {run.verdicts['broken']} broken"),
+            )
+    finally:
+        catalogue.close()
+    if args.json:
+        print(json.dumps(run.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(_link_summary(run))
+    return 0
+
+
+def _link_summary(run) -> str:
+    v = run.verdicts
+    lines = [
+        f"checked {run.checked} of {run.known_urls} URLs ({', '.join(run.portals)}):"
+        f" {v.get('ok', 0)} ok, {v.get('broken', 0)} broken, {v.get('wrong_type', 0)} of the wrong type;"
+        f" {run.restamped} records restamped"
+    ]
+    lines += [f"  broken on {host}: {count}" for host, count in sorted(run.broken_by_host.items(), key=lambda kv: -kv[1])[:10]]
+    lines += [f"  not restamped (being harvested): {portal}" for portal in run.skipped_portals]
+    return "\n".join(lines)
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:

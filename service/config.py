@@ -108,6 +108,22 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _cron(text: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if text.strip().lower() == "off":
+        return ""
+    CronTrigger.from_crontab(text.strip())  # ValueError names what is wrong
+    return text.strip()
+
+
 def _boolean(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -149,6 +165,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", "text", "Log lines as `text` or `json` (one JSON object per line); each carries the request id.", _log_format),
     Setting("log_level", "INFO", "Lowest level logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.", _log_level),
     Setting("harvest_workers", 0, "Processes that parse and map a harvest's pages while the main one fetches and writes; 0 uses the usable CPUs (at most 2), 1 keeps the harvest in one process.", _non_negative_int),
+    Setting("link_check_schedule", "30 4 * * *", "Cron expression (Paris time) of the scheduler's link check runs; `off` turns them off.", _cron),
+    Setting("link_check_limit", 2000, "Most distribution URLs one link check run checks (those checked longest ago first).", _positive_int),
+    Setting("link_check_per_host", 2, "Most link check requests in flight at once to one host.", _positive_int),
+    Setting("link_check_host_rate", 1.0, "Most link check requests started per second on one host (0.5: one every two seconds).", _positive_float),
+    Setting("link_check_workers", 8, "Threads of a link check run (several hosts are checked at once; each host stays within its limits).", _positive_int),
+    Setting("link_check_timeout", 20.0, "Seconds a checked URL may take to answer before it counts as broken.", _positive_float),
+    Setting("link_checks_database", "", "SQLite file of the link check results; empty uses FEDCAT_DATABASE (with Elasticsearch, `fedcat-links.db`).", str),
+    Setting("freshness_margin", 0.5, "How late, as a share of its declared update period (at least 3 days), a dataset may be before it counts as overdue.", _non_negative_float),
     Setting("harvest_lock_ttl", 600, "Seconds a portal's harvest lock lasts unless renewed (a running harvest renews it every third of that); a crashed process frees its portals after at most this long.", _positive_int),
 )
 
@@ -187,6 +211,14 @@ class Settings:
     admin_token: str = field(default="", repr=False)
     log_format: str = "text"
     log_level: str = "INFO"
+    link_check_schedule: str = "30 4 * * *"
+    link_check_limit: int = 2000
+    link_check_per_host: int = 2
+    link_check_host_rate: float = 1.0
+    link_check_workers: int = 8
+    link_check_timeout: float = 20.0
+    link_checks_database: str = ""
+    freshness_margin: float = 0.5
     harvest_lock_ttl: int = 600
     harvest_workers: int = 0
 

@@ -56,6 +56,7 @@ def harvest_portal(
     on_error: Callable[[Exception], None] | None = None,
     workers: int = 1,
     limits: HarvestLimits | None = None,
+    transform: Callable[[Record], Record] | None = None,
 ) -> HarvestJob:
     """Harvest ``portal`` into ``backend`` atomically, under the portal's lock; never raises for harvest failures.
 
@@ -71,6 +72,7 @@ def harvest_portal(
     :param workers: processes that parse and map pages (``FEDCAT_HARVEST_WORKERS``): 1 keeps it all in
         this one, 0 uses the usable CPUs.
     :param limits: the most a page and a record may hold (defaults: :class:`HarvestLimits`).
+    :param transform: applied to every record just before it is written (the service stamps link health on).
     :returns: the finished job, also saved in the backend.
     :raises PortalBusy: when another run holds the portal's lock; nothing was read or written.
     """
@@ -100,6 +102,7 @@ def harvest_portal(
             on_error=on_error,
             workers=workers,
             limits=limits or HarvestLimits(),
+            transform=transform,
         )
 
 
@@ -120,6 +123,7 @@ def _harvest(
     on_error: Callable[[Exception], None] | None,
     workers: int,
     limits: HarvestLimits,
+    transform: Callable[[Record], Record] | None = None,
 ) -> HarvestJob:
     """The run itself, the portal's lock held: read everything, then apply it in one write."""
     started = datetime.fromisoformat(job.started_at)
@@ -137,6 +141,7 @@ def _harvest(
         # closed as soon as the write is over or failed: that stops the paging thread and the workers
         with closing(harvester.records(report, harvested_at=started.isoformat())) as stream:
             kept = _resolve_kept(stream, backend, cache, report)
+            kept = map(transform, kept) if transform else kept
             records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
             stats = backend.replace_portal(
                 portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete
