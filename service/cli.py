@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from contextlib import ExitStack
 from datetime import datetime, timezone
@@ -21,8 +22,9 @@ from service.config import Settings, SettingsError
 from service.logging_ import configure_logging, new_request_id, request_id_scope
 from service.progress import Progress
 from service.rdf_formats import RDF_FORMATS, format_for_extension
+from service.search.base import StoreError
 
-__all__ = ["main"]
+__all__ = ["main", "store_error_line"]
 
 _DEFAULT_BASE_URL = "http://localhost:8000"
 
@@ -38,8 +40,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, PortalConfigError, UnknownPortal, LookupError) as exc:
         print(f"fedcat: {exc}", file=sys.stderr)
         return 2
+    except (StoreError, sqlite3.Error) as exc:
+        print(store_error_line(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def store_error_line(exc: BaseException) -> str:
+    """One line for a store that failed (disk full, read-only, corrupt file): the API's ``store_error`` code and why.
+
+    SQLite's own errors are caught too: some statements (the schema, a pragma) run
+    outside the backend's translation, and a disk that is full fails them first.
+    """
+    reason = " ".join(str(exc).split()) or exc.__class__.__name__
+    return f"fedcat: store_error: the catalogue store failed: {reason}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -313,3 +328,7 @@ def _run_gunicorn(host: str, port: int, workers: int | None) -> None:
             return create_app()
 
     _Gunicorn().run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -346,6 +346,10 @@ class DatasetSchema(Schema):
     cluster = fields.Dict(allow_none=True, metadata={"description": "merged view with per-field provenance (one dataset only)"})
     quality_report = fields.Dict(metadata={"description": "score, points per MQA dimension, indicators missed (one dataset only)"})
     score = fields.Float(metadata={"description": "relevance (search results only)"})
+    truncated = fields.List(
+        fields.String(),
+        metadata={"description": "search results only: fields cut to 500 characters or 20 items (\" […]\" marks a cut text); the dataset endpoint has them whole"},
+    )
     highlight = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.Nested(HighlightSegmentSchema)),
