@@ -218,7 +218,6 @@ def nested(depth: int) -> bytes:
 
 
 @cache
-@cache
 def bomb(inflated: int, wbits: int = 16 + zlib.MAX_WBITS) -> bytes:
     """``inflated`` zero bytes compressed (gzip by default; a thousandth of the size), built once per size.
 
