@@ -304,6 +304,7 @@ class DatasetSchema(Schema):
     identifier = fields.String(allow_none=True)
     title = fields.String(required=True)
     title_lang = fields.String(allow_none=True, metadata={"description": "the title's language tag; null when the source gave none"})
+    keywords_lang = fields.String(allow_none=True, metadata={"description": "the keywords' language tag; null when the source gave none (or gave some plain)"})
     description = fields.String(required=True)
     description_lang = fields.String(allow_none=True)
     keywords = fields.List(fields.String(), required=True)
