@@ -61,7 +61,7 @@ def run_fedcat(url: str, database: str) -> int:
 def run_naive(url: str) -> int:
     """The baseline: the same pages through rdflib's own parser and the record mapping."""
     settings = HttpSettings(retries=0, allowed_networks=("127.0.0.0/8",))
-    client = HttpClient(allowed_hosts=frozenset({urlsplit(url).hostname}), settings=settings)
+    client = HttpClient(allowed_hosts=frozenset({f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"}), settings=settings)
     page_url, count = f"{url}/api/1/site/catalog.ttl?page=1&page_size=100", 0
     while page_url:
         response = client.get(page_url)

@@ -177,7 +177,7 @@ class GeonetworkHarvester(Harvester):
     def _convert(self, element: ET.Element, name: str, url: str) -> Graph:
         graph = Graph()
         if name == "RDF":
-            graph = parse_rdf(ET.tostring(element, encoding="utf-8"), "application/rdf+xml", url)
+            graph = parse_rdf(ET.tostring(element, encoding="utf-8"), "application/rdf+xml", url, max_triples=self.limits.max_page_triples)
             repair_geonetwork_dcat(graph)
         elif name == "MD_Metadata":
             iso_to_dcat(graph, element, self.record_base)

@@ -128,13 +128,14 @@ def texts_from_rdf(graph: Graph, node: Node, declared_language: str | None = Non
     description, description_translations = texts_in_languages(graph, node, DCTERMS.description, "description")
     if description is None:
         description, description_translations = texts_in_languages(graph, node, DCTERMS.abstract, "description")
-    keywords, keyword_translations = keywords_in_languages(graph, node, DCAT.keyword)
+    keywords, keywords_lang, keyword_translations = keywords_in_languages(graph, node, DCAT.keyword)
     return {
         "title": title.text,
         "title_lang": title.lang or declared_language,
         "description": description.text if description else "",
         "description_lang": (description.lang or declared_language) if description else None,
         "keywords": keywords,
+        "keywords_lang": (keywords_lang or declared_language) if keywords else None,
         "translations": title_translations + description_translations + keyword_translations,
     }
 

@@ -61,21 +61,29 @@ def texts_in_languages(
     return shown, tuple(others[lang] for lang in sorted(others))
 
 
-def keywords_in_languages(graph: Graph, node: Node, predicate: URIRef) -> tuple[tuple[str, ...], tuple[Translation, ...]]:
-    """Keywords in the shown language (and untagged ones), the others as translations; de-duplicated."""
+def keywords_in_languages(
+    graph: Graph, node: Node, predicate: URIRef
+) -> tuple[tuple[str, ...], str | None, tuple[Translation, ...]]:
+    """Keywords in the shown language (and untagged ones), their one tag, and the others as translations.
+
+    The tag is the shown language's when every kept keyword carried it, None when any was plain
+    (a record keeps one tag for its keywords, and never gives a plain keyword a language).
+    """
     texts = _lang_texts(graph.objects(node, predicate), single_line=True)
     if not texts:
-        return (), ()
+        return (), None, ()
     shown_lang = _preferred(texts).lang
-    kept: dict[str, str] = {}
+    kept: dict[str, LangText] = {}
     translations: dict[tuple[str, str], Translation] = {}
     for text in sorted(texts, key=lambda t: (t.text.casefold(), t.text)):
         if text.lang in (None, shown_lang):
-            kept.setdefault(text.text.casefold(), text.text)
+            kept.setdefault(text.text.casefold(), text)
         else:
             key = (text.lang, text.text.casefold())
             translations.setdefault(key, Translation(field="keyword", lang=text.lang, text=text.text))
-    return tuple(kept.values()), tuple(translations[key] for key in sorted(translations))
+    tags = {text.lang for text in kept.values()}
+    lang = shown_lang if tags == {shown_lang} else None
+    return tuple(t.text for t in kept.values()), lang, tuple(translations[key] for key in sorted(translations))
 
 
 def _lang_texts(values, single_line: bool) -> list[LangText]:

@@ -99,8 +99,8 @@ class Record:
     ``record_id`` is ``"<portal_id>:<guid>"``; the guid is the dataset URI when
     the source has one, else its ``dct:identifier`` (ckanext-dcat's rule).
     ``bbox`` is ``(west, south, east, north)`` in WGS 84 degrees.
-    ``title_lang``/``description_lang`` are the language tags the source gave those
-    texts (None: a plain literal); ``translations`` hold the other languages' titles,
+    ``title_lang``/``description_lang``/``keywords_lang`` are the language tags the source
+    gave those texts (None: a plain literal, or keywords of which some were plain); ``translations`` hold the other languages' titles,
     descriptions and keywords; ``rights`` is a ``dct:rights`` statement that is not a licence.
     """
 
@@ -112,6 +112,7 @@ class Record:
     identifier: str | None = None
     description: str = ""
     keywords: tuple[str, ...] = ()
+    keywords_lang: str | None = None
     title_lang: str | None = None
     description_lang: str | None = None
     translations: tuple[Translation, ...] = ()

@@ -10,6 +10,7 @@ from service.config import Settings
 from service.errors import register_error_handlers
 from service.http_hygiene import install as install_http_hygiene
 from service.security import install as install_security
+from service.security import install_response_ceiling
 from service.logging_ import configure_logging, install_request_id
 from service.metrics import install_request_metrics
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     register_error_handlers(app)
     install_security(app, catalogue.settings)
     install_http_hygiene(app, cors_origins=catalogue.settings.cors_origins, max_age=catalogue.settings.cache_max_age)
+    install_response_ceiling(app)  # after the compression hook, so that it runs before it
     for module in (search, portals, export, openapi, opensearch, pages, portal_pages, health, insights):
         app.register_blueprint(module.blueprint)
     admin.install(app, catalogue)

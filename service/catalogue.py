@@ -15,6 +15,7 @@ from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
 from harvesters.http import HttpSettings
+from harvesters.limits import HarvestLimits, RecordLimits
 from harvesters.link_checker import LinkChecker, LinkCheckSettings
 from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
@@ -115,6 +116,14 @@ class Catalogue:
                 on_progress=on_progress,
                 lock_ttl=settings.harvest_lock_ttl,
                 workers=settings.harvest_workers,
+                limits=HarvestLimits(
+                    max_page_triples=settings.max_page_triples,
+                    record=RecordLimits(
+                        max_text_chars=settings.max_literal_chars,
+                        max_keywords=settings.max_keywords,
+                        max_distributions=settings.max_distributions,
+                    ),
+                ),
                 on_error=lambda exc: metrics.harvest_error(portal.id, exc),
                 transform=self.stamper,
                 **options,

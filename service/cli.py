@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from contextlib import ExitStack
 from datetime import datetime, timezone
@@ -23,8 +24,9 @@ from service.errors import CatalogueError, CommandFailed, StoreMissing, UsageErr
 from service.logging_ import configure_logging, new_request_id, request_id_scope
 from service.progress import Progress
 from service.rdf_formats import RDF_FORMATS, format_for_extension
+from service.search.base import StoreError
 
-__all__ = ["main"]
+__all__ = ["main", "store_error_line"]
 
 _DEFAULT_BASE_URL = "http://localhost:8000"
 #: Where ``fedcat demo`` (and so ``make demo``) harvests unless told otherwise.
@@ -39,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         configure_logging(settings.log_format, settings.log_level)
         return args.handler(args)
+    except (StoreError, sqlite3.Error) as exc:
+        print(store_error_line(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - every error ends as one line, never a traceback
@@ -74,6 +79,16 @@ class _OneLineParser(argparse.ArgumentParser):
         """Print ``fedcat: <message> (see <prog> --help)`` on stderr and exit 2."""
         print(error_line(UsageError(f"{message} (see {self.prog} --help)")), file=sys.stderr)
         raise SystemExit(2)
+
+
+def store_error_line(exc: BaseException) -> str:
+    """One line for a store that failed (disk full, read-only, corrupt file): the API's ``store_error`` code and why.
+
+    SQLite's own errors are caught too: some statements (the schema, a pragma) run
+    outside the backend's translation, and a disk that is full fails them first.
+    """
+    reason = " ".join(str(exc).split()) or exc.__class__.__name__
+    return f"fedcat: store_error: the catalogue store failed: {reason}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -409,3 +424,7 @@ def _run_gunicorn(host: str, port: int, workers: int | None) -> None:
             return create_app()
 
     _Gunicorn().run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -304,6 +304,7 @@ class DatasetSchema(Schema):
     identifier = fields.String(allow_none=True)
     title = fields.String(required=True)
     title_lang = fields.String(allow_none=True, metadata={"description": "the title's language tag; null when the source gave none"})
+    keywords_lang = fields.String(allow_none=True, metadata={"description": "the keywords' language tag; null when the source gave none (or gave some plain)"})
     description = fields.String(required=True)
     description_lang = fields.String(allow_none=True)
     keywords = fields.List(fields.String(), required=True)
@@ -346,6 +347,10 @@ class DatasetSchema(Schema):
     cluster = fields.Dict(allow_none=True, metadata={"description": "merged view with per-field provenance (one dataset only)"})
     quality_report = fields.Dict(metadata={"description": "score, points per MQA dimension, indicators missed (one dataset only)"})
     score = fields.Float(metadata={"description": "relevance (search results only)"})
+    truncated = fields.List(
+        fields.String(),
+        metadata={"description": "search results only: fields cut to 500 characters or 20 items (\" […]\" marks a cut text); the dataset endpoint has them whole"},
+    )
     highlight = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.Nested(HighlightSegmentSchema)),

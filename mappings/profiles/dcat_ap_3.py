@@ -163,8 +163,7 @@ def add_texts(graph: Graph, ref: URIRef, record: Record) -> None:
         graph.add((ref, DCTERMS.description, source_text(record.description, record.description_lang)))
     else:
         graph.add((ref, DCTERMS.description, source_text(record.title, record.title_lang)))
-    # the record's own keywords mix the shown language's and untagged ones: none is tagged
-    add_keywords(graph, ref, record.keywords)
+    add_keywords(graph, ref, record.keywords, record.keywords_lang)
     for translation in record.translations:
         predicate = _TRANSLATED.get(translation.field)
         if predicate is not None and translation.text.strip() and translation.lang:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from simulators.ckan import CKAN_LICENSE_IDS, CkanSimulator

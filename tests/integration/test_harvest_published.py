@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from harvesters.runner import harvest_portal
+from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from tests.conftest import FAST_HTTP, NOW

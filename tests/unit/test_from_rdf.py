@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from mappings.errors import InvalidRecord
 from mappings.from_rdf import dataset_nodes, format_label, record_from_rdf
@@ -271,3 +271,25 @@ def test_shown_language_order_french_plain_english_then_alphabetical():
     assert shown('"Arbres", "Trees"@en') == ("Arbres", None)
     assert shown('"Bäume"@de, "Trees"@en') == ("Trees", "en")
     assert shown('"Bäume"@de, "Árboles"@es') == ("Bäume", "de")
+
+
+def _keywords_graph(*literals: Literal):
+    graph = Graph()
+    node = URIRef("http://p.test/d")
+    graph.add((node, RDF.type, DCAT.Dataset))
+    graph.add((node, DCTERMS.title, Literal("Vélos", lang="fr")))
+    for literal in literals:
+        graph.add((node, DCAT.keyword, literal))
+    return graph, node
+
+
+def test_keywords_keep_their_one_language_tag():
+    graph, node = _keywords_graph(Literal("vélo", lang="fr"), Literal("mobilité", lang="fr"), Literal("bike", lang="en"))
+    record = record_from_rdf(graph, node, "paris")
+    assert set(record.keywords) == {"vélo", "mobilité"} and record.keywords_lang == "fr"
+
+
+def test_keywords_with_a_plain_one_among_them_are_not_given_a_tag():
+    graph, node = _keywords_graph(Literal("vélo", lang="fr"), Literal("mobilité"))
+    record = record_from_rdf(graph, node, "paris")
+    assert set(record.keywords) == {"vélo", "mobilité"} and record.keywords_lang is None
