@@ -92,8 +92,8 @@ class CommandFailed(CatalogueError):
 
 
 def error_line(error: CatalogueError, program: str = "fedcat") -> str:
-    """The one line a command prints for an error: the API's message, never a traceback."""
-    return f"{program}: {' '.join(error.message.split())}"
+    """The one line a command prints for an error: the API's code and message, never a traceback."""
+    return f"{program}: {error.code}: {' '.join(error.message.split())}"
 
 
 def error_body(status: int, message: str, errors: dict[str, Any] | None = None, code: str | None = None) -> dict:

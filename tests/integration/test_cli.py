@@ -52,7 +52,7 @@ def test_demo_checks_its_port_before_harvesting(tmp_path, capsys):
         port = taken.getsockname()[1]
         assert main(["demo", "--port", str(port), "--database", str(tmp_path / "d.db")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"fedcat: cannot serve on 127.0.0.1:{port}:") and "make demo PORT=8080" in err
+    assert err.startswith(f"fedcat: command_failed: cannot serve on 127.0.0.1:{port}:") and "make demo PORT=8080" in err
     assert not (tmp_path / "d.db").exists()  # nothing harvested
 
 

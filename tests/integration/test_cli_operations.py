@@ -209,7 +209,7 @@ def test_reading_commands_never_create_a_store(env, capsys, monkeypatch, command
     if "--json" in command:
         assert json.loads(err)["code"] == "store_missing"
     else:
-        assert err.count("\n") == 1 and f"no store at {env / 'cli.db'}" in err
+        assert err.count("\n") == 1 and err.startswith(f"fedcat: store_missing: no store at {env / 'cli.db'}")
         assert f"FEDCAT_DATABASE=fedcat-demo.db fedcat {command[0]}" in err
 
 
@@ -217,18 +217,18 @@ def test_export_to_a_missing_directory_is_one_line(env, capsys):
     fill(2)
     assert main(["export", "--format", "ttl", "--output", "/nonexistent/dir/x.ttl"]) == 1
     err = capsys.readouterr().err
-    assert err == "fedcat: cannot write /nonexistent/dir/x.ttl: the directory /nonexistent/dir does not exist\n"
+    assert err == "fedcat: command_failed: cannot write /nonexistent/dir/x.ttl: the directory /nonexistent/dir does not exist\n"
 
 
 def test_any_unexpected_error_is_one_line_and_exit_1(env, capsys, monkeypatch):
     fill(1)
     monkeypatch.setattr(export_stream, "export_catalogue", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied", "x.ttl")))
     assert main(["export", "--format", "ttl", "--output", str(env / "x.ttl")]) == 1
-    assert capsys.readouterr().err == "fedcat: cannot use x.ttl: Permission denied\n"
+    assert capsys.readouterr().err == "fedcat: command_failed: cannot use x.ttl: Permission denied\n"
     monkeypatch.setattr(export_stream, "export_catalogue", lambda *a, **k: 1 / 0)
     assert main(["export", "--format", "ttl", "--output", str(env / "x.ttl")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("fedcat: unexpected error: ZeroDivisionError") and err.count("\n") == 1
+    assert err.startswith("fedcat: internal_error: unexpected error: ZeroDivisionError") and err.count("\n") == 1
     assert not (env / "x.ttl.partial").exists()
 
 
@@ -236,4 +236,4 @@ def test_a_usage_error_is_one_line_too(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["export", "--format", "ttl"])
     assert exited.value.code == 2
-    assert capsys.readouterr().err == "fedcat: the following arguments are required: --output (see fedcat export --help)\n"
+    assert capsys.readouterr().err == "fedcat: usage_error: the following arguments are required: --output (see fedcat export --help)\n"

@@ -27,7 +27,7 @@ def test_a_refused_connection_names_host_and_port():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
     client = HttpClient(
-        allowed_hosts=frozenset({"127.0.0.1"}), settings=HttpSettings(retries=1, allowed_networks=("127.0.0.1/32",)), sleep=lambda s: None
+        allowed_hosts=frozenset({"127.0.0.1:*"}), settings=HttpSettings(retries=1, allowed_networks=("127.0.0.1/32",)), sleep=lambda s: None
     )
     with pytest.raises(FetchError) as caught:
         client.get(f"http://127.0.0.1:{port}/catalog")
