@@ -180,8 +180,6 @@ def _add_link(graph: Graph, node: Node, predicate: URIRef, url: str) -> None:
         graph.add((node, predicate, URIRef(url)))
 
 
-
-
 def _strings(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
     return [text for text in (string_value(v) for v in values) if text]

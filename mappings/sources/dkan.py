@@ -131,7 +131,6 @@ def _agents(graph: Graph, node: Node, package: dict) -> None:
         add_contact(graph, node, contact_name or publisher or email, email=email)
 
 
-
 def _resource(graph: Graph, node: Node, resource: dict, licence: Node | None) -> None:
     url = string_value(resource.get("url"))
     if not is_http_url(url):
@@ -152,4 +151,3 @@ def _resource(graph: Graph, node: Node, resource: dict, licence: Node | None) ->
         licence=licence,
         uri=f"{node}/resource/{resource['id']}" if resource.get("id") else None,
     )
-
