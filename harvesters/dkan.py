@@ -8,7 +8,7 @@ The best source that answers is used:
 3. ``/catalog.xml``, DKAN's DCAT-AP 1.1 export, which lacks licences (DKAN maps
    them to empty strings), hence last.
 
-Every package becomes DCAT through :mod:`harvesters.dkan_package`. Records are
+Every package becomes DCAT through :mod:`mappings.sources.dkan`. Records are
 keyed on the package uuid, which survives a change of slug.
 
 Portal options: ``source`` (``auto``, ``api`` or ``catalog``) and ``page_size`` (100).
@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
-from harvesters.dkan_package import package_to_dcat, unwrap_result
+from mappings.sources.dkan import package_to_dcat, unwrap_result
 from harvesters.errors import FetchError, ParseError
 from harvesters.http import Response
 from harvesters.rdf_parsing import parse_rdf

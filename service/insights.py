@@ -62,6 +62,46 @@ _BATCH = 500
 TREND_JOBS = 30
 
 
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the insights count of one record, worked out once (it counts for its portal and the total)."""
+
+    score: int
+    dimensions: dict
+    open_license: bool
+    machine_readable: bool
+    freshness: str
+    url_verdicts: tuple[str, ...]
+    broken_hosts: tuple[str, ...]
+    link_status: str
+    themes: frozenset[str]
+    hvd: tuple[str, ...]
+    hvd_candidates: frozenset[str]
+    publisher: str
+
+
+def record_facts(record: Record, checks: dict[str, LinkCheck], today: date, margin: float) -> RecordFacts:
+    """The quality report, links, freshness, themes and HVD categories of one record."""
+    report = assess(record, checks)
+    urls = [url for url, _ in record_urls(record)]
+    verdicts = tuple(checks[url].verdict if url in checks else "unchecked" for url in urls)
+    hvd = hvd_of(record)
+    return RecordFacts(
+        score=report.score,
+        dimensions=report.dimensions,
+        open_license=_has_open_license(record),
+        machine_readable="machine_readable" not in report.missing,  # the MQA indicator: one such format suffices
+        freshness=freshness(record, today, margin=margin).state,
+        url_verdicts=verdicts,
+        broken_hosts=tuple(checks[url].host for url in urls if url in checks and checks[url].broken),
+        link_status=next((v for v in ("broken", "wrong_type", "ok") if v in verdicts), "unchecked"),
+        themes=frozenset(t.code for t in record.eu_themes),
+        hvd=(hvd.categories or ("uncategorised",)) if hvd is not None else (),
+        hvd_candidates=frozenset(hvd_candidates(record)),
+        publisher=fold(record.publisher.name) if record.publisher else "",
+    )
+
+
 @dataclass
 class PortalInsights:
     """The figures of one portal (or of all of them, ``portal_id="*"``)."""
@@ -89,35 +129,25 @@ class PortalInsights:
     only_on_reference: int | None = None
     shared_with_reference: int | None = None
 
-    def add(self, record: Record, checks: dict[str, LinkCheck], today: date, margin: float) -> None:
-        """Count one record in."""
+    def add(self, facts: RecordFacts) -> None:
+        """Count one record in, from what :func:`record_facts` found out about it."""
         self.datasets += 1
-        report = assess(record, checks)
-        self.quality_sum += report.score
-        self.quality_buckets[quality_bucket(report.score)] += 1
-        for dimension, (earned, possible) in report.dimensions.items():
+        self.quality_sum += facts.score
+        self.quality_buckets[quality_bucket(facts.score)] += 1
+        for dimension, (earned, possible) in facts.dimensions.items():
             self.earned[dimension] += earned
             self.possible[dimension] += possible
-        self.open_license += _has_open_license(record)
-        self.machine_readable += "machine_readable" not in report.missing  # the MQA indicator: one such format suffices
-        self.freshness[freshness(record, today, margin=margin).state] += 1
-        self._add_links(record, checks)
-        self.themes.update(set(t.code for t in record.eu_themes))
-        hvd = hvd_of(record)
-        if hvd is not None:
-            self.hvd.update(hvd.categories or ("uncategorised",))
-        self.hvd_candidates.update(hvd_candidates(record))
-        if record.publisher:
-            self.publishers.add(fold(record.publisher.name))
-
-    def _add_links(self, record: Record, checks: dict[str, LinkCheck]) -> None:
-        verdicts = [checks[url].verdict if url in checks else "unchecked" for url, _ in record_urls(record)]
-        self.urls.update(verdicts)
-        for url, _ in record_urls(record):
-            if url in checks and checks[url].broken:
-                self.broken_by_host[checks[url].host] += 1
-        worst = next((v for v in ("broken", "wrong_type", "ok") if v in verdicts), "unchecked")
-        self.link_status[worst] += 1
+        self.open_license += facts.open_license
+        self.machine_readable += facts.machine_readable
+        self.freshness[facts.freshness] += 1
+        self.urls.update(facts.url_verdicts)
+        self.broken_by_host.update(facts.broken_hosts)
+        self.link_status[facts.link_status] += 1
+        self.themes.update(facts.themes)
+        self.hvd.update(facts.hvd)
+        self.hvd_candidates.update(facts.hvd_candidates)
+        if facts.publisher:
+            self.publishers.add(facts.publisher)
 
     def to_dict(self, *, theme_labels: dict[str, dict[str, str]]) -> dict:
         """A JSON-ready dict of the figures (shares in percent, one decimal)."""
@@ -186,11 +216,12 @@ def compute_insights(
         insight = by_portal.get(record.portal_id)
         if insight is None:
             continue
-        for target in (insight, total):
-            target.add(record, checks, today, margin)
+        facts = record_facts(record, checks, today, margin)
+        insight.add(facts)
+        total.add(facts)
         keys = duplicate_keys(record)
         if record.portal_id == reference:
-            reference_records.append((keys, fold(record.publisher.name) if record.publisher else ""))
+            reference_records.append((keys, facts.publisher))
         else:
             insight.record_keys.append(keys)
     if reference is not None:

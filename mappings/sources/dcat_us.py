@@ -15,7 +15,6 @@ Each entry of the catalogue's ``dataset`` array becomes a ``dcat:Dataset``
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -37,6 +36,7 @@ from mappings.sources.dcat_builder import (
     is_http_url,
     licence_node,
 )
+from mappings.sources.json_values import compact_json, string_value
 from mappings.sources.links import is_download_link
 from mappings.text import html_to_text, looks_like_html
 from mappings.vocab import LOCN
@@ -64,7 +64,7 @@ def catalog_to_dcat(document: Any) -> tuple[Graph, list[FailedRecord]]:
         raise InvalidRecord("not a DCAT-US catalogue: no 'dataset' array")
     graph, failures = Graph(), []
     for number, entry in enumerate(datasets, start=1):
-        source = _string(entry.get("identifier")) if isinstance(entry, dict) else ""
+        source = string_value(entry.get("identifier")) if isinstance(entry, dict) else ""
         try:
             if not isinstance(entry, dict):
                 raise InvalidRecord("a dataset entry that is not an object")
@@ -81,23 +81,23 @@ def dataset_to_dcat(graph: Graph, entry: dict[str, Any]) -> Node:
     """Write one DCAT-US dataset as a ``dcat:Dataset`` node of ``graph``."""
     node = BNode()
     graph.add((node, RDF.type, DCAT.Dataset))
-    add_text(graph, node, DCTERMS.identifier, _string(entry.get("identifier")))
-    add_text(graph, node, DCTERMS.title, _string(entry.get("title")))
-    add_text(graph, node, DCTERMS.description, _string(entry.get("description")))
+    add_text(graph, node, DCTERMS.identifier, string_value(entry.get("identifier")))
+    add_text(graph, node, DCTERMS.title, string_value(entry.get("title")))
+    add_text(graph, node, DCTERMS.description, string_value(entry.get("description")))
     for keyword in _strings(entry.get("keyword")):
         add_text(graph, node, DCAT.keyword, keyword)
     for theme in _strings(entry.get("theme")):
         add_concept(graph, node, DCAT.theme, theme)
-    add_date(graph, node, DCTERMS.issued, _string(entry.get("issued")))
-    add_date(graph, node, DCTERMS.modified, _string(entry.get("modified")))
-    _add_link(graph, node, DCAT.landingPage, _string(entry.get("landingPage")))
+    add_date(graph, node, DCTERMS.issued, string_value(entry.get("issued")))
+    add_date(graph, node, DCTERMS.modified, string_value(entry.get("modified")))
+    _add_link(graph, node, DCAT.landingPage, string_value(entry.get("landingPage")))
     for language in _strings(entry.get("language")):
         add_text(graph, node, DCTERMS.language, language)
-    add_text(graph, node, DCTERMS.accrualPeriodicity, _string(entry.get("accrualPeriodicity")))
+    add_text(graph, node, DCTERMS.accrualPeriodicity, string_value(entry.get("accrualPeriodicity")))
     _agents(graph, node, entry)
     _rights(graph, node, entry)
-    _spatial(graph, node, _string(entry.get("spatial")))
-    _temporal(graph, node, _string(entry.get("temporal")))
+    _spatial(graph, node, string_value(entry.get("spatial")))
+    _temporal(graph, node, string_value(entry.get("temporal")))
     for distribution in entry.get("distribution") or []:
         if isinstance(distribution, dict):
             _distribution(graph, node, distribution)
@@ -106,26 +106,26 @@ def dataset_to_dcat(graph: Graph, entry: dict[str, Any]) -> Node:
 
 def _agents(graph: Graph, node: Node, entry: dict[str, Any]) -> None:
     publisher = entry.get("publisher") if isinstance(entry.get("publisher"), dict) else {}
-    if _string(publisher.get("name")):
-        add_agent(graph, node, DCTERMS.publisher, _string(publisher.get("name")))
+    if string_value(publisher.get("name")):
+        add_agent(graph, node, DCTERMS.publisher, string_value(publisher.get("name")))
     contact = entry.get("contactPoint") if isinstance(entry.get("contactPoint"), dict) else {}
-    email = _string(contact.get("hasEmail")) or _string(contact.get("email"))
-    name = _string(contact.get("fn"))
+    email = string_value(contact.get("hasEmail")) or string_value(contact.get("email"))
+    name = string_value(contact.get("fn"))
     if name or email.removeprefix("mailto:").strip():
         add_contact(graph, node, name or email.removeprefix("mailto:").strip(), email=email)
 
 
 def _rights(graph: Graph, node: Node, entry: dict[str, Any]) -> None:
-    level = _string(entry.get("accessLevel")).lower()
+    level = string_value(entry.get("accessLevel")).lower()
     if level in ACCESS_LEVELS:
         code, label = ACCESS_LEVELS[level]
         add_concept(graph, node, DCTERMS.accessRights, label, _ACCESS_RIGHTS + code)
-    licence = _string(entry.get("license"))
+    licence = string_value(entry.get("license"))
     licence = html_to_text(licence) if looks_like_html(licence) else licence
     licence_value = licence_node(graph, licence)
     if licence_value is not None:
         graph.add((node, DCTERMS.license, licence_value))
-    add_text(graph, node, DCTERMS.rights, _string(entry.get("rights")))
+    add_text(graph, node, DCTERMS.rights, string_value(entry.get("rights")))
 
 
 def _spatial(graph: Graph, node: Node, spatial: str) -> None:
@@ -140,7 +140,7 @@ def _spatial(graph: Graph, node: Node, spatial: str) -> None:
         location = BNode()
         graph.add((node, DCTERMS.spatial, location))
         graph.add((location, RDF.type, DCTERMS.Location))
-        graph.add((location, LOCN.geometry, Literal(_compact_json(spatial))))
+        graph.add((location, LOCN.geometry, Literal(compact_json(spatial))))
     else:
         add_concept(graph, node, DCTERMS.spatial, spatial)
 
@@ -158,18 +158,18 @@ def _temporal(graph: Graph, node: Node, temporal: str) -> None:
 
 
 def _distribution(graph: Graph, node: Node, entry: dict[str, Any]) -> None:
-    download = _string(entry.get("downloadURL"))
-    access = _string(entry.get("accessURL"))
+    download = string_value(entry.get("downloadURL"))
+    access = string_value(entry.get("accessURL"))
     if not (is_http_url(download) or is_http_url(access)):
         return
-    fmt, media_type = _string(entry.get("format")), _string(entry.get("mediaType"))
+    fmt, media_type = string_value(entry.get("format")), string_value(entry.get("mediaType"))
     add_distribution(
         graph,
         node,
         access_url=access if is_http_url(access) else download,
         download_url=download if is_http_url(download) and is_download_link(download, fmt or media_type) else None,
-        title=_string(entry.get("title")),
-        description=_string(entry.get("description")),
+        title=string_value(entry.get("title")),
+        description=string_value(entry.get("description")),
         format=fmt or None,
         media_type=media_type if "/" in media_type else None,
     )
@@ -180,17 +180,6 @@ def _add_link(graph: Graph, node: Node, predicate: URIRef, url: str) -> None:
         graph.add((node, predicate, URIRef(url)))
 
 
-def _compact_json(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), separators=(",", ":"))
-    except ValueError:
-        return text
-
-
-def _string(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _strings(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
-    return [text for text in (_string(v) for v in values) if text]
+    return [text for text in (string_value(v) for v in values) if text]

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from harvesters.dkan import catalog_fingerprint
-from harvesters.dkan_package import french_datetime, parse_size, unwrap_result
+from mappings.sources.dkan import french_datetime, parse_size, unwrap_result
 from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license

@@ -109,7 +109,7 @@ def test_mailto_with_spaces(value):
 
 def test_dkan_map_viewer_is_an_access_url_only():
     """Région Hauts-de-France's DKAN package (udata's fixture): an mviewer page beside an xlsx file."""
-    from harvesters.dkan_package import package_to_dcat as dkan_package_to_dcat, unwrap_result
+    from mappings.sources.dkan import package_to_dcat as dkan_package_to_dcat, unwrap_result
 
     package = unwrap_result(json.loads((PUBLISHED / "udata" / "dkan-french-w-license.json").read_text())["result"])
     graph = Graph()

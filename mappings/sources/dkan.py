@@ -24,9 +24,9 @@ from mappings.sources.dcat_builder import (
     add_distribution,
     add_text,
     is_http_url,
-    licence_node,
 )
 from mappings.errors import InvalidRecord, SkipRecord
+from mappings.sources.json_values import package_licence, string_value
 from mappings.sources.links import is_download_link
 
 __all__ = ["french_datetime", "package_to_dcat", "parse_size", "unwrap_result"]
@@ -92,17 +92,17 @@ def package_to_dcat(graph: Graph, package: Any, portal_url: str) -> Node:
     node = URIRef(_dataset_iri(package, portal_url))
     graph.add((node, RDF.type, DCAT.Dataset))
     add_text(graph, node, DCTERMS.identifier, str(package.get("id") or package.get("name")))
-    add_text(graph, node, DCTERMS.title, _string(package.get("title")))
-    add_text(graph, node, DCTERMS.description, _string(package.get("notes")))
+    add_text(graph, node, DCTERMS.title, string_value(package.get("title")))
+    add_text(graph, node, DCTERMS.description, string_value(package.get("notes")))
     for tag in package.get("tags") or []:
-        add_text(graph, node, DCAT.keyword, _string(tag.get("name") if isinstance(tag, dict) else tag))
+        add_text(graph, node, DCAT.keyword, string_value(tag.get("name") if isinstance(tag, dict) else tag))
     add_date(graph, node, DCTERMS.issued, french_datetime(package.get("metadata_created")))
     modified = package.get("metadata_modified") or package.get("revision_timestamp")
     add_date(graph, node, DCTERMS.modified, french_datetime(modified))
-    if is_http_url(_string(package.get("url"))):
+    if is_http_url(string_value(package.get("url"))):
         graph.add((node, DCAT.landingPage, URIRef(package["url"].strip())))
     _agents(graph, node, package)
-    licence = _licence(graph, package)
+    licence = package_licence(graph, package)
     if licence is not None:
         graph.add((node, DCTERMS.license, licence))
     for resource in package.get("resources") or []:
@@ -113,7 +113,7 @@ def package_to_dcat(graph: Graph, package: Any, portal_url: str) -> Node:
 
 def _dataset_iri(package: dict, portal_url: str) -> str:
     """The package's page: its ``url`` when that is a clean link, else ``{portal}/dataset/{name}``."""
-    url = _string(package.get("url"))
+    url = string_value(package.get("url"))
     if is_http_url(url) and "?" not in url and "/dataset/" in url:
         return url
     return f"{portal_url.rstrip('/')}/dataset/{package.get('name') or package.get('id')}"
@@ -122,34 +122,28 @@ def _dataset_iri(package: dict, portal_url: str) -> str:
 def _agents(graph: Graph, node: Node, package: dict) -> None:
     groups = [g for g in package.get("groups") or [] if isinstance(g, dict) and g.get("title")]
     organization = package.get("organization") if isinstance(package.get("organization"), dict) else {}
-    contact_name = _string(package.get("maintainer")) or _string(package.get("author"))
-    email = _string(package.get("maintainer_email")) or _string(package.get("author_email"))
-    publisher = _string(groups[0]["title"]) if groups else _string(organization.get("title")) or contact_name
+    contact_name = string_value(package.get("maintainer")) or string_value(package.get("author"))
+    email = string_value(package.get("maintainer_email")) or string_value(package.get("author_email"))
+    publisher = string_value(groups[0]["title"]) if groups else string_value(organization.get("title")) or contact_name
     if publisher:
         add_agent(graph, node, DCTERMS.publisher, publisher)
     if contact_name or email:
         add_contact(graph, node, contact_name or publisher or email, email=email)
 
 
-def _licence(graph: Graph, package: dict) -> Node | None:
-    url = _string(package.get("license_url"))
-    label = _string(package.get("license_title")) or _string(package.get("license_id"))
-    return licence_node(graph, label, url if is_http_url(url) else None)
-
-
 def _resource(graph: Graph, node: Node, resource: dict, licence: Node | None) -> None:
-    url = _string(resource.get("url"))
+    url = string_value(resource.get("url"))
     if not is_http_url(url):
         return
-    mimetype = _string(resource.get("mimetype"))
+    mimetype = string_value(resource.get("mimetype"))
     add_distribution(
         graph,
         node,
         access_url=url,
-        download_url=url if is_download_link(url, _string(resource.get("format")) or mimetype) else None,
-        title=_string(resource.get("name")),
-        description=_string(resource.get("description")),
-        format=_string(resource.get("format")) or (mimetype if "/" not in mimetype else None),
+        download_url=url if is_download_link(url, string_value(resource.get("format")) or mimetype) else None,
+        title=string_value(resource.get("name")),
+        description=string_value(resource.get("description")),
+        format=string_value(resource.get("format")) or (mimetype if "/" not in mimetype else None),
         media_type=mimetype if "/" in mimetype else None,
         byte_size=parse_size(resource.get("size")),
         issued=french_datetime(resource.get("created")),
@@ -157,7 +151,3 @@ def _resource(graph: Graph, node: Node, resource: dict, licence: Node | None) ->
         licence=licence,
         uri=f"{node}/resource/{resource['id']}" if resource.get("id") else None,
     )
-
-
-def _string(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
