@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 #: every install step's output goes here; the terminal gets one line per step (.ci/step.sh)
 export FEDCAT_INSTALL_LOG ?= $(CURDIR)/build/install.log
 STEP := bash .ci/step.sh
@@ -18,9 +19,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	@$(STEP) "Python packages for the tests" $(BIN)/pip install -e '.[test]'
 
-## Set up, harvest the bundled sample portals over local HTTP, serve on http://127.0.0.1:8000
+## Set up, harvest the bundled sample portals over local HTTP, serve on http://127.0.0.1:$(PORT) (make demo PORT=8080)
 demo: install
-	$(BIN)/fedcat demo
+	$(BIN)/fedcat demo --port $(PORT)
 
 ## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests),
 ## udata and CKAN + ckanext-dcat in their own virtualenvs (interoperability tier)

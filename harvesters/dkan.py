@@ -146,7 +146,7 @@ class DkanHarvester(Harvester):
         for package in packages:
             graph = Graph()
             try:
-                package_to_dcat(graph, package, self.base)
+                package_to_dcat(graph, package, self.portal.public_base.rstrip("/"))
             except SkipRecord:
                 page.skipped += 1
                 continue

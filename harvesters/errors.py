@@ -12,9 +12,11 @@ class HarvestError(Exception):
 class FetchError(HarvestError):
     """The portal could not be reached, answered an error, or sent too much."""
 
-    def __init__(self, reason: str, *, url: str | None = None, status: int | None = None) -> None:
+    def __init__(self, reason: str, *, url: str | None = None, status: int | None = None, kind: str | None = None) -> None:
         super().__init__(f"{reason} ({url})" if url else reason)
         self.reason, self.url, self.status = reason, url, status
+        #: what went wrong, for metrics (``dns``, ``connection``, ``timeout``, …); None: read from the reason
+        self.kind = kind
 
 
 class ParseError(HarvestError):

@@ -77,8 +77,12 @@ class GeonetworkHarvester(Harvester):
 
     @property
     def record_base(self) -> str:
-        """Where the catalogue shows a record (``…/catalog.search#/metadata/<uuid>``), the IRI of converted records."""
-        base = self.endpoint.rstrip("/")
+        """Where the catalogue shows a record (``…/catalog.search#/metadata/<uuid>``), the IRI of converted records.
+
+        Built from the portal's public address, so that records harvested through another
+        address (the demo's simulator, a proxy) keep the IRIs other portals cite them by.
+        """
+        base = self.portal.public_base.split("?", 1)[0].rstrip("/")
         return base.removesuffix("/csw") + "/catalog.search#/metadata/"
 
     def pages(self, report: HarvestReport) -> Iterator[Page]:

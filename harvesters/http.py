@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from harvesters.errors import FetchError
+from harvesters.fetch_failures import describe_connection_failure, is_name_resolution_failure, short_text
 from harvesters.network_guard import AddressRefused, GuardedAdapter, NetworkPolicy
 
 __all__ = ["HttpClient", "HttpSettings", "Response", "USER_AGENT", "conditional_headers"]
@@ -124,7 +125,7 @@ class HttpClient:
                 response = self._follow_redirects(method, url, headers or {}, data)
             except _Transient as exc:
                 if attempt >= self.settings.retries:
-                    raise FetchError(exc.reason, url=url, status=exc.status) from None
+                    raise FetchError(exc.reason, url=url, status=exc.status, kind=exc.kind) from None
                 self.sleep(self._delay(attempt, exc.wait))
                 attempt += 1
                 continue
@@ -158,12 +159,18 @@ class HttpClient:
             )
         except AddressRefused as exc:
             raise AddressRefused(exc.reason, url=url) from None
+        except requests.ConnectTimeout as exc:
+            raise _Transient(self._unreachable(exc, url), kind="timeout") from exc
         except requests.Timeout as exc:
-            raise _Transient(f"timed out: {exc.__class__.__name__}") from exc
+            host = urlsplit(url).hostname
+            raise _Transient(f"timed out: {host} sent nothing for {self.settings.read_timeout:g} s", kind="timeout") from exc
         except requests.ConnectionError as exc:
-            raise _Transient(f"connection failed: {_short(exc)}") from exc
+            if is_name_resolution_failure(exc):
+                # offline or a mistyped host: retrying only makes the user wait (37 s for four portals)
+                raise FetchError(self._unreachable(exc, url), url=url, kind="dns") from None
+            raise _Transient(self._unreachable(exc, url), kind="connection") from exc
         except requests.RequestException as exc:
-            raise FetchError(f"request failed: {_short(exc)}", url=url) from exc
+            raise FetchError(f"request failed: {short_text(exc)}", url=url) from exc
         with raw:
             if raw.status_code in _RETRIED_STATUSES:
                 reason = f"HTTP {raw.status_code}{self._excerpt(raw)}"
@@ -192,10 +199,10 @@ class HttpClient:
                     raise FetchError(f"response exceeds the {limit}-byte limit", url=url)
             decoder.finish()
         except (requests.RequestException, OSError, ValueError) as exc:
-            raise _Transient(f"body could not be read: {_short(exc)}") from exc
+            raise _Transient(f"body could not be read: {short_text(exc)}", kind="connection") from exc
         except Exception as exc:  # urllib3 raises its own ProtocolError/DecodeError family
             if exc.__class__.__module__.startswith("urllib3"):
-                raise _Transient(f"body could not be read: {_short(exc)}") from exc
+                raise _Transient(f"body could not be read: {short_text(exc)}", kind="connection") from exc
             raise
         return body.getvalue()
 
@@ -214,6 +221,9 @@ class HttpClient:
         text = " ".join(collected[:_ERROR_EXCERPT_BYTES].decode("utf-8", "replace").split())
         text = "".join(ch for ch in text if ch.isprintable())
         return f": {text[:200]}{'...' if len(text) > 200 else ''}" if text else ""
+
+    def _unreachable(self, exc: Exception, url: str) -> str:
+        return describe_connection_failure(exc, url, connect_timeout=self.settings.connect_timeout)
 
     def _check_host(self, url: str) -> None:
         parts = urlsplit(url)
@@ -299,9 +309,9 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
 
 
 class _Transient(Exception):
-    def __init__(self, reason: str, *, status: int | None = None, wait: float | None = None) -> None:
+    def __init__(self, reason: str, *, status: int | None = None, wait: float | None = None, kind: str | None = None) -> None:
         super().__init__(reason)
-        self.reason, self.status, self.wait = reason, status, wait
+        self.reason, self.status, self.wait, self.kind = reason, status, wait, kind
 
 
 def _server_wait(headers: Mapping[str, str]) -> float | None:
@@ -396,7 +406,3 @@ def _raw_chunks(raw: requests.Response) -> Iterator[bytes]:
             return
         yield chunk
 
-
-def _short(exc: Exception) -> str:
-    text = str(exc) or exc.__class__.__name__
-    return text if len(text) < 200 else text[:197] + "..."

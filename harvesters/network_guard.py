@@ -164,7 +164,7 @@ class _GuardedConnectionMixin:
                 raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.") from exc
             except OSError as exc:
                 error = exc
-        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+        raise NewConnectionError(self, f"Failed to establish a new connection: {error}") from error
 
 
 class GuardedAdapter(HTTPAdapter):

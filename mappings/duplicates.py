@@ -64,10 +64,15 @@ def duplicate_keys(record: Record) -> frozenset[str]:
 
 
 def normalise_url(url: str) -> str:
-    """A URL compared loosely: scheme-less, lower-case host, no trailing slash or fragment."""
+    """A URL compared loosely: scheme-less, lower-case host, no trailing slash or fragment.
+
+    A fragment that is a route of a single-page application (``#/metadata/<uuid>``,
+    ``#!/…``), as in GeoNetwork's record pages, is kept: it is what tells records apart.
+    """
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/")
-    return urlunsplit(("", parts.netloc.lower().removeprefix("www."), path, parts.query, "")).lstrip("/")
+    route = parts.fragment if parts.fragment.startswith(("/", "!")) else ""
+    return urlunsplit(("", parts.netloc.lower().removeprefix("www."), path, parts.query, route)).lstrip("/")
 
 
 def title_signature(text: str) -> str:

@@ -29,6 +29,7 @@ from mappings.rdf_texts import keywords_in_languages, language_tag, texts_in_lan
 from mappings.record import Agent, Concept, Distribution, Record, make_record_id
 from mappings.text import clean_text
 from mappings.geo import bbox_from_text
+from mappings.places import resolve_place
 from mappings.temporal import period_from_text
 from mappings.vocab import LOCN, SCHEMA
 
@@ -78,6 +79,7 @@ def record_from_rdf(
     distributions = distributions_from_rdf(graph, node)
     rights = rights_from_rdf(graph, node)
     temporal_start, temporal_end = temporal_from_rdf(graph, node)
+    spatial = spatial_from_rdf(graph, node)
     return Record(
         record_id=make_record_id(portal_id, guid),
         portal_id=portal_id,
@@ -94,8 +96,8 @@ def record_from_rdf(
         issued=normalise_date(_first(graph, node, DCTERMS.issued)),
         modified=normalise_date(_first(graph, node, DCTERMS.modified)),
         frequency=frequency_from_rdf(graph, node),
-        spatial=spatial_from_rdf(graph, node),
-        bbox=bbox_from_rdf(graph, node),
+        spatial=spatial,
+        bbox=bbox_from_rdf(graph, node) or bbox_from_places(spatial),
         temporal_start=temporal_start,
         temporal_end=temporal_end,
         landing_page=iri_or_literal(graph, node, DCAT.landingPage),
@@ -170,8 +172,28 @@ def themes_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
 
 
 def spatial_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
-    """``dct:spatial`` places (IRIs, literals or labelled locations)."""
-    return _concepts(graph, node, DCTERMS.spatial)
+    """``dct:spatial`` places (IRIs, literals or labelled locations).
+
+    French places are resolved (:mod:`mappings.places`): one named without an IRI gets its
+    official one, one given only by a code (``fr:commune:69123``) gets its name.
+    """
+    return tuple(dict.fromkeys(_official_place(c) for c in _concepts(graph, node, DCTERMS.spatial)))
+
+
+def _official_place(concept: Concept) -> Concept:
+    place = resolve_place(concept.label, concept.uri)
+    if place is None:
+        return concept
+    label = place.name if concept.uri and concept.label == iri_tail(concept.uri) else concept.label
+    return Concept(label=label, uri=concept.uri or place.uri)
+
+
+def bbox_from_places(spatial: tuple[Concept, ...]) -> tuple[float, float, float, float] | None:
+    """The box around the French places a record names, for records that give no geometry."""
+    boxes = [place.bbox for c in spatial if (place := resolve_place(c.label, c.uri)) is not None and place.bbox]
+    if not boxes:
+        return None
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
 
 
 def bbox_from_rdf(graph: Graph, node: Node) -> tuple[float, float, float, float] | None:
@@ -250,9 +272,20 @@ def temporal_from_rdf(graph: Graph, node: Node) -> tuple[str | None, str | None]
 
 
 def distributions_from_rdf(graph: Graph, node: Node) -> tuple[Distribution, ...]:
-    """Every ``dcat:distribution`` that has at least one URL."""
-    found = (distribution_from_rdf(graph, value) for value in objects(graph, node, DCAT.distribution))
-    return tuple(d for d in found if d.url)
+    """Every ``dcat:distribution`` that has at least one URL, in an order that does not change between harvests.
+
+    Distributions with an IRI come first in IRI order; blank ones follow in the order
+    of what they say, because blank node ids are new at every parse (sorting on them
+    made an unchanged record look updated at each harvest).
+    """
+    found = [distribution_from_rdf(graph, value) for value in objects(graph, node, DCAT.distribution)]
+    return tuple(sorted((d for d in found if d.url), key=_distribution_order))
+
+
+def _distribution_order(distribution: Distribution) -> tuple:
+    if distribution.uri:
+        return (0, distribution.uri)
+    return (1, distribution.url or "", distribution.download_url or "", distribution.title or "", distribution.format or "")
 
 
 def distribution_from_rdf(graph: Graph, node: Node) -> Distribution:

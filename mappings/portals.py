@@ -23,6 +23,10 @@ class Portal:
     """One configured source catalogue.
 
     ``options`` carries kind-specific settings (for example a CSW output schema).
+    ``public_url`` is where the public reaches the portal when fedcat harvests it
+    through another address (a mirror, a proxy, the demo's local simulators):
+    addresses built for records (a GeoNetwork record page, a DKAN dataset page)
+    start with it, so they stay the same whichever address was harvested.
     """
 
     id: str
@@ -30,12 +34,18 @@ class Portal:
     kind: str
     url: str
     schedule: str | None = None
+    public_url: str | None = None
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def host(self) -> str:
         """The host name harvesting is allowed to contact."""
         return urlsplit(self.url).hostname or ""
+
+    @property
+    def public_base(self) -> str:
+        """The portal's public address: ``public_url`` when set, else the harvested ``url``."""
+        return self.public_url or self.url
 
     @property
     def origin(self) -> str:
@@ -77,12 +87,15 @@ def _portal_from_table(table: dict[str, Any], source: str, number: int) -> Porta
         raise PortalConfigError(f"{where}: id {table['id']!r} must be lower-case letters, digits, '-' or '_'")
     if urlsplit(str(table["url"])).scheme not in ("http", "https"):
         raise PortalConfigError(f"{where}: url must be http or https, got {table['url']!r}")
-    known = {"id", "name", "kind", "url", "schedule"}
+    if table.get("public_url") and urlsplit(str(table["public_url"])).scheme not in ("http", "https"):
+        raise PortalConfigError(f"{where}: public_url must be http or https, got {table['public_url']!r}")
+    known = {"id", "name", "kind", "url", "schedule", "public_url"}
     return Portal(
         id=str(table["id"]),
         name=str(table.get("name") or table["id"]),
         kind=str(table["kind"]),
         url=str(table["url"]),
         schedule=table.get("schedule"),
+        public_url=str(table["public_url"]) if table.get("public_url") else None,
         options={k: v for k, v in table.items() if k not in known},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -19,6 +20,7 @@ from mappings.jobs import HarvestJob
 from mappings.portals import Portal, PortalConfigError
 from service.catalogue import Catalogue, UnknownPortal
 from service.config import Settings, SettingsError
+from service.errors import CatalogueError, CommandFailed, StoreMissing, UsageError, error_body, error_line
 from service.logging_ import configure_logging, new_request_id, request_id_scope
 from service.progress import Progress
 from service.rdf_formats import RDF_FORMATS, format_for_extension
@@ -27,6 +29,8 @@ from service.search.base import StoreError
 __all__ = ["main", "store_error_line"]
 
 _DEFAULT_BASE_URL = "http://localhost:8000"
+#: Where ``fedcat demo`` (and so ``make demo``) harvests unless told otherwise.
+DEMO_DATABASE = "fedcat-demo.db"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,14 +41,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         configure_logging(settings.log_format, settings.log_level)
         return args.handler(args)
-    except (SettingsError, PortalConfigError, UnknownPortal, LookupError) as exc:
-        print(f"fedcat: {exc}", file=sys.stderr)
-        return 2
     except (StoreError, sqlite3.Error) as exc:
         print(store_error_line(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - every error ends as one line, never a traceback
+        return _report_error(as_catalogue_error(exc), json_output=getattr(args, "json", False))
+
+
+def as_catalogue_error(exc: Exception) -> CatalogueError:
+    """Any exception a command meets, as one of the API's errors (the same code and message)."""
+    if isinstance(exc, CatalogueError):
+        return exc
+    if isinstance(exc, (SettingsError, PortalConfigError, UnknownPortal, LookupError)):
+        return UsageError(str(exc))
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return CommandFailed(f"cannot use{where}: {exc.strerror or exc}")
+    logging.getLogger("fedcat.cli").debug("unexpected error", exc_info=exc)
+    return CatalogueError(f"unexpected error: {type(exc).__name__}: {exc} (FEDCAT_LOG_LEVEL=DEBUG shows the traceback)")
+
+
+def _report_error(error: CatalogueError, *, json_output: bool) -> int:
+    """Print the error on stderr: one line, or the API's JSON body for ``--json``; 2 for usage errors, else 1."""
+    if json_output:
+        print(json.dumps(error_body(error.status, error.message, error.errors, error.code), ensure_ascii=False), file=sys.stderr)
+    else:
+        print(error_line(error), file=sys.stderr)
+    return 2 if error.status == 400 else 1
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line like every other error (with where to find help)."""
+
+    def error(self, message: str):
+        """Print ``fedcat: <message> (see <prog> --help)`` on stderr and exit 2."""
+        print(error_line(UsageError(f"{message} (see {self.prog} --help)")), file=sys.stderr)
+        raise SystemExit(2)
 
 
 def store_error_line(exc: BaseException) -> str:
@@ -58,7 +92,7 @@ def store_error_line(exc: BaseException) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fedcat", description="Federated catalogue of French open data.")
+    parser = _OneLineParser(prog="fedcat", description="Federated catalogue of French open data.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     harvest = commands.add_parser("harvest", help="harvest the configured portals into the store")
@@ -99,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="harvest the bundled sample portals offline, then serve them")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--database", default="fedcat-demo.db", help="SQLite file for the demo (default: %(default)s)")
+    demo.add_argument("--database", default=DEMO_DATABASE, help="SQLite file for the demo (default: %(default)s)")
     demo.add_argument("--no-serve", action="store_true", help="harvest and exit")
     demo.set_defaults(handler=cmd_demo)
     return parser
@@ -112,28 +146,43 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     """``fedcat harvest``: harvest every (or the named) portal, with a progress line and a summary each."""
     catalogue = Catalogue(Settings.from_env())
     portals = [catalogue.portal(pid) for pid in args.portal] if args.portal else catalogue.portals
-    failures = sum(not _harvest_one(catalogue, portal) for portal in portals)
+    outcomes = {portal.id: _harvest_one(catalogue, portal) for portal in portals}
     catalogue.close()
-    return 1 if failures else 0
+    print(overall_line(outcomes))
+    return 1 if any(job is None or job.status == "failed" for job in outcomes.values()) else 0
 
 
-def _harvest_one(catalogue: Catalogue, portal: Portal) -> bool:
-    """Harvest one portal, printing what happened; False when it could not be harvested or failed."""
+def _harvest_one(catalogue: Catalogue, portal: Portal) -> HarvestJob | None:
+    """Harvest one portal, printing what happened; None when it could not be harvested at all."""
     if not catalogue.harvestable(portal):
         print(
             f"{portal.id}: cannot harvest yet: no harvester for kind {portal.kind!r}"
             f" (available kinds: {', '.join(harvester_kinds())})"
         )
-        return False
+        return None
     print(f"{portal.id}: harvesting {portal.url}", flush=True)
     with Progress(portal.id) as progress:
         try:
             job = catalogue.harvest(portal, on_progress=_harvest_progress(progress))
         except PortalBusy as busy:
             print(f"{portal.id}: skipped: {busy}")
-            return False
+            return None
     print(_summary_line(job))
-    return job.status != "failed"
+    return job
+
+
+def overall_line(outcomes: dict[str, HarvestJob | None]) -> str:
+    """The line that ends every ``fedcat harvest``: portals by outcome, records by change."""
+    jobs = [job for job in outcomes.values() if job is not None]
+    failed = [pid for pid, job in outcomes.items() if job is not None and job.status == "failed"]
+    skipped = [pid for pid, job in outcomes.items() if job is None]
+    created, updated, unchanged = (sum(getattr(j.stats, name) for j in jobs) for name in ("created", "updated", "unchanged"))
+    line = f"harvested {len(jobs) - len(failed)} of {len(outcomes)} portals: {created} created, {updated} updated, {unchanged} unchanged"
+    if failed:
+        line += f"; failed: {', '.join(failed)}"
+    if skipped:
+        line += f"; not harvested: {', '.join(skipped)}"
+    return line
 
 
 def _harvest_progress(progress: Progress) -> Callable[[HarvestReport], None]:
@@ -191,7 +240,7 @@ def _link_summary(run) -> str:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     """``fedcat reindex``: rebuild the index (Elasticsearch: a new index, then an atomic alias swap)."""
-    catalogue = Catalogue(Settings.from_env())
+    catalogue = existing_catalogue(Settings.from_env(), "reindex")
     with Progress("reindex", total=catalogue.backend.count()) as progress:
         built = catalogue.backend.reindex(on_progress=lambda done, total: progress.update(done, total=total))
     print(f"reindexed: {built}")
@@ -206,7 +255,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     """``fedcat status``: a table of portals, record counts, last job and next scheduled run."""
     from service.status import portal_statuses, render_table
 
-    catalogue = Catalogue(Settings.from_env())
+    catalogue = existing_catalogue(Settings.from_env(), "status")
     rows = portal_statuses(catalogue, datetime.now(timezone.utc))
     catalogue.close()
     if args.json:
@@ -216,14 +265,28 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def existing_catalogue(settings: Settings, command: str) -> Catalogue:
+    """The catalogue over a store that exists: reading commands never create an empty one silently."""
+    database = settings.database
+    if settings.search_backend != "elasticsearch" and database != ":memory:" and not Path(database).exists():
+        hint = "run `fedcat harvest` to fill it"
+        if Path(DEMO_DATABASE).exists() and Path(database).resolve() != Path(DEMO_DATABASE).resolve():
+            hint += f", or read the demo's: FEDCAT_DATABASE={DEMO_DATABASE} fedcat {command}"
+        raise StoreMissing(f"no store at {database} (FEDCAT_DATABASE): {hint}")
+    return Catalogue(settings)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """``fedcat export``: the whole catalogue in one RDF file, written page by page, replaced atomically."""
     from service.export_stream import export_catalogue
 
     settings = Settings.from_env()
-    catalogue = Catalogue(settings)
     fmt = format_for_extension(args.format)
     target = Path(args.output)
+    if not target.parent.is_dir():
+        raise CommandFailed(f"cannot write {target}: the directory {target.parent} does not exist")
+    catalogue = existing_catalogue(settings, "export")
+    empty = catalogue.backend.count() == 0
     partial = target.with_name(target.name + ".partial")
     base_url = args.base_url or settings.base_url or _DEFAULT_BASE_URL
     try:
@@ -237,6 +300,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         partial.unlink(missing_ok=True)
         catalogue.close()
     print(f"exported {written} datasets to {target} ({fmt.media_type})")
+    if empty:
+        print(f"fedcat: the store {settings.database} holds no datasets yet, so only the catalogue's own description"
+              " was written: run `fedcat harvest` first", file=sys.stderr)
     return 0
 
 
@@ -279,14 +345,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from service.demo import harvest_demo
 
     settings = Settings.from_env().with_changes(database=args.database)
+    if not args.no_serve:
+        check_port_free(args.host, args.port)
     with ExitStack() as stack:
         print("Harvesting the bundled sample portals over local HTTP:")
         run = harvest_demo(stack, settings)
         total = run.catalogue.backend.count()
         print(f"{total} datasets in {args.database}.")
+        print(f"The command line reads this store with: FEDCAT_DATABASE={args.database} {_fedcat_command()} status")
         if args.no_serve:
             return 0 if all(job.status != "failed" for job in run.jobs) else 1
     return _serve_demo(run.catalogue, args.host, args.port)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail before harvesting, not after, when the demo could not serve on ``host:port``."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise CommandFailed(
+            f"cannot serve on {host}:{port}: {(exc.strerror or str(exc)).lower()};"
+            f" choose another port: make demo PORT=8080 (or fedcat demo --port 8080)"
+        ) from None
+
+
+def _fedcat_command() -> str:
+    """How this shell reaches ``fedcat``: the venv's path when it was run from there (``make demo``)."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("fedcat")
+    if program.name != "fedcat" or program.parent == Path("."):
+        return "fedcat"  # found on PATH, or not run as the console script
+    if not program.is_absolute():
+        return str(program)
+    try:
+        return str(program.relative_to(Path.cwd()))
+    except ValueError:
+        return "fedcat"
 
 
 def _serve_demo(catalogue: Catalogue, host: str, port: int) -> int:

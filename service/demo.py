@@ -16,9 +16,9 @@ from harvesters.link_checker import LinkChecker
 from mappings.links import record_urls
 
 from mappings.jobs import HarvestJob
-from mappings.portals import Portal
+from mappings.portals import Portal, load_portals
 from service.catalogue import Catalogue
-from service.config import Settings
+from service.config import Settings, default_portals_file
 from simulators.dkan import DkanSimulator
 from simulators.file_host import FileHostSimulator, route_to
 from simulators.geonetwork import GeonetworkSimulator
@@ -50,11 +50,23 @@ class DemoRun:
 def start_demo_portals(stack: ExitStack, *, size: int | None = None) -> list[tuple[Portal, PortalSimulator]]:
     """Start one simulator per demo portal, each speaking its portal's software; they stop when ``stack`` closes."""
     started = []
+    public = public_addresses()
     for portal_id, name, kind in DEMO_PORTALS:
         simulator, url, options = _simulator(kind, portal_id, size)
         stack.enter_context(simulator)
-        started.append((Portal(id=portal_id, name=name, kind=kind, url=url(simulator), options=options), simulator))
+        portal = Portal(id=portal_id, name=name, kind=kind, url=url(simulator), public_url=public.get(portal_id), options=options)
+        started.append((portal, simulator))
     return started
+
+
+def public_addresses() -> dict[str, str]:
+    """The real portals' addresses (bundled ``portals.toml``), which the demo's records carry.
+
+    The simulators listen on a new local port at each run; records built from that
+    address would point at a dead URL, change at every run and never match the
+    copies other portals publish.
+    """
+    return {portal.id: portal.url for portal in load_portals(default_portals_file())}
 
 
 def _simulator(kind: str, portal_id: str, size: int | None):

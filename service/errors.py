@@ -17,11 +17,15 @@ from service.search.base import SearchUnavailable, StoreError
 
 __all__ = [
     "CatalogueError",
+    "CommandFailed",
     "InvalidQuery",
     "NotAcceptable",
     "RecordNotFound",
     "SearchUnavailableError",
+    "StoreMissing",
+    "UsageError",
     "error_body",
+    "error_line",
     "register_error_handlers",
 ]
 
@@ -64,6 +68,32 @@ class SearchUnavailableError(CatalogueError):
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "search_unavailable"
+
+
+class UsageError(CatalogueError):
+    """A command was asked something it cannot mean (an unknown portal, a bad setting)."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "usage_error"
+
+
+class StoreMissing(CatalogueError):
+    """A reading command found no store to read (it never creates an empty one)."""
+
+    status = HTTPStatus.NOT_FOUND
+    code = "store_missing"
+
+
+class CommandFailed(CatalogueError):
+    """A command could not complete (a file it cannot write, nothing to export)."""
+
+    status = HTTPStatus.CONFLICT
+    code = "command_failed"
+
+
+def error_line(error: CatalogueError, program: str = "fedcat") -> str:
+    """The one line a command prints for an error: the API's code and message, never a traceback."""
+    return f"{program}: {error.code}: {' '.join(error.message.split())}"
 
 
 def error_body(status: int, message: str, errors: dict[str, Any] | None = None, code: str | None = None) -> dict:

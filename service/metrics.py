@@ -72,6 +72,8 @@ FETCH_ERRORS = Counter(
     "fedcat_harvest_fetch_errors", "Harvest runs failed by fetching a portal, by portal and kind of error.", ["portal", "kind"]
 )
 
+#: kinds a FetchError may carry itself (``dns``: the host name did not resolve)
+_KNOWN_KINDS = frozenset({"dns", "connection", "timeout"})
 #: the start of a FetchError's reason → its kind (statuses are classified first)
 _FETCH_KINDS = (
     ("timed out", "timeout"),
@@ -106,6 +108,8 @@ def fetch_error_kind(error: FetchError) -> str:
     """A short, bounded label for a fetch error: ``http_4xx``, ``http_5xx``, ``timeout``, ``too_large``, ..."""
     if error.status is not None:
         return "http_429" if error.status == 429 else f"http_{error.status // 100}xx"
+    if getattr(error, "kind", None) in _KNOWN_KINDS:
+        return error.kind
     reason = error.reason.lower()
     if "limit" in reason and "exceeds" in reason:
         return "too_large"

@@ -95,7 +95,7 @@ def dataset_rdf(record_id: str):
     view = None if fmt else _preferred_view()
     if hit is None:
         if view == "text/html":
-            return not_found_page(f"Aucun jeu de données n’a l’identifiant « {record_id} ».")
+            return not_found_page("Aucun jeu de données n’a cet identifiant.", detail=record_id)
         raise RecordNotFound(f"No dataset with id {record_id!r}.")
     if view == "text/html":
         return render_dataset_page(hit)

@@ -15,6 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, current_app, render_template
 from marshmallow import Schema
 
+from mappings.vocabularies.tables import load_table
 from service.schemas import ErrorSchema
 
 __all__ = ["Operation", "blueprint", "build_spec", "documented"]
@@ -73,7 +74,42 @@ def build_spec(app: Flask) -> dict:
         operation = getattr(app.view_functions[rule.endpoint], "openapi_operation", None)
         if operation is not None and "GET" in (rule.methods or ()):
             spec.path(path=_CONVERTER.sub(r"{\1}", rule.rule), operations={"get": _operation(operation)})
-    return spec.to_dict()
+    document = spec.to_dict()
+    describe_parameters(document, filter_descriptions([p.id for p in app.extensions["fedcat"].portals]))
+    return document
+
+
+def filter_descriptions(portal_ids: list[str]) -> dict[str, str]:
+    """What each search filter accepts, with the values it knows (themes, licences, portals)."""
+    themes = load_table("data_themes")["themes"]
+    licences = load_table("licenses")["licenses"]
+    repeat = " Repeat the parameter for several values (`a` or `b`); the search response's `facets` list the values in use."
+    return {
+        "portal": "Portal id: " + ", ".join(f"`{p}`" for p in portal_ids) + "." + repeat,
+        "publisher": "Publisher name, as in the `publisher` facet." + repeat,
+        "theme": "EU data theme (`http://publications.europa.eu/resource/authority/data-theme`), by its label: "
+        + "; ".join(f"{code} = {labels['fr']}" for code, labels in themes.items()) + "." + repeat,
+        "format": "EU file type, by its label (`CSV`, `JSON`, `GeoJSON`, `Shapefile`, `Excel XLSX`, `WMS`, `WFS`, …)." + repeat,
+        "license": "Licence, by its canonical label: " + "; ".join(entry["label"] for entry in licences) + "." + repeat,
+        "keyword": "Keyword, as published by the portal." + repeat,
+        "quality": "Bucket of the metadata quality score (docs/quality.md): `90-100`, `75-89`, `50-74`, `0-49`." + repeat,
+        "q": "Words to search for (French stemming, accents folded, typos tolerated); at most 500 characters.",
+        "sort": "Order of the results.",
+        "page": "Page number, from 1 (page × page_size ≤ 10,000).",
+        "page_size": "Results per page.",
+    }
+
+
+def describe_parameters(document: dict, descriptions: dict[str, str]) -> None:
+    """Give query parameters their descriptions, and drop ``default: null`` (shown as "default: None")."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if "default" in schema and schema["default"] is None:
+                    del schema["default"]
+                if not parameter.get("description") and parameter.get("name") in descriptions:
+                    parameter["description"] = descriptions[parameter["name"]]
 
 
 def _operation(operation: Operation) -> dict:

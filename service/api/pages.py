@@ -10,15 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from html import escape
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from mappings.freshness import freshness
 from mappings.links import record_urls
 from mappings.portals import Portal
+from mappings.vocabularies.formats import file_type
+from service.api.page_text import LANG_COOKIE, LANGUAGES, count_text, date_text, page_language, translate
 from mappings.quality import assess
 from service.api.schema_org import dataset_jsonld, script_json
 from service.api.views import base_url, catalogue, page_json, record_links
@@ -26,7 +29,7 @@ from service.rdf_formats import RDF_FORMATS
 from service.schemas import SearchArgs, load_args
 from service.search.base import Hit, SearchQuery
 
-__all__ = ["blueprint", "not_found_page", "render_dataset_page"]
+__all__ = ["blueprint", "count_text", "not_found_page", "render_dataset_page", "wants_html"]
 
 blueprint = Blueprint("pages", __name__)
 
@@ -36,6 +39,17 @@ FACET_LABELS = {
     "link_status": "État des liens", "overdue": "Mise à jour en retard",
 }
 PAGE_SIZE = 20
+#: The deepest page the search API serves at this page size (page × page_size ≤ 10,000).
+LAST_PAGE = 10_000 // PAGE_SIZE
+#: The search page's sort menu: value, French label (translated in the template).
+SORT_OPTIONS = (
+    ("relevance", "Pertinence"),
+    ("-modified", "Plus récents"),
+    ("modified", "Plus anciens"),
+    ("title", "Titre (A → Z)"),
+    ("-title", "Titre (Z → A)"),
+    ("-quality", "Meilleure qualité"),
+)
 #: Readable values of the facets whose values are codes.
 VALUE_LABELS = {
     "link_status": {"ok": "Liens valides", "wrong_type": "Type inattendu", "broken": "Lien cassé", "unchecked": "Non vérifiés"},
@@ -47,7 +61,6 @@ DIMENSION_LABELS = {
     "reusability": "Réutilisabilité", "contextuality": "Contexte",
 }
 RDF_LABELS = {"ttl": "Turtle", "rdf": "RDF/XML", "jsonld": "JSON-LD", "nt": "N-Triples"}
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 #: The policy of these pages: scripts and styles from this origin only, nothing inline
 #: (a JSON-LD ``<script type="application/ld+json">`` is a data block, never run).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -88,13 +101,23 @@ def search_page():
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return current_app.view_functions["api_index"]()
     params = _search_params(request.args)
+    beyond = int(params["page"]) > LAST_PAGE
     try:
-        body = page_json(catalogue().search(load_args(SearchArgs(), params)))
+        body = page_json(catalogue().search(load_args(SearchArgs(), _first_page(params) if beyond else params)))
     except ValidationError:
         return _html(render_template("search.html", error=True, active="search", **_search_context(params, None)), status=400)
+    if beyond:
+        # like the API past the last result: an empty page (not a 400), its counts and facets intact
+        body = {**body, "page": int(params["page"]), "results": []}
     response = _html(render_template("search.html", error=False, active="search", **_search_context(params, body)))
     response.vary.add("Accept")
     return response
+
+
+def _first_page(params: MultiDict) -> MultiDict:
+    first = params.copy()
+    first["page"] = "1"
+    return first
 
 
 def _search_params(args: MultiDict) -> MultiDict:
@@ -105,6 +128,11 @@ def _search_params(args: MultiDict) -> MultiDict:
     for facet in FACET_LABELS:
         for value in dict.fromkeys(v for v in args.getlist(facet) if v):
             params.add(facet, value)
+    if args.get("sort") in dict(SORT_OPTIONS) and args["sort"] != "relevance":
+        params["sort"] = args["sort"]
+    for bound in ("modified_since", "modified_until"):
+        if args.get(bound, "").strip():
+            params[bound] = args[bound].strip()
     params["page"] = str(max(1, int(args["page"]))) if args.get("page", "").isdigit() else "1"
     params["page_size"] = str(PAGE_SIZE)
     return params
@@ -115,6 +143,12 @@ def _search_context(params: MultiDict, body: dict | None) -> dict:
     body = body or {"total": 0, "page": 1, "pages": 1, "results": [], "facets": {}}
     return {
         "q": params.get("q", ""),
+        "sort": params.get("sort", "relevance"),
+        "sort_options": SORT_OPTIONS,
+        "modified_since": params.get("modified_since", ""),
+        "modified_until": params.get("modified_until", ""),
+        "beyond_results": body["page"] > body["pages"],
+        "first_url": _page_url(params, 1),
         "body": body,
         "portal_names": _portal_names(),
         "facets": {name: _facet_options(name, body["facets"].get(name, []), params) for name in FACET_LABELS},
@@ -122,7 +156,7 @@ def _search_context(params: MultiDict, body: dict | None) -> dict:
         "chips": _chips(params),
         "previous_url": _page_url(params, body["page"] - 1) if body["page"] > 1 else None,
         "next_url": _page_url(params, body["page"] + 1) if body["page"] < body["pages"] else None,
-        "count_text": count_text(body["total"]),
+        "count_text": count_text(body["total"], page_language()),
     }
 
 
@@ -163,15 +197,6 @@ def _page_url(params: MultiDict, page: int) -> str:
     return "/?" + urlencode(pairs + [("page", page)])
 
 
-def count_text(total: int) -> str:
-    """"N jeux de données", in French, with the singular and zero cases."""
-    if total == 0:
-        return "Aucun jeu de données"
-    if total == 1:
-        return "1 jeu de données"
-    return f"{total:,} jeux de données".replace(",", "\u202f")
-
-
 # -- one dataset -------------------------------------------------------------------------
 
 
@@ -203,9 +228,64 @@ def render_dataset_page(hit: Hit) -> Response:
     return response
 
 
-def not_found_page(message: str) -> Response:
-    """A 404 page for browsers (API clients get the JSON error instead)."""
-    return _html(render_template("not_found.html", message=message), status=404)
+def not_found_page(message: str, *, detail: str = "") -> Response:
+    """A 404 page for browsers (API clients get the JSON error instead).
+
+    :param message: French text of page_text.ENGLISH, shown in the page's language.
+    :param detail: what was asked for (an identifier), shown as it is.
+    """
+    response = _html(render_template("not_found.html", message=message, detail=detail), status=404)
+    response.vary.add("Accept")
+    return response
+
+
+def wants_html() -> bool:
+    """True for a browser: it prefers HTML to JSON, and the path is not the API's."""
+    if request.path.startswith("/api/") or request.path == "/api":
+        return False
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "text/html" and accept["text/html"] > accept["application/json"]
+
+
+@blueprint.app_errorhandler(404)
+def page_not_found(error):
+    """Browsers get an HTML page for an address that leads nowhere; API clients the JSON error."""
+    if wants_html():
+        return not_found_page("Aucune page à cette adresse.")
+    from service.errors import error_body
+
+    return current_app.json.response(error_body(404, error.description or "Not Found")), 404
+
+
+# -- what browsers and crawlers ask for ---------------------------------------------------
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at every first visit (an SVG: every current browser draws it)."""
+    icon = Path(current_app.static_folder, "favicon.svg").read_bytes()
+    response = Response(icon, mimetype="image/svg+xml")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
+
+
+@blueprint.get("/robots.txt")
+def robots_txt():
+    """Crawlers may read the pages and DCAT; the API and the admin routes are left out; the sitemap is named."""
+    lines = ["User-agent: *", "Disallow: /api/", "Allow: /api/docs", "", f"Sitemap: {base_url()}/sitemap.xml", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
+
+
+@blueprint.get("/sitemap.xml")
+def sitemap_xml():
+    """Every dataset page (with its last modification), the search page and the portal pages (sitemaps.org 0.9).
+
+    One sitemap holds at most 50,000 addresses: past that, ``?page=`` walks the rest and
+    page 1 becomes a sitemap index.
+    """
+    from service.api.sitemap import render_sitemap
+
+    return render_sitemap(base_url(), request.args.get("page", ""))
 
 
 # -- the widget and its embed page -------------------------------------------------------
@@ -276,12 +356,49 @@ def security_headers(response: Response) -> Response:
 
 @blueprint.app_template_filter("date_fr")
 def date_fr(value: str | None) -> str:
-    """An ISO date or datetime as « 15 mars 2019 »; anything else is shown as it is."""
-    try:
-        day = date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value or "")
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+    """An ISO date or datetime as « 15 mars 2019 » (or "15 March 2019" on English pages); anything else as it is."""
+    return date_text(value, page_language())
+
+
+@blueprint.app_template_filter("format_label")
+def format_label(value: str | None) -> str:
+    """A format as people name it: ``WFS_SRVC`` → "WFS", ``CSV`` → "CSV" (EU file types); unknown ones as they are."""
+    info = file_type(value) if value else None
+    return info.label if info else str(value or "")
+
+
+@blueprint.app_context_processor
+def page_language_context() -> dict:
+    """``tr`` (French text → the page's language), ``lang`` and ``lang_url`` for the language switch."""
+    lang = page_language()
+
+    def lang_url(other: str) -> str:
+        pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        here = f"{request.path}?{urlencode(pairs)}" if pairs else request.path
+        return f"/language/{other}?{urlencode({'next': here})}"
+
+    # "tr", not "t": the insights pages pass a "t" of their own (a dict of messages)
+    return {"tr": lambda text: translate(text, lang), "lang": lang, "lang_url": lang_url, "languages": LANGUAGES}
+
+
+@blueprint.get("/language/<lang>")
+def choose_language(lang: str):
+    """The header's language switch: remember the choice (a cookie), then back to the page (``next``)."""
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"  # only this site's pages: never an open redirect
+    response = redirect(target, code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+@blueprint.after_app_request
+def vary_on_language(response: Response) -> Response:
+    """HTML pages depend on the remembered language."""
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")
+    return response
 
 
 @blueprint.app_template_filter("http_url")

@@ -25,6 +25,8 @@ const SCRIPT_BASE = new URL("./", import.meta.url);
 const FACETS = ["portal", "theme", "format", "license", "publisher"];
 const FIXED_FACETS = ["portal", "theme"];
 const FACET_PREVIEW = 6;
+/** EU file-type codes of services, as people name them (the API's own labels win when it gives them). */
+const SERVICE_FORMATS = { WMS_SRVC: "WMS", WFS_SRVC: "WFS", WMTS_SRVC: "WMTS", WCS_SRVC: "WCS", REST: "REST API" };
 const DEBOUNCE_MS = 250;
 const EXCERPT_LENGTH = 220;
 const DEFAULT_PAGE_SIZE = 10;
@@ -238,6 +240,7 @@ class FedcatSearch extends HTMLElement {
     this.state = { q: "", page: 1, selected: new Map(FACETS.map((f) => [f, new Set()])) };
     this.expanded = new Set();
     this.portalNames = new Map();
+    this.formatLabels = new Map();
     this.body = null;
     this.controller = null;
     this.timer = null;
@@ -471,12 +474,15 @@ class FedcatSearch extends HTMLElement {
 
   /** How a facet value is shown (portal ids become portal names). */
   displayValue(facet, value) {
+    if (facet === "format") return this.formatLabels.get(value) || SERVICE_FORMATS[value] || value;
     return facet === "portal" ? this.portalNames.get(value) || value : value;
   }
 
   /** Show a search response: count, results, facets and paging. */
   render(body) {
     this.body = body;
+    // the API's label when it is one (it repeats the code when it knows no better)
+    for (const v of body.facets?.format || []) if (v.label && v.label !== v.value) this.formatLabels.set(String(v.value), String(v.label));
     const t = this.t;
     const total = Number(body.total) || 0;
     const count = t.count(total, (n) => new Intl.NumberFormat(t === MESSAGES.en ? "en" : "fr-FR").format(n));
@@ -514,7 +520,7 @@ class FedcatSearch extends HTMLElement {
       h("span", { class: "portal" }, this.displayValue("portal", String(item.portal_id || ""))),
     );
     const description = highlighted(item.highlight?.description) || [excerpt(item.description)];
-    const formats = (item.formats || []).map((f) => h("li", {}, String(f)));
+    const formats = (item.formats || []).map((f) => h("li", { title: String(f) }, this.displayValue("format", String(f))));
     return h(
       "li",
       { class: "result", part: "result" },

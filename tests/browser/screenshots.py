@@ -3,7 +3,7 @@
     python -m tests.browser.screenshots [--out docs/screenshots]
 
 Harvests the bundled sample portals, serves fedcat, and saves widget.png, embed.png,
-search.png, dataset.png, insights.png and insights-portal.png.
+search.png, dataset.png, portal.png, insights.png and insights-portal.png.
 """
 
 from __future__ import annotations
@@ -38,12 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         stack.callback(driver.quit)
         shoot_widget(driver, host, args.out / "widget.png")
         shoot_page(driver, f"{fedcat}/embed?portal=lyon&lang=en", args.out / "embed.png", wait_widget=True)
-        shoot_page(driver, f"{fedcat}/?q=velos", args.out / "search.png")
+        # the embed page's lang=en is remembered: the French pages ask for French
+        shoot_page(driver, f"{fedcat}/?q=velos&lang=fr", args.out / "search.png")
         record = api_json(fedcat, "/api/datasets", q="velib", portal="paris")["results"][0]
-        shoot_page(driver, record["links"]["page"], args.out / "dataset.png")
+        shoot_page(driver, record["links"]["page"] + "?lang=fr", args.out / "dataset.png")
+        shoot_page(driver, f"{fedcat}/portals/lyon?lang=fr", args.out / "portal.png")
         shoot_page(driver, f"{fedcat}/insights", args.out / "insights.png")
         shoot_page(driver, f"{fedcat}/insights/paris?lang=en", args.out / "insights-portal.png")
-    for name in ("widget", "embed", "search", "dataset", "insights", "insights-portal"):
+    for name in ("widget", "embed", "search", "dataset", "portal", "insights", "insights-portal"):
         print(args.out / f"{name}.png")
     return 0
 

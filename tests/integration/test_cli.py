@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+import pytest
 
 from service.cli import main
 from service.search.tantivy_ import TantivyBackend
@@ -41,3 +41,35 @@ def test_bad_setting_is_reported(monkeypatch, capsys):
     assert "FEDCAT_MAX_PAGES" in capsys.readouterr().err
 
 
+
+
+def test_demo_checks_its_port_before_harvesting(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["demo", "--port", str(port), "--database", str(tmp_path / "d.db")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"fedcat: command_failed: cannot serve on 127.0.0.1:{port}:") and "make demo PORT=8080" in err
+    assert not (tmp_path / "d.db").exists()  # nothing harvested
+
+
+def test_make_demo_takes_a_port():
+    from pathlib import Path
+
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    assert "PORT ?= 8000" in makefile and "fedcat demo --port $(PORT)" in makefile
+
+
+@pytest.mark.parametrize(
+    "argv0,shown",
+    [(".venv/bin/fedcat", ".venv/bin/fedcat"), ("fedcat", "fedcat"), ("/usr/lib/python3/pytest", "fedcat")],
+)
+def test_the_demo_names_the_fedcat_the_user_ran(monkeypatch, argv0, shown):
+    """make demo runs .venv/bin/fedcat: the printed command must be one the user can paste."""
+    from service.cli import _fedcat_command
+
+    monkeypatch.setattr("sys.argv", [argv0])
+    assert _fedcat_command() == shown

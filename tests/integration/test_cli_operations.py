@@ -68,7 +68,9 @@ def fill(count: int) -> list:
 
 def test_harvest_then_status_shows_counts_last_job_and_next_run(env, capsys):
     assert main(["harvest", "--portal", "paris"]) == 0
-    assert "paris: done — 12 created" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "paris: done — 12 created" in out
+    assert out.splitlines()[-1] == "harvested 1 of 1 portals: 12 created, 0 updated, 0 unchanged"
     assert main(["status"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["PORTAL", "KIND", "RECORDS", "LAST", "HARVEST", "STATUS", "NEXT", "RUN"]
@@ -78,6 +80,7 @@ def test_harvest_then_status_shows_counts_last_job_and_next_run(env, capsys):
 
 
 def test_status_as_json(env, capsys):
+    fill(0)
     assert main(["status", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["portal"], r["records"], r["status"]) for r in rows][0] == ("paris", 0, "never harvested")
@@ -90,6 +93,7 @@ def test_harvest_says_clearly_when_another_run_holds_the_portal(env, capsys):
     assert main(["harvest", "--portal", "paris"]) == 1
     out = capsys.readouterr().out
     assert "paris: skipped: portal paris is already being harvested" in out and "changed nothing" in out
+    assert out.splitlines()[-1] == "harvested 0 of 1 portals: 0 created, 0 updated, 0 unchanged; not harvested: paris"
     assert catalogue.backend.count() == 0
     catalogue.close()
 
@@ -133,9 +137,11 @@ def test_export_writes_the_whole_catalogue_in_pages_that_parse_as_one(env, capsy
         pytest.fail(f"only in export:\n{only_exported.serialize(format='nt')}\nonly expected:\n{only_expected.serialize(format='nt')}")
 
 
-def test_an_empty_catalogue_still_exports_its_description(env):
+def test_an_empty_catalogue_still_exports_its_description(env, capsys):
+    fill(0)
     target = env / "empty.jsonld"
     assert main(["export", "--format", "jsonld", "--output", str(target)]) == 0
+    assert "holds no datasets yet" in capsys.readouterr().err
     exported = Graph().parse(target, format="json-ld")
     assert set(exported.subjects(RDF.type, DCAT.Catalog)) == {URIRef(f"{BASE}/catalog")}
 
@@ -188,3 +194,46 @@ def test_turtle_prefixes_are_declared_once(env):
     assert main(["export", "--format", "ttl", "--output", str(target), "--page-size", "4"]) == 0
     directives = [line for line in target.read_text().splitlines() if line.startswith("@prefix")]
     assert len(directives) == len(set(directives))
+
+
+# -- errors: one line, never a traceback, never an empty store created by reading --------------------
+
+
+@pytest.mark.parametrize("command", [["status"], ["status", "--json"], ["reindex"], ["export", "--format", "ttl", "--output", "x.ttl"]])
+def test_reading_commands_never_create_a_store(env, capsys, monkeypatch, command):
+    monkeypatch.chdir(env)
+    (env / "fedcat-demo.db").write_bytes(b"")
+    assert main(command) == 1
+    err = capsys.readouterr().err
+    assert not (env / "cli.db").exists()
+    if "--json" in command:
+        assert json.loads(err)["code"] == "store_missing"
+    else:
+        assert err.count("\n") == 1 and err.startswith(f"fedcat: store_missing: no store at {env / 'cli.db'}")
+        assert f"FEDCAT_DATABASE=fedcat-demo.db fedcat {command[0]}" in err
+
+
+def test_export_to_a_missing_directory_is_one_line(env, capsys):
+    fill(2)
+    assert main(["export", "--format", "ttl", "--output", "/nonexistent/dir/x.ttl"]) == 1
+    err = capsys.readouterr().err
+    assert err == "fedcat: command_failed: cannot write /nonexistent/dir/x.ttl: the directory /nonexistent/dir does not exist\n"
+
+
+def test_any_unexpected_error_is_one_line_and_exit_1(env, capsys, monkeypatch):
+    fill(1)
+    monkeypatch.setattr(export_stream, "export_catalogue", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied", "x.ttl")))
+    assert main(["export", "--format", "ttl", "--output", str(env / "x.ttl")]) == 1
+    assert capsys.readouterr().err == "fedcat: command_failed: cannot use x.ttl: Permission denied\n"
+    monkeypatch.setattr(export_stream, "export_catalogue", lambda *a, **k: 1 / 0)
+    assert main(["export", "--format", "ttl", "--output", str(env / "x.ttl")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fedcat: internal_error: unexpected error: ZeroDivisionError") and err.count("\n") == 1
+    assert not (env / "x.ttl.partial").exists()
+
+
+def test_a_usage_error_is_one_line_too(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["export", "--format", "ttl"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == "fedcat: usage_error: the following arguments are required: --output (see fedcat export --help)\n"

@@ -64,7 +64,8 @@ def test_free_text_written_as_iris_becomes_labels(backend, ods):
     records = {r.guid: r for r in backend.iter_records()}
     first = records[DATASETS[0].slug]  # index 0: the "France entière" place
     assert [c.label for c in first.spatial] == ["France entière et hors territoire"]
-    assert all(c.uri is None for c in first.spatial)
+    # not the free text written as an IRI: the place's official IRI (mappings.places resolves French places)
+    assert [c.uri for c in first.spatial] == ["http://publications.europa.eu/resource/authority/country/FRA"]
     # the harvest normalises the free-text frequencies onto the EU frequency vocabulary
     uris = {r.frequency.uri for r in records.values()}
     assert {eu_frequency(label).uri for label in ("En continu", "Mensuelle", "Irrégulière")} <= uris

@@ -39,3 +39,13 @@ def test_compose_runs_the_elasticsearch_the_smoke_tier_tests():
 def test_the_smoke_tier_uses_a_client_of_its_servers_major_version():
     major = int(genuine.DEFAULT_VERSION.split(".")[0])
     assert genuine.DEFAULT_CLIENT == f"elasticsearch>=8.12,<{major + 1}"
+
+
+def test_the_licence_is_an_spdx_expression_with_its_file():
+    """A ``project.license`` table makes setuptools print a deprecation warning at every install (issue 14)."""
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert pyproject["project"]["license-files"] == ["LICENSE"]

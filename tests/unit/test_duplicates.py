@@ -173,3 +173,10 @@ def test_precision_and_recall_on_the_labelled_set():
           f"precision {precision:.3f}, recall {recall:.3f}")
     assert precision >= 0.98 and recall >= 0.9
     assert len(expected) >= 90
+
+
+def test_a_route_fragment_is_part_of_the_address():
+    """GeoNetwork shows every record at ``catalog.search#/metadata/<uuid>``: the fragment tells them apart."""
+    page = "https://data.grandlyon.com/geonetwork/srv/fre/catalog.search#/metadata/"
+    assert normalise_url(page + "a") != normalise_url(page + "b")
+    assert normalise_url("https://www.example.org/data/#section") == normalise_url("http://example.org/data")

@@ -213,8 +213,34 @@ def test_bbox_from_spatial_geometry(geometry, expected):
     assert record.bbox == pytest.approx(expected)
 
 
-def test_no_geometry_no_bbox():
-    assert one_record('ex:x a dcat:Dataset ; dct:title "T" ; dct:spatial "Paris" .').bbox is None
+def test_no_geometry_and_no_known_place_no_bbox():
+    # a French place name now gives its box (test_named_french_places_get_their_official_iri_and_a_box)
+    assert one_record('ex:x a dcat:Dataset ; dct:title "T" ; dct:spatial "Quelque part" .').bbox is None
+
+
+def test_blank_distributions_keep_one_order_across_parses():
+    """Blank node ids are new at every parse: ordering on them made unchanged records look updated."""
+    turtle = """ex:d a dcat:Dataset ; dct:title "D" ;
+        dcat:distribution [ dcat:accessURL <https://x.fr/b> ], [ dcat:accessURL <https://x.fr/a> ],
+                          <https://x.fr/dist/z> .
+        <https://x.fr/dist/z> dcat:accessURL <https://x.fr/z> ."""
+    orders = {tuple(d.url for d in one_record(turtle).distributions) for _ in range(8)}
+    assert orders == {("https://x.fr/z", "https://x.fr/a", "https://x.fr/b")}
+
+
+def test_named_french_places_get_their_official_iri_and_a_box():
+    record = one_record('ex:d a dcat:Dataset ; dct:title "D" ; dct:spatial "Paris", <fr:departement:69> .')
+    assert {(c.label, c.uri) for c in record.spatial} == {
+        ("Paris", "http://id.insee.fr/geo/commune/75056"), ("Rhône", "fr:departement:69")}
+    west, south, east, north = record.bbox
+    assert west < 2.35 < east and south < 45.76 < north and north > 48.85  # Paris and the Rhône
+
+
+def test_a_published_geometry_wins_over_a_place_name():
+    record = one_record('''ex:d a dcat:Dataset ; dct:title "D" ;
+        dct:spatial [ a dct:Location ; skos:prefLabel "Paris" ;
+                      dcat:bbox "POLYGON((2.3 48.85, 2.31 48.85, 2.31 48.86, 2.3 48.86, 2.3 48.85))" ] .''')
+    assert record.bbox == (2.3, 48.85, 2.31, 48.86)
 
 
 def test_plain_texts_take_only_the_language_the_portal_declares():

@@ -50,3 +50,12 @@ def test_unknown_plugins_fail_loudly_listing_the_known_ones():
         get_backend("mongo")
     with pytest.raises(UnknownProfile, match="Unknown export profiles: nope. Known profiles: .*dcat_ap_3"):
         get_profiles(["dcat_ap_3", "nope"])
+
+
+def test_public_url_is_where_records_point_whichever_address_is_harvested():
+    (portal,) = parse_portals("[[portal]]\nid='a'\nkind='geonetwork'\nurl='http://127.0.0.1:9/csw'\npublic_url='https://x.org/csw'\n")
+    assert (portal.public_base, portal.options) == ("https://x.org/csw", {})
+    (plain,) = parse_portals("[[portal]]\nid='a'\nkind='dcat'\nurl='http://x'\n")
+    assert plain.public_base == "http://x"
+    with pytest.raises(PortalConfigError, match="public_url"):
+        parse_portals("[[portal]]\nid='a'\nkind='dcat'\nurl='http://x'\npublic_url='ftp://x'\n")

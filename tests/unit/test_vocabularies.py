@@ -49,6 +49,7 @@ def test_the_tables_are_shipped():
         "iso_topics",
         "languages",
         "licenses",
+        "places",
         "portal_themes",
         "theme_keywords",
     ]
