@@ -29,17 +29,18 @@ def bbox_literal(bbox: tuple[float, float, float, float] | None) -> Literal | No
 def add_spatial(
     graph: Graph, ref: URIRef, places: tuple[Concept, ...], bbox: tuple[float, float, float, float] | None
 ) -> list[Node]:
-    """``dct:spatial`` locations: one per place IRI, one per named place, and the record's bounding box.
+    """``dct:spatial`` locations: one per place, and the record's bounding box.
 
-    A place named without an IRI becomes its authority IRI when :func:`known_place`
-    knows it (with its official label and box), else a blank node with the name.
-    A ``dct:Location`` has at most one ``dcat:bbox``: the record's own box goes on
-    its only unknown named place, else on a node of its own.
+    A place :func:`known_place` knows, by name or IRI, becomes its authority IRI with its
+    official label and box; another IRI is kept as given; a name alone becomes a blank node.
+    A ``dct:Location`` has at most one ``dcat:bbox``: the record's own box goes on its only
+    unknown named place, else on a node of its own.
     """
-    nodes = [add_location(graph, ref, safe_iri(p.uri), p.label) for p in places if safe_iri(p.uri)]
-    named = [p.label.strip() for p in places if not safe_iri(p.uri) and p.label.strip()]
-    nodes += [add_known_place(graph, ref, known_place(name)) for name in named if known_place(name)]
-    free = [name for name in named if not known_place(name)]
+    known = [(p, known_place(p.label, p.uri)) for p in places]
+    nodes = [add_known_place(graph, ref, place) for _, place in known if place is not None]
+    unknown = [p for p, place in known if place is None]
+    nodes += [add_location(graph, ref, safe_iri(p.uri), p.label) for p in unknown if safe_iri(p.uri)]
+    free = [p.label.strip() for p in unknown if not safe_iri(p.uri) and p.label.strip()]
     box = bbox_literal(bbox)
     if box is not None:
         node = add_location(graph, ref, None, free.pop() if len(free) == 1 else None)
@@ -50,7 +51,7 @@ def add_spatial(
 
 
 def add_known_place(graph: Graph, ref: URIRef, place: KnownPlace) -> URIRef:
-    """A place of :data:`KNOWN_PLACES`: its IRI as a ``dct:Location`` with ``skos:prefLabel``, name and box."""
+    """A known place (:func:`known_place`): its IRI as a ``dct:Location`` with ``skos:prefLabel``, name and box."""
     iri = URIRef(place.iri)
     graph.add((ref, DCTERMS.spatial, iri))
     memo = memo_of(graph)

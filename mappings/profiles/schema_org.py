@@ -175,7 +175,7 @@ def add_spatial_coverage(
 ) -> list[Node]:
     """``spatialCoverage`` as ``Place``s; the bounding box is a ``GeoShape`` (of the only place, if just one).
 
-    A place named without an IRI that :func:`known_place` knows gets its authority IRI as
+    A place :func:`known_place` knows (by name or IRI) gets its authority IRI as
     ``sameAs`` and, when the record has no box of its own, the box of its territory.
     """
     nodes: list[Node] = []
@@ -184,8 +184,8 @@ def add_spatial_coverage(
         graph.add((ref, SCHEMA.spatialCoverage, node))
         graph.add((node, RDF.type, SCHEMA.Place))
         graph.add((node, SCHEMA.name, Literal(place.label)))
-        known = None if safe_iri(place.uri) else known_place(place.label)
-        same_as = safe_iri(place.uri) or (URIRef(known.iri) if known else None)
+        known = known_place(place.label, place.uri)
+        same_as = URIRef(known.iri) if known else safe_iri(place.uri)
         if same_as is not None:
             graph.add((node, SCHEMA.sameAs, same_as))
         if known is not None and known.bbox is not None and bbox is None:

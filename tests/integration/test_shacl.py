@@ -252,7 +252,9 @@ def test_upstream_copies_are_not_datasets(exported):
     # no class of fedcat's own: a client that infers classes sees the catalogue's datasets and no others
     assert not list(page.triples((None, RDFS.subClassOf, None)))
     upstream = set(page.objects(None, PROV.wasDerivedFrom))
-    assert len(upstream) >= len(members) - 2 and not upstream & members
+    derived = {member for member in members if (member, PROV.wasDerivedFrom, None) in page}
+    # a city's dataset and its data.gouv.fr copy may derive from one upstream page
+    assert len(derived) >= len(members) - 2 and not upstream & members
     # the upstream IRI may be a landing page (a foaf:Document), never a described dataset
     assert not any(page.value(node, DCTERMS.title) for node in upstream)
 

@@ -35,7 +35,7 @@ from mappings.profiles.dcat_ap_3 import (
 )
 from mappings.profiles.dcat_coverage import add_spatial, add_temporal, bbox_literal
 from mappings.profiles.licence_registries import REGISTRY_NAMES
-from mappings.profiles.places import KNOWN_PLACES, known_place
+from mappings.profiles.places import known_place
 from mappings.profiles.dcat_distributions import add_format, add_license, add_media_type
 from mappings.profiles.hvd import HVD_LEGISLATION, Hvd, add_hvd, hvd_of
 from mappings.profiles.rdf_terms import date_literal, mailto, safe_iri
@@ -338,9 +338,9 @@ def test_the_bounding_box_is_a_wkt_polygon_longitude_first():
 
 def test_one_unknown_named_place_and_the_bbox_share_one_location():
     graph = Graph()
-    add_spatial(graph, REF, (Concept("Arcueil"),), (2.32, 48.79, 2.35, 48.81))
+    add_spatial(graph, REF, (Concept("Quartier des Halles"),), (2.32, 48.79, 2.35, 48.81))
     assert_isomorphic(
-        turtle(f"""<{REF}> dct:spatial [ a dct:Location ; locn:geographicName "Arcueil" ;
+        turtle(f"""<{REF}> dct:spatial [ a dct:Location ; locn:geographicName "Quartier des Halles" ;
             dcat:bbox "{BBox(2.32, 48.79, 2.35, 48.81).to_wkt()}"^^gsp:wktLiteral ] ."""),
         graph,
     )
@@ -380,21 +380,29 @@ def test_france_named_by_a_record_keeps_one_label_per_language_on_the_country_co
     assert sorted(labels) == ["en", "fr"]
 
 
-@pytest.mark.parametrize("name", ["France entière et hors territoire", "Paris 15e", "Lyon et alentours"])
-def test_only_exact_names_are_known_places(name):
+@pytest.mark.parametrize("name", ["Paris 15e", "Lyon et alentours", "Saint-Denis", "Métropole de Lyon et environs"])
+def test_only_names_that_designate_one_place_are_known_places(name):
     assert known_place(name) is None
+
+
+def test_a_place_given_by_its_insee_iri_is_written_as_a_known_place():
+    graph = Graph()
+    lyon = "http://id.insee.fr/geo/commune/69123"
+    add_spatial(graph, REF, (Concept("69123", uri=lyon),), None)
+    assert graph.value(URIRef(lyon), SKOS.prefLabel) == Literal("Lyon", lang="fr")
+    assert graph.value(URIRef(lyon), DCAT.bbox) == bbox_literal(known_place(None, lyon).bbox)
 
 
 def test_place_iris_several_names_and_a_bbox_are_separate_locations():
     graph = Graph()
     geonames = "https://sws.geonames.org/2988507/"
-    add_spatial(graph, REF, (Concept("Paris", geonames), Concept("Bron"), Concept("Marseille")), (2.2, 43.2, 5.5, 48.9))
+    add_spatial(graph, REF, (Concept("Paris", geonames), Concept("Quartier Nord"), Concept("Zone industrielle Sud")), (2.2, 43.2, 5.5, 48.9))
     locations = objects(graph, DCTERMS.spatial)
     assert len(locations) == 4 and URIRef(geonames) in locations
     assert all((node, RDF.type, DCTERMS.Location) in graph for node in locations)
     assert len([n for n in locations if graph.value(n, DCAT.bbox) is not None]) == 1
     names = {str(graph.value(n, LOCN.geographicName)) for n in locations}
-    assert names == {"Paris", "Bron", "Marseille", "None"}
+    assert names == {"Paris", "Quartier Nord", "Zone industrielle Sud", "None"}
 
 
 # -- languages, frequency, access rights -------------------------------------------------
@@ -798,10 +806,11 @@ def test_a_language_tag_rdf_cannot_carry_leaves_the_text_plain(tag, expected):
 # -- the tables behind places and licence names --------------------------------------------------
 
 
-@pytest.mark.parametrize("place", KNOWN_PLACES, ids=lambda p: p.label)
-def test_known_places_have_an_authority_iri_a_sane_box_and_their_own_name(place):
-    assert place.iri.startswith(("http://id.insee.fr/geo/commune/", EU + "country/"))
-    assert known_place(place.label) is place
+@pytest.mark.parametrize("name", ["Paris", "Lyon", "Montpellier", "Villeurbanne", "Rhône", "Occitanie", "France entière"])
+def test_known_places_have_an_authority_iri_a_sane_box_and_their_own_name(name):
+    place = known_place(name)
+    assert place.iri.startswith(("http://id.insee.fr/geo/", EU + "country/"))
+    assert known_place(place.label) == place, "its official name designates it too"
     if place.bbox is not None:
         west, south, east, north = place.bbox
         assert -6 < west < east < 10 and 41 < south < north < 52, "a box within metropolitan France"
