@@ -22,10 +22,12 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/fedcat demo
 
-## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests)
+## What the tests need beyond Python: Java + Maven (test search engine), Chromium + ChromeDriver (browser tests),
+## udata and CKAN + ckanext-dcat in their own virtualenvs (interoperability tier)
 prerequisites:
 	@$(STEP) "test search engines (Maven Central)" bash .ci/install-engine.sh
 	@$(STEP) "Chromium and ChromeDriver (Debian)" bash .ci/install-browser.sh
+	@$(STEP) "udata and CKAN clients (PyPI)" bash .ci/install-clients.sh
 
 ## Run the whole test suite (starts its own search engine for the Elasticsearch contract tests)
 test: prerequisites install-test

@@ -46,7 +46,13 @@ def run_fedcat(url: str, database: str) -> int:
     # the benchmark's portal is a local simulator: allow loopback for it, explicitly
     settings = HttpSettings(retries=0, read_timeout=120, allowed_networks=("127.0.0.0/8",))
     workers = Settings.from_env(os.environ).harvest_workers
-    job = harvest_portal(portal, backend, http_settings=settings, max_pages=10_000, workers=workers)
+    # as Catalogue.harvest does: every record stamped with its link checks and freshness before it is written
+    from service.link_health import Stamper
+    from service.store.link_checks import SqliteLinkCheckStore
+
+    checks = SqliteLinkCheckStore(":memory:" if database.startswith("http") else database)
+    stamper = Stamper(checks, margin=Settings().freshness_margin)
+    job = harvest_portal(portal, backend, http_settings=settings, max_pages=10_000, workers=workers, transform=stamper)
     if job.status == "failed":
         raise SystemExit(f"harvest failed: {job.error}")
     return job.stats.created + job.stats.updated + job.stats.unchanged
@@ -55,7 +61,7 @@ def run_fedcat(url: str, database: str) -> int:
 def run_naive(url: str) -> int:
     """The baseline: the same pages through rdflib's own parser and the record mapping."""
     settings = HttpSettings(retries=0, allowed_networks=("127.0.0.0/8",))
-    client = HttpClient(allowed_hosts=frozenset({urlsplit(url).hostname}), settings=settings)
+    client = HttpClient(allowed_hosts=frozenset({f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"}), settings=settings)
     page_url, count = f"{url}/api/1/site/catalog.ttl?page=1&page_size=100", 0
     while page_url:
         response = client.get(page_url)

@@ -24,15 +24,18 @@ from typing import Callable, ClassVar, Iterable, Iterator, Mapping
 from rdflib import Graph
 from rdflib.term import Node
 
-from harvesters.errors import InvalidRecord, SkipRecord
+from harvesters.errors import InvalidRecord, PageCapReached, PageTooLarge, SkipRecord
+from harvesters.limits import HarvestLimits
+from mappings.limits import bound_record
 from harvesters.http import HttpClient, HttpSettings, Response
 from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
 from harvesters.page_pool import PagePool, prefetched
 from harvesters.rdf_parsing import parse_rdf
-from mappings.from_rdf import dataset_nodes, record_from_rdf
+from mappings.from_rdf import catalogue_language, dataset_nodes, record_from_rdf
 from mappings.jobs import FailedRecord
 from mappings.normalise import normalise
 from mappings.portals import Portal
+from mappings.rdf_texts import language_tag
 from mappings.record import Record
 
 __all__ = ["Harvester", "HarvestReport", "KeepRecords", "Page", "RDF_ACCEPT"]
@@ -41,6 +44,11 @@ RDF_ACCEPT = (
     "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
 )
 _MAX_REPORTED_FAILURES = 1000
+_LIMIT_WORDS = {
+    "FEDCAT_MAX_LITERAL_CHARS": "had a text cut",
+    "FEDCAT_MAX_KEYWORDS": "had keywords left out",
+    "FEDCAT_MAX_DISTRIBUTIONS": "had distributions left out",
+}
 
 
 @dataclass
@@ -69,7 +77,7 @@ class Page:
 class HarvestReport:
     """What a run saw, filled in as records stream out of :meth:`Harvester.records`.
 
-    ``complete`` turns False when paging stopped early (page cap, a loop): the
+    ``complete`` turns False when paging stopped early (a loop): the
     store then adds and updates but removes nothing.
     """
 
@@ -81,12 +89,26 @@ class HarvestReport:
     failed_count: int = 0
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
+    _limits: dict[str, tuple[int, list[str], int]] = field(default_factory=dict, repr=False)
 
     def fail(self, reason: str, source: str | None) -> None:
         """Note one dataset that could not be mapped (keeps the first thousand reasons)."""
         self.failed_count += 1
         if len(self.failed) < _MAX_REPORTED_FAILURES:
             self.failed.append(FailedRecord(reason=reason, source=source))
+
+    def limit_hit(self, setting: str, record_id: str) -> None:
+        """Note a record cut down to a limit: one warning per setting, with a count and the first records."""
+        count, examples, index = self._limits.get(setting, (0, [], len(self.warnings)))
+        if index == len(self.warnings):
+            self.warnings.append("")
+        count += 1
+        if len(examples) < 3:
+            examples.append(record_id)
+        self._limits[setting] = (count, examples, index)
+        what = _LIMIT_WORDS.get(setting, "cut to a limit")
+        more = ", …" if count > len(examples) else ""
+        self.warnings[index] = f"{count} record(s) {what} ({setting}): {', '.join(examples)}{more}"
 
     def incomplete(self, warning: str) -> None:
         """Note that the run did not see the whole catalogue."""
@@ -116,12 +138,16 @@ class Harvester(ABC):
         workers: int = 1,
     ) -> None:
         self.portal = portal
-        self.http = http or HttpClient(allowed_hosts=frozenset({portal.host}), settings=HttpSettings())
+        self.http = http or HttpClient(allowed_hosts=frozenset({portal.origin}), settings=HttpSettings())
         self.max_pages = max_pages
         self.page_cache = page_cache if page_cache is not None else PageCache()
         self.workers = workers
+        #: an attribute, like ``workers``: subclasses' constructors need not know it
+        self.limits = HarvestLimits()
         self._pool: PagePool | None = None
         self._built_pages = 0
+        self._language_graph: Graph | None = None
+        self._language: str | None = None
 
     @abstractmethod
     def pages(self, report: HarvestReport) -> Iterator[Page]:
@@ -138,12 +164,15 @@ class Harvester(ABC):
         """
         seen: set[str] = set()
         with self._paging(report, harvested_at) as pages:
-            for page in pages:
-                report.pages += 1
-                if page.unchanged:
-                    yield from self._replay(page, report, seen)
-                else:
-                    yield from self._process(page, report, seen, harvested_at)
+            try:
+                for page in pages:
+                    report.pages += 1
+                    if page.unchanged:
+                        yield from self._replay(page, report, seen)
+                    else:
+                        yield from self._process(page, report, seen, harvested_at)
+            except PageTooLarge as exc:  # memory is bounded per page: that page is left out, not the whole run
+                report.incomplete(f"{exc}; paging stopped there, so nothing was removed")
 
     @contextmanager
     def _paging(self, report: HarvestReport, harvested_at: str | None) -> Iterator[Iterator[Page]]:
@@ -151,7 +180,7 @@ class Harvester(ABC):
         if self.workers <= 1:
             yield self.pages(report)
             return
-        with PagePool(self.workers, (type(self), self.portal, self.max_pages, harvested_at)) as pool:
+        with PagePool(self.workers, (type(self), self.portal, self.max_pages, harvested_at, self.limits)) as pool:
             self._pool = pool
             try:
                 yield prefetched(self.pages(report), depth=self.workers)
@@ -215,7 +244,7 @@ class Harvester(ABC):
 
     def parse_rdf_page(self, response: Response) -> Page:
         """A page whose body is a DCAT document in any RDF syntax."""
-        graph = parse_rdf(response.content, response.media_type, response.url, indexed=True)
+        graph = parse_rdf(response.content, response.media_type, response.url, indexed=True, max_triples=self.limits.max_page_triples)
         return Page(url=response.url, graph=graph)
 
     def fetch_page(self, url: str, *, accept: str = RDF_ACCEPT) -> Page:
@@ -223,7 +252,7 @@ class Harvester(ABC):
         return self.load_page(url, self.parse_rdf_page, accept=accept)
 
     def follow(self, first: str, load: Callable[[str], Page], report: HarvestReport) -> Iterator[Page]:
-        """Pages from cursor ``first`` along each page's ``next``, stopping at a loop or the page cap."""
+        """Pages from cursor ``first`` along each page's ``next``, stopping at a loop; past the page cap the run fails."""
         cursor: str | None = first
         seen: set[str] = set()
         while cursor:
@@ -231,8 +260,7 @@ class Harvester(ABC):
                 report.incomplete(f"paging loops back to {cursor}; stopped following next links")
                 return
             if len(seen) >= self.max_pages:
-                report.incomplete(f"stopped after the {self.max_pages}-page cap")
-                return
+                raise PageCapReached(self.max_pages, cursor)
             seen.add(cursor)
             page = load(cursor)
             yield page
@@ -287,6 +315,9 @@ class Harvester(ABC):
                 continue
             if record.record_id in seen:
                 continue
+            record, limits_hit = bound_record(record, self.limits.record)
+            for setting in limits_hit:
+                report.limit_hit(setting, record.record_id)
             seen.add(record.record_id)
             ids.append(record.record_id)
             report.records += 1
@@ -299,8 +330,25 @@ class Harvester(ABC):
     def _page_outcomes(self, page: Page, harvested_at: str | None) -> Iterable[Record | FailedRecord | None]:
         return page.outcomes.result() if page.outcomes is not None else self.outcomes(page, harvested_at)
 
+    def _page_language(self, graph: Graph) -> str | None:
+        """:meth:`declared_language`, worked out once a page (the datasets of a page share its graph)."""
+        if self._language_graph is not graph:
+            self._language_graph, self._language = graph, self.declared_language(graph)
+        return self._language
+
+    def declared_language(self, graph: Graph) -> str | None:
+        """The language the portal says its plain texts are in: the ``language`` option, else its catalogue's one ``dct:language``."""
+        return language_tag(str(self.portal.options.get("language") or "")) or catalogue_language(graph)
+
     def _map(self, graph: Graph, node: Node, harvested_at: str | None) -> Record:
-        record = record_from_rdf(graph, node, self.portal.id, guid=self.guid_for(graph, node), harvested_at=harvested_at)
+        record = record_from_rdf(
+            graph,
+            node,
+            self.portal.id,
+            guid=self.guid_for(graph, node),
+            harvested_at=harvested_at,
+            declared_language=self._page_language(graph),
+        )
         return normalise(record)
 
 

@@ -139,7 +139,7 @@ class DkanHarvester(Harvester):
         return self._packages_page(response.url, [unwrap_result(_result(response))])
 
     def _catalog_page(self, response: Response) -> Page:
-        return Page(url=response.url, graph=parse_rdf(response.content, "application/rdf+xml", response.url))
+        return Page(url=response.url, graph=parse_rdf(response.content, "application/rdf+xml", response.url, max_triples=self.limits.max_page_triples))
 
     def _packages_page(self, url: str, packages: list[Any]) -> Page:
         page = Page(url=url)

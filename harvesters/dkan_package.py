@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
-from harvesters.dcat_builder import (
+from mappings.sources.dcat_builder import (
     add_agent,
     add_contact,
     add_date,
@@ -27,6 +27,7 @@ from harvesters.dcat_builder import (
     licence_node,
 )
 from mappings.errors import InvalidRecord, SkipRecord
+from mappings.sources.links import is_download_link
 
 __all__ = ["french_datetime", "package_to_dcat", "parse_size", "unwrap_result"]
 
@@ -145,7 +146,7 @@ def _resource(graph: Graph, node: Node, resource: dict, licence: Node | None) ->
         graph,
         node,
         access_url=url,
-        download_url=url,
+        download_url=url if is_download_link(url, _string(resource.get("format")) or mimetype) else None,
         title=_string(resource.get("name")),
         description=_string(resource.get("description")),
         format=_string(resource.get("format")) or (mimetype if "/" not in mimetype else None),

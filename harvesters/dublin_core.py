@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
-from harvesters.dcat_builder import (
+from mappings.sources.dcat_builder import (
     LICENCE_HINT,
     add_agent,
     add_bbox,

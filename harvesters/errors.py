@@ -2,7 +2,7 @@
 
 from mappings.errors import InvalidRecord, SkipRecord
 
-__all__ = ["FetchError", "HarvestError", "InvalidRecord", "ParseError", "SkipRecord", "UnknownHarvester"]
+__all__ = ["FetchError", "HarvestError", "InvalidRecord", "PageCapReached", "PageTooLarge", "ParseError", "SkipRecord", "UnknownHarvester"]
 
 
 class HarvestError(Exception):
@@ -19,6 +19,30 @@ class FetchError(HarvestError):
 
 class ParseError(HarvestError):
     """A page could not be parsed as the RDF (or XML, or JSON) it claimed to be."""
+
+
+class PageTooLarge(ParseError):
+    """A page holds more triples than ``FEDCAT_MAX_PAGE_TRIPLES``: refused before its graph grows further.
+
+    The page is left out and paging stops there; the run goes on as an
+    incomplete one (what was read is stored, nothing is removed).
+    """
+
+
+class PageCapReached(HarvestError):
+    """The portal still offered a next page after ``FEDCAT_MAX_PAGES`` pages.
+
+    Endless paging is what a broken or hostile portal does: the run fails and
+    nothing of it is written, rather than committing an unbounded, unfinished
+    catalogue (as a udata or CKAN job that errors leaves the datasets as they were).
+    """
+
+    def __init__(self, max_pages: int, url: str) -> None:
+        super().__init__(
+            f"the portal still offered a next page after the {max_pages}-page cap ({url}): endless or runaway "
+            "paging, so nothing of this run was written and the previous harvest stays; raise FEDCAT_MAX_PAGES "
+            "if the catalogue really is that long"
+        )
 
 
 class UnknownHarvester(HarvestError, LookupError):

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from typing import Iterator
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
@@ -36,7 +36,7 @@ from harvesters.csw import (
     parse_capabilities,
     parse_search_results,
 )
-from harvesters.dcat_builder import WKT_LITERAL, licence_node
+from mappings.sources.dcat_builder import WKT_LITERAL, licence_node
 from harvesters.dublin_core import dc_identifier, dc_to_dcat
 from harvesters.http import HttpClient, Response
 from harvesters.iso19139 import TOPIC_CATEGORY_LABELS, iso_to_dcat, record_identifier
@@ -50,7 +50,7 @@ from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 from mappings.vocab import DCAT3
 
-__all__ = ["GeonetworkHarvester", "repair_geonetwork_dcat"]
+__all__ = ["GeonetworkHarvester", "repair_geonetwork_dcat", "uuid_from_graph"]
 
 _XML = "application/xml, text/xml;q=0.9"
 _SCHEMA_NAMES = {"iso": ISO_SCHEMA, "dc": DC_SCHEMA}
@@ -163,7 +163,9 @@ class GeonetworkHarvester(Harvester):
             page.failures.append(FailedRecord(reason=f"could not convert the {name} record: {exc}", source=uuid))
             return
         for node in dataset_nodes(graph):
-            found = uuid or _uuid_from_iri(graph, node)
+            found = uuid or uuid_from_graph(graph, node)
+            if found and _relative_reference(node, url):
+                node = _renamed(graph, node, URIRef(self.record_base + found))
             if found:
                 self._uuids[node] = found
         page.graph += graph
@@ -171,7 +173,7 @@ class GeonetworkHarvester(Harvester):
     def _convert(self, element: ET.Element, name: str, url: str) -> Graph:
         graph = Graph()
         if name == "RDF":
-            graph = parse_rdf(ET.tostring(element, encoding="utf-8"), "application/rdf+xml", url)
+            graph = parse_rdf(ET.tostring(element, encoding="utf-8"), "application/rdf+xml", url, max_triples=self.limits.max_page_triples)
             repair_geonetwork_dcat(graph)
         elif name == "MD_Metadata":
             iso_to_dcat(graph, element, self.record_base)
@@ -244,11 +246,40 @@ def _element_uuid(element: ET.Element) -> str | None:
     return None
 
 
-def _uuid_from_iri(graph: Graph, node: Node) -> str | None:
-    """The uuid in a GeoNetwork dataset IRI (``…#/metadata/<uuid>``), else in its catalogue record's IRI."""
+def uuid_from_graph(graph: Graph, node: Node) -> str | None:
+    """The metadata uuid of a dataset in GeoNetwork's DCAT or GeoDCAT-AP output.
+
+    GeoDCAT-AP gives it as the ``dct:identifier`` of the dataset's catalogue
+    record; the legacy DCAT output only in IRIs: the dataset's
+    (``…#/metadata/<uuid>``), else its catalogue record's.
+    """
+    for record in _catalogue_records(graph, node):
+        identifier = str(graph.value(record, DCTERMS.identifier) or "").strip()
+        if identifier and not re.search(r"\s", identifier):
+            return identifier
     match = _METADATA_UUID.search(str(node)) if isinstance(node, URIRef) else None
     if match:
         return match.group(1)
     records = list(graph.subjects(RDF.type, DCAT.CatalogRecord))
     match = _METADATA_UUID.search(str(records[0])) if len(records) == 1 else None
     return match.group(1) if match else None
+
+
+def _catalogue_records(graph: Graph, node: Node) -> list[Node]:
+    records = set(graph.objects(node, FOAF.isPrimaryTopicOf)) | set(graph.subjects(FOAF.primaryTopic, node))
+    return sorted(records, key=str)
+
+
+def _relative_reference(node: Node, page_url: str) -> bool:
+    """True for an IRI the parser made by resolving a bare identifier (GeoDCAT-AP's ``rdf:about="fr-…/bud"``) against the CSW URL."""
+    return isinstance(node, URIRef) and str(node).startswith(urljoin(page_url, "."))
+
+
+def _renamed(graph: Graph, old: Node, new: URIRef) -> URIRef:
+    for predicate, value in list(graph.predicate_objects(old)):
+        graph.remove((old, predicate, value))
+        graph.add((new, predicate, value))
+    for subject, predicate in list(graph.subject_predicates(old)):
+        graph.remove((subject, predicate, old))
+        graph.add((subject, predicate, new))
+    return new

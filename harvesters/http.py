@@ -11,6 +11,7 @@ backoff and jitter, and honours ``Retry-After`` and ``X-RateLimit-Reset`` on 429
 
 from __future__ import annotations
 
+import io
 import random
 import time
 import zlib
@@ -82,9 +83,12 @@ class Response:
 
 @dataclass
 class HttpClient:
-    """Fetches URLs on the allowed hosts only.
+    """Fetches URLs on the allowed origins only.
 
-    :param allowed_hosts: host names a request (or a redirect) may reach.
+    :param allowed_hosts: where a request, a redirect or a next link may go, each entry one of
+        ``scheme://host:port`` (that origin exactly: the portal's own), ``host:port`` (either
+        scheme on that port), ``host:*`` (any port) or ``host`` (the default port of http or
+        https). An ``http`` origin on port 80 also allows its ``https`` upgrade on port 443.
     :param sleep: injected so tests do not wait for real back-off delays.
     :param session: its http and https adapters are replaced by guarded ones.
     """
@@ -95,6 +99,7 @@ class HttpClient:
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
+        self._rules = _origin_rules(self.allowed_hosts)
         # environment proxies and .netrc stay out: a proxy would resolve and connect beyond the address check
         self.session.trust_env = False
         adapter = GuardedAdapter(NetworkPolicy.from_texts(self.settings.allowed_networks))
@@ -176,13 +181,14 @@ class HttpClient:
             raise FetchError(f"response of {declared} bytes exceeds the {limit}-byte limit", url=url)
         decoder = _Inflater.for_encoding(raw.headers.get("Content-Encoding", ""), url)
         deadline = time.monotonic() + self.settings.deadline
-        body = bytearray()
+        # BytesIO hands its buffer over without a copy (getvalue): a 190 MB body is held once, not twice
+        body = io.BytesIO()
         try:
             for chunk in _raw_chunks(raw):
                 if time.monotonic() > deadline:
                     raise FetchError(f"response still arriving after {self.settings.deadline:g} s; gave up", url=url)
-                body += decoder.feed(chunk, limit - len(body) + 1)
-                if len(body) > limit:
+                body.write(decoder.feed(chunk, limit - body.tell() + 1))
+                if body.tell() > limit:
                     raise FetchError(f"response exceeds the {limit}-byte limit", url=url)
             decoder.finish()
         except (requests.RequestException, OSError, ValueError) as exc:
@@ -191,7 +197,7 @@ class HttpClient:
             if exc.__class__.__module__.startswith("urllib3"):
                 raise _Transient(f"body could not be read: {_short(exc)}") from exc
             raise
-        return bytes(body)
+        return body.getvalue()
 
     def _excerpt(self, raw: requests.Response) -> str:
         """The start of an error answer's body on one line (``": {...}"``), or "" when there is none to show."""
@@ -213,14 +219,73 @@ class HttpClient:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"refused to fetch a {parts.scheme or 'schemeless'} URL", url=url)
-        if (parts.hostname or "") not in self.allowed_hosts:
-            raise FetchError(f"refused to fetch from {parts.hostname!r}: not a configured portal host", url=url)
+        host = parts.hostname or ""
+        if not any(rule.allows(parts.scheme, host, _port(parts)) for rule in self._rules):
+            if not any(rule.host == host for rule in self._rules):
+                raise FetchError(f"refused to fetch from {host!r}: not a configured portal host", url=url)
+            raise FetchError(
+                f"refused to fetch from {host!r} on port {_port(parts)} over {parts.scheme}: not the configured "
+                "scheme and port of the portal (FEDCAT_ALLOWED_HOSTS may allow it)",
+                url=url,
+            )
 
     def _delay(self, attempt: int, server_wait: float | None) -> float:
         if server_wait is not None:
             return min(server_wait, self.settings.max_wait)
         base = self.settings.backoff * (2**attempt)
         return min(base + random.uniform(0, base / 2), self.settings.max_wait)
+
+
+@dataclass(frozen=True)
+class _OriginRule:
+    """One allowed origin: a host, a scheme (None: either) and a port (None: any, 0: the scheme's default)."""
+
+    host: str
+    scheme: str | None
+    port: int | None
+
+    def allows(self, scheme: str, host: str, port: int) -> bool:
+        """Whether a URL of that scheme, host and port may be fetched."""
+        if host != self.host or (self.scheme is not None and scheme != self.scheme):
+            return False
+        if self.port == 0:
+            return port == _DEFAULT_PORTS.get(scheme)
+        return self.port is None or port == self.port
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_rules(entries: frozenset[str]) -> tuple[_OriginRule, ...]:
+    rules: list[_OriginRule] = []
+    for entry in entries:
+        if "://" in entry:
+            parts = urlsplit(entry)
+            port = _port(parts)
+            rules.append(_OriginRule(parts.hostname or "", parts.scheme, port))
+            if parts.scheme == "http" and port == 80:  # the usual upgrade redirect of a portal to https
+                rules.append(_OriginRule(parts.hostname or "", "https", 443))
+            continue
+        host, _, port_text = entry.rpartition(":") if _has_port(entry) else (entry, "", "")
+        port = None if port_text == "*" else int(port_text) if port_text else 0
+        rules.append(_OriginRule(host.strip("[]").lower(), None, port))
+    return tuple(rules)
+
+
+def _has_port(entry: str) -> bool:
+    """``host:8080``, ``host:*``, ``[::1]:8080``; not a bare IPv6 address."""
+    if entry.startswith("["):
+        return "]:" in entry
+    return entry.count(":") == 1
+
+
+def _port(parts) -> int:
+    """The URL's port, or its scheme's default one."""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return port or _DEFAULT_PORTS.get(parts.scheme, 0)
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:

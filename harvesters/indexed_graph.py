@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from mappings.prechecked import plain_literal
 
-__all__ = ["IndexedGraph", "parse_indexed", "OXIGRAPH_FORMATS"]
+__all__ = ["IndexedGraph", "OXIGRAPH_FORMATS", "TooManyTriples", "count_triples", "parse_indexed"]
 
 #: rdflib format name → Oxigraph format, for the syntaxes parsed this way
 OXIGRAPH_FORMATS = {
@@ -141,14 +141,38 @@ class IndexedGraph:
         return self._size
 
 
-def parse_indexed(content: bytes, rdflib_format: str, base_iri: str) -> IndexedGraph:
-    """Parse with Oxigraph into an :class:`IndexedGraph`; raises ``SyntaxError``/``ValueError`` as Oxigraph does."""
+def parse_indexed(content: bytes, rdflib_format: str, base_iri: str, *, max_triples: int | None = None) -> IndexedGraph:
+    """Parse with Oxigraph into an :class:`IndexedGraph`; raises ``SyntaxError``/``ValueError`` as Oxigraph does.
+
+    Oxigraph's parser streams: with ``max_triples``, :class:`TooManyTriples` is
+    raised at the first triple over the limit, before the graph grows further.
+    """
     term = _Converter().term
     graph = IndexedGraph()
     add = graph.add
-    for quad in pyoxigraph.parse(content, OXIGRAPH_FORMATS[rdflib_format], base_iri=base_iri):
+    for count, quad in enumerate(pyoxigraph.parse(content, OXIGRAPH_FORMATS[rdflib_format], base_iri=base_iri), 1):
+        if max_triples is not None and count > max_triples:
+            raise TooManyTriples(max_triples)
         add((term(quad.subject), term(quad.predicate), term(quad.object)))
     return graph
+
+
+def count_triples(content: bytes, rdflib_format: str, base_iri: str, *, stop_after: int) -> int:
+    """Triples in a document (Oxigraph's lenient streaming parser), counting no further than ``stop_after``."""
+    count = 0
+    for _ in pyoxigraph.parse(content, OXIGRAPH_FORMATS[rdflib_format], base_iri=base_iri, lenient=True):
+        count += 1
+        if count >= stop_after:
+            break
+    return count
+
+
+class TooManyTriples(Exception):
+    """More triples than allowed (not a syntax error: no fallback parser may retry)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
 class _Converter:

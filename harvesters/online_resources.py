@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from harvesters.dcat_builder import LICENCE_HINT, add_distribution, is_http_url
+from mappings.sources.dcat_builder import LICENCE_HINT, add_distribution, is_http_url
 
 __all__ = ["OnlineResource", "add_resource", "is_distribution", "resource_format"]
 

@@ -72,7 +72,7 @@ class OpendatasoftHarvester(Harvester):
 
     def parse_export(self, response: Response) -> Page:
         """Parse the export after protecting its free-text IRIs, then turn those into labels."""
-        graph = parse_rdf(free_text_iris(response.content), "application/rdf+xml", response.url)
+        graph = parse_rdf(free_text_iris(response.content), "application/rdf+xml", response.url, max_triples=self.limits.max_page_triples)
         labelled_free_text(graph)
         export_formats(graph)
         return Page(url=response.url, graph=graph)

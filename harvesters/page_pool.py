@@ -26,6 +26,7 @@ from typing import Any, Iterator, TypeVar
 
 from harvesters.errors import HarvestError
 from harvesters.http import Response
+from harvesters.limits import HarvestLimits
 from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 
@@ -68,12 +69,12 @@ class _Worker:
 class PagePool:
     """A few worker processes for one harvest; use as a context manager.
 
-    :param harvester: ``(harvester class, portal, max_pages, harvested_at)``:
+    :param harvester: ``(harvester class, portal, max_pages, harvested_at, limits)``:
         each worker builds its own harvester from them (a build method must
         therefore depend on the portal and the response only).
     """
 
-    def __init__(self, size: int, harvester: tuple[type, Portal, int, str | None]) -> None:
+    def __init__(self, size: int, harvester: tuple[type, Portal, int, str | None, HarvestLimits]) -> None:
         self._size = size
         self._harvester = harvester
         self._workers: list[_Worker] = []
@@ -166,9 +167,12 @@ class PagePool:
                     future.set_exception(WorkerCrashed(reason))
 
 
-def _serve(conn: Connection, harvester_class: type, portal: Portal, max_pages: int, harvested_at: str | None) -> None:
+def _serve(
+    conn: Connection, harvester_class: type, portal: Portal, max_pages: int, harvested_at: str | None, limits: HarvestLimits
+) -> None:
     """A worker's loop: build and map each page it is sent, until told to stop."""
     harvester = harvester_class(portal, max_pages=max_pages)
+    harvester.limits = limits
     while (job := conn.recv()) is not _STOP:
         job_id, method, response, cached_graph_hash = job
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from functools import cache
 from importlib import resources
@@ -27,10 +28,10 @@ from urllib.parse import urlsplit
 
 from rdflib import Graph
 
-from harvesters.errors import ParseError
+from harvesters.errors import PageTooLarge, ParseError
 from harvesters.safe_json import load_json
 from harvesters.safe_xml import refuse_dtd
-from harvesters.indexed_graph import OXIGRAPH_FORMATS, parse_indexed
+from harvesters.indexed_graph import OXIGRAPH_FORMATS, TooManyTriples, count_triples, parse_indexed
 
 __all__ = ["BUNDLED_CONTEXTS", "guess_format", "parse_rdf"]
 
@@ -62,8 +63,9 @@ _FAST_PARSERS = {"turtle": "ox-turtle", "xml": "ox-xml", "nt": "ox-ntriples", "t
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _TEXT_SYNTAXES = ("turtle", "nt", "n3", "trig")
 _BLANK = re.compile(rb"\s*")
+_POSITION = re.compile(r"line \d+|position \d+|:\d+:\d+")
 _HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ESCAPE_MARKERS = (b"\\u000", b"\\u001", b"\\U0000", b"\\uD", b"\\ud")
 # raw control characters (tab and newlines aside), their \u and \U escapes, and escaped surrogates
 _UNSAFE_TEXT = re.compile(
@@ -72,10 +74,17 @@ _UNSAFE_TEXT = re.compile(
     rb"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
 )
 
+_BAD_SYNTAX = re.compile(r"Bad syntax \((.+?)\) at \^", re.DOTALL)
+_AT_LINE = re.compile(r"at line (\d+)")
+_MAX_REASON = 500
+
 #: Remote JSON-LD contexts we know and ship, keyed by URL (never fetched).
 BUNDLED_CONTEXTS: dict[str, str] = {
     "https://www.data.gouv.fr/api/1/site/context.jsonld": "udata.jsonld",
     "http://www.data.gouv.fr/api/1/site/context.jsonld": "udata.jsonld",
+    # DCAT-US 1.1 data.json (ArcGIS Hub, Socrata, DKAN); the dcat_us kind reads it as JSON, the dcat kind as JSON-LD
+    "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "pod-catalog-1.1.jsonld",
+    "http://project-open-data.cio.gov/v1.1/schema/catalog.jsonld": "pod-catalog-1.1.jsonld",
 }
 
 
@@ -90,7 +99,15 @@ def guess_format(media_type: str, url: str, content: bytes = b"") -> str:
     return _sniff(content)
 
 
-def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[str, str] | None = None, indexed: bool = False) -> Graph:
+def parse_rdf(
+    content: bytes,
+    media_type: str,
+    url: str,
+    *,
+    contexts: Mapping[str, str] | None = None,
+    indexed: bool = False,
+    max_triples: int | None = None,
+) -> Graph:
     """Parse a payload into a new graph, raising :class:`ParseError` with a readable reason.
 
     :param indexed: for pages that are only read: a strict syntax goes into a
@@ -98,6 +115,9 @@ def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[st
         faster than rdflib's store (a lenient fallback still gives a ``Graph``).
     :param contexts: more remote JSON-LD contexts to replace with a bundled one
         (URL → file name under ``mappings/contexts``), besides :data:`BUNDLED_CONTEXTS`.
+    :param max_triples: a page with more triples is refused (:class:`PageTooLarge`):
+        Oxigraph's syntaxes stop parsing at the first triple over it, before the
+        graph grows (the lenient fallback parser only runs on a page counted under it).
     """
     fmt = guess_format(media_type, url, content)
     _refuse_non_rdf(content, url)
@@ -108,22 +128,66 @@ def parse_rdf(content: bytes, media_type: str, url: str, *, contexts: Mapping[st
     if fmt in _TEXT_SYNTAXES:
         content = _unsafe_text_replaced(content)
     if fmt == "json-ld":
-        return _parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})})
-    graph = Graph()
-    fast = _FAST_PARSERS.get(fmt)
-    if fast:
+        return _within(_parse_json_ld(content, url, {**BUNDLED_CONTEXTS, **(contexts or {})}), max_triples, url)
+    return _parse_syntax(content, fmt, url, indexed=indexed, max_triples=max_triples)
+
+
+def _parse_syntax(content: bytes, fmt: str, url: str, *, indexed: bool, max_triples: int | None) -> Graph:
+    """Oxigraph's strict parser first, then rdflib's lenient one; :class:`PageTooLarge` past ``max_triples``."""
+    strict_error: Exception | None = None
+    if fmt in _FAST_PARSERS:
         try:
-            if indexed and fmt in OXIGRAPH_FORMATS:
-                return parse_indexed(content, fmt, url)
-            return graph.parse(data=content, format=fast, publicID=url)
-        except Exception:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
-            graph = Graph()
+            return _parse_strict(content, fmt, url, indexed=indexed, max_triples=max_triples)
+        except PageTooLarge:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Oxigraph raises SyntaxError and ValueError; retry leniently
+            strict_error = exc
+    _refuse_many_triples(content, fmt, url, max_triples)
     try:
         if fmt == "xml":  # as bytes, so the parser honours the declared encoding (ISO-8859-1 GeoNetworks)
-            return graph.parse(source=io.BytesIO(content), format=fmt, publicID=url)
-        return graph.parse(data=content, format=fmt, publicID=url)
+            return _within(Graph().parse(source=io.BytesIO(content), format=fmt, publicID=url), max_triples, url)
+        return _within(Graph().parse(data=content, format=fmt, publicID=url), max_triples, url)
+    except PageTooLarge:
+        raise
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers share no exception base
-        raise ParseError(f"could not parse {fmt} from {url}: {_first_line(exc)}") from exc
+        raise ParseError(f"could not parse {fmt} from {url}: {_failure_reason(strict_error, exc)}") from exc
+
+
+def _parse_strict(content: bytes, fmt: str, url: str, *, indexed: bool, max_triples: int | None) -> Graph:
+    """Oxigraph, into an :class:`IndexedGraph` for pages only read, else through oxrdflib into a ``Graph``."""
+    try:
+        if indexed and fmt in OXIGRAPH_FORMATS:
+            return parse_indexed(content, fmt, url, max_triples=max_triples)
+    except TooManyTriples as exc:
+        raise _too_large(exc.limit, url) from None
+    _refuse_many_triples(content, fmt, url, max_triples)
+    return _within(Graph().parse(data=content, format=_FAST_PARSERS[fmt], publicID=url), max_triples, url)
+
+
+def _too_large(limit: int, url: str) -> PageTooLarge:
+    return PageTooLarge(f"page refused: more than {limit:,} triples (FEDCAT_MAX_PAGE_TRIPLES) at {url}")
+
+
+def _within(graph: Graph, max_triples: int | None, url: str) -> Graph:
+    """The graph, unless it holds more than ``max_triples`` (syntaxes without a streaming parser are counted after)."""
+    if max_triples is not None and len(graph) > max_triples:
+        raise _too_large(max_triples, url)
+    return graph
+
+
+def _refuse_many_triples(content: bytes, fmt: str, url: str, max_triples: int | None) -> None:
+    """Before a parser that builds a whole rdflib graph: count with Oxigraph's lenient streaming parser.
+
+    Only bodies that could hold that many triples are counted (a triple takes two bytes at the very least).
+    """
+    if max_triples is None or fmt not in OXIGRAPH_FORMATS or len(content) <= 2 * max_triples:
+        return
+    try:
+        counted = count_triples(content, fmt, url, stop_after=max_triples + 1)
+    except Exception:  # noqa: BLE001 - not even leniently valid: rdflib's parser will say why
+        return
+    if counted > max_triples:
+        raise _too_large(max_triples, url)
 
 
 def _refuse_non_rdf(content: bytes, url: str) -> None:
@@ -146,8 +210,8 @@ def _unsafe_text_replaced(content: bytes) -> bytes:
 
 
 def _may_hold_unsafe_text(content: bytes) -> bool:
-    """A quick test (C speed, no regex) that rules out most documents before the exact search."""
-    if len(content.translate(None, _CONTROL_BYTES)) != len(content):
+    """A quick test that rules out most documents before the exact search (no copy of a large body)."""
+    if _CONTROL_BYTE.search(content):
         return True
     return any(marker in content for marker in _ESCAPE_MARKERS)
 
@@ -162,7 +226,7 @@ def _parse_json_ld(content: bytes, url: str, known: Mapping[str, str]) -> Graph:
     try:
         return Graph().parse(data=json.dumps(document), format="json-ld", publicID=url)
     except Exception as exc:  # noqa: BLE001
-        raise ParseError(f"could not parse JSON-LD from {url}: {_first_line(exc)}") from exc
+        raise ParseError(f"could not parse JSON-LD from {url}: {_reason(exc)}") from exc
 
 
 def _inline_contexts(node: Any, url: str, known: Mapping[str, str]) -> Any:
@@ -209,6 +273,53 @@ def _sniff(content: bytes) -> str:
     return "turtle"
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else exc.__class__.__name__
+def _failure_reason(strict: Exception | None, lenient: Exception) -> str:
+    """Where and why a document failed to parse, in words.
+
+    When both parsers fail, rdflib's reason leads, with Oxigraph's as detail, if
+    it says where; otherwise Oxigraph's alone, which always gives the line and
+    column and what was expected ("Unexpected end of file"), where rdflib's
+    Turtle parser may only say "string index out of range".
+    """
+    lenient_reason = _reason(lenient)
+    if strict is None:
+        return lenient_reason
+    strict_reason = _reason(strict)
+    # Oxigraph's RDF/XML errors carry no position, expat's (the fallback's) do; rdflib's Turtle parser
+    # may fail with a bare Python error ("string index out of range") on a cut-off document
+    if _POSITION.search(lenient_reason) and not isinstance(lenient, _BARE_ERRORS):
+        return f"{lenient_reason} (strict parser: {strict_reason})"
+    return strict_reason
+
+
+_BARE_ERRORS = (IndexError, KeyError, TypeError, AttributeError, AssertionError)
+
+
+def _reason(exc: Exception) -> str:
+    """Why a parser gave up, with where: rdflib puts the reason on a later line than the position."""
+    text = str(exc).strip()
+    bad = _BAD_SYNTAX.search(text)
+    if bad:
+        line = _AT_LINE.search(text)
+        return bad.group(1) + (f" (near line {line.group(1)})" if line else "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines)[:_MAX_REASON] if lines else exc.__class__.__name__
+
+
+class _HandledTermFilter(logging.Filter):
+    """Drops rdflib's stderr noise about terms the mapping already handles.
+
+    An ill-typed literal (``"2023"^^xsd:date``) is kept as written and read by
+    its text (a year here), and an IRI holding spaces is never used as an
+    identity; rdflib's traceback or warning for each, one per value, tells nobody anything.
+    """
+
+    _HANDLED = ("Failed to convert Literal lexical form",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith(self._HANDLED) or message.endswith(_INVALID_IRI))
+
+
+_INVALID_IRI = "does not look like a valid URI, trying to serialize this will break."
+logging.getLogger("rdflib.term").addFilter(_HandledTermFilter())

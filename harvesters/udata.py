@@ -66,7 +66,7 @@ class UdataHarvester(DcatHarvester):
     def parse_page(self, response: Response) -> Page:
         """Parse a page with udata's bundled JSON-LD context; stop past the last page ``totalItems`` allows."""
         contexts = {f"{self.portal.url.rstrip('/')}/api/1/site/context.jsonld": "udata.jsonld"}
-        graph = parse_rdf(response.content, response.media_type, response.url, contexts=contexts, indexed=True)
+        graph = parse_rdf(response.content, response.media_type, response.url, contexts=contexts, indexed=True, max_triples=self.limits.max_page_triples)
         page = Page(url=response.url, graph=graph, next=next_page_url(graph, response.url))
         if page.next and _beyond_last_page(page.next, total_items(graph)):
             page.next = None

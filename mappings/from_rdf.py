@@ -7,9 +7,10 @@ this module is the one place where such a graph becomes a record.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
 from mappings.errors import InvalidRecord
@@ -18,18 +19,21 @@ from mappings.rdf_values import (
     concept_from_node,
     iri_or_literal,
     iri_tail,
-    label_of,
     normalise_date,
     objects,
     text_value,
 )
+from mappings.rdf_agents import ORGANISATION_TYPES, agent_from_node
+from mappings.rdf_rights import rights_from_rdf
+from mappings.rdf_texts import keywords_in_languages, language_tag, texts_in_languages
 from mappings.record import Agent, Concept, Distribution, Record, make_record_id
 from mappings.text import clean_text
 from mappings.geo import bbox_from_text
 from mappings.temporal import period_from_text
-from mappings.vocab import LOCN, SCHEMA, VCARD
+from mappings.vocab import LOCN, SCHEMA
 
 __all__ = [
+    "catalogue_language",
     "dataset_nodes",
     "distribution_from_rdf",
     "format_label",
@@ -39,6 +43,15 @@ __all__ = [
 
 #: Types some portals write as literals instead of IRIs (Opendatasoft: ``"dctype:Dataset"``).
 _DATASET_TYPE_LITERALS = frozenset({"dcat:Dataset", "dctype:Dataset", "Dataset"})
+_WHITESPACE = re.compile(r"\s+")
+#: where a place gives its geometry; GeoNetwork's DCAT writes ``ogc:Polygon [ ogc:asWKT … ]``
+_GEOMETRY_PREDICATES = (
+    DCAT.bbox,
+    LOCN.geometry,
+    DCAT.centroid,
+    URIRef("http://www.opengis.net/ont/geosparql#asWKT"),
+    URIRef("http://www.opengis.net/rdf#asWKT"),
+)
 
 
 def dataset_nodes(graph: Graph) -> list[Node]:
@@ -51,37 +64,33 @@ def dataset_nodes(graph: Graph) -> list[Node]:
 
 
 def record_from_rdf(
-    graph: Graph,
-    node: Node,
-    portal_id: str,
-    *,
-    guid: str | None = None,
-    harvested_at: str | None = None,
+    graph: Graph, node: Node, portal_id: str, *, guid: str | None = None, harvested_at: str | None = None,
+    declared_language: str | None = None,
 ) -> Record:
     """Map one ``dcat:Dataset`` node to a record.
 
     :param guid: overrides the default guid (a harvester that knows a steadier key passes it).
+    :param declared_language: the language the portal declares its texts are in (a BCP 47 tag);
+        it tags the title and description only when the source left them plain.
     :raises InvalidRecord: when the dataset has no title or no usable identity.
     """
     guid = guid or guid_from_rdf(graph, node)
-    title = title_from_rdf(graph, node)
     distributions = distributions_from_rdf(graph, node)
-    license_ = license_from_rdf(graph, node) or next((d.license for d in distributions if d.license), None)
+    rights = rights_from_rdf(graph, node)
     temporal_start, temporal_end = temporal_from_rdf(graph, node)
     return Record(
         record_id=make_record_id(portal_id, guid),
         portal_id=portal_id,
         guid=guid,
-        title=title,
-        source_uri=str(node) if isinstance(node, URIRef) else None,
+        source_uri=_clean_iri(node),
         identifier=text_value(graph, node, DCTERMS.identifier),
-        description=description_from_rdf(graph, node),
-        keywords=keywords_from_rdf(graph, node),
+        **texts_from_rdf(graph, node, declared_language),
         themes=themes_from_rdf(graph, node),
         publisher=publisher_from_rdf(graph, node),
         contact_point=contact_point_from_rdf(graph, node),
-        license=license_,
-        access_rights=_first_concept(graph, node, DCTERMS.accessRights),
+        license=rights.license or next((d.license for d in distributions if d.license), None),
+        access_rights=_first_concept(graph, node, DCTERMS.accessRights) or rights.access_code,
+        rights=rights.statement,
         issued=normalise_date(_first(graph, node, DCTERMS.issued)),
         modified=normalise_date(_first(graph, node, DCTERMS.modified)),
         frequency=frequency_from_rdf(graph, node),
@@ -97,42 +106,62 @@ def record_from_rdf(
 
 
 def guid_from_rdf(graph: Graph, node: Node) -> str:
-    """The dataset URI, else its ``dct:identifier``."""
-    if isinstance(node, URIRef) and str(node).strip():
-        return str(node).strip()
+    """The dataset URI, else its ``dct:identifier``; never text with spaces (they are encoded)."""
+    iri = _clean_iri(node)
+    if iri:
+        return iri
     identifier = text_value(graph, node, DCTERMS.identifier)
     if identifier:
-        return identifier
+        return _WHITESPACE.sub("%20", identifier)
+    if isinstance(node, URIRef):
+        raise InvalidRecord(f"dataset <{node}> has an IRI with spaces and no dct:identifier")
     raise InvalidRecord("dataset has neither a URI nor a dct:identifier")
 
 
-def title_from_rdf(graph: Graph, node: Node) -> str:
-    """``dct:title`` as plain text; a dataset without one is invalid."""
-    title = clean_text(text_value(graph, node, DCTERMS.title))
-    if not title:
+def texts_from_rdf(graph: Graph, node: Node, declared_language: str | None = None) -> dict[str, Any]:
+    """Title, description and keywords in the language shown, their tags, and the other languages' texts."""
+    title, title_translations = texts_in_languages(graph, node, DCTERMS.title, "title", single_line=True)
+    if title is None:
         raise InvalidRecord(f"dataset {_describe(node)} has no dct:title")
-    return " ".join(title.split())
+    description, description_translations = texts_in_languages(graph, node, DCTERMS.description, "description")
+    if description is None:
+        description, description_translations = texts_in_languages(graph, node, DCTERMS.abstract, "description")
+    keywords, keywords_lang, keyword_translations = keywords_in_languages(graph, node, DCAT.keyword)
+    return {
+        "title": title.text,
+        "title_lang": title.lang or declared_language,
+        "description": description.text if description else "",
+        "description_lang": (description.lang or declared_language) if description else None,
+        "keywords": keywords,
+        "keywords_lang": (keywords_lang or declared_language) if keywords else None,
+        "translations": title_translations + description_translations + keyword_translations,
+    }
+
+
+def catalogue_language(graph: Graph) -> str | None:
+    """The one language a page's ``dcat:Catalog`` declares (``dct:language``), as a BCP 47 tag; None if not exactly one."""
+    languages = {
+        language_tag(iri_tail(str(value)) if isinstance(value, URIRef) else str(value))
+        for catalogue in graph.subjects(RDF.type, DCAT.Catalog)
+        for value in graph.objects(catalogue, DCTERMS.language)
+    }
+    languages.discard(None)
+    return languages.pop() if len(languages) == 1 else None
+
+
+def title_from_rdf(graph: Graph, node: Node) -> str:
+    """``dct:title`` as plain text (French preferred); a dataset without one is invalid."""
+    return texts_from_rdf(graph, node)["title"]
 
 
 def description_from_rdf(graph: Graph, node: Node) -> str:
     """``dct:description`` (else ``dct:abstract``) as plain text."""
-    text = text_value(graph, node, DCTERMS.description) or text_value(graph, node, DCTERMS.abstract)
-    return clean_text(text)
+    return texts_from_rdf(graph, node)["description"]
 
 
 def keywords_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
-    """``dcat:keyword`` values, trimmed and de-duplicated, French ones first."""
-    values = [
-        (lit.language not in (None, "fr"), " ".join(str(lit).split()))
-        for lit in graph.objects(node, DCAT.keyword)
-        if isinstance(lit, Literal)
-    ]
-    values.sort(key=lambda item: (item[0], item[1].casefold(), item[1]))
-    seen: dict[str, str] = {}
-    for _, keyword in values:
-        if keyword and keyword.casefold() not in seen:
-            seen[keyword.casefold()] = keyword
-    return tuple(seen.values())
+    """``dcat:keyword`` values in the shown language, trimmed and de-duplicated."""
+    return keywords_in_languages(graph, node, DCAT.keyword)[0]
 
 
 def themes_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
@@ -146,10 +175,10 @@ def spatial_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
 
 
 def bbox_from_rdf(graph: Graph, node: Node) -> tuple[float, float, float, float] | None:
-    """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``: WKT, GeoJSON or GML)."""
+    """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``, ``geo:asWKT``: WKT, GeoJSON or GML)."""
     boxes = []
     for place in objects(graph, node, DCTERMS.spatial):
-        for predicate in (DCAT.bbox, LOCN.geometry, DCAT.centroid):
+        for predicate in _GEOMETRY_PREDICATES:
             for value in objects(graph, place, predicate):
                 box = bbox_from_text(str(value)) if isinstance(value, Literal) else None
                 if box is not None:
@@ -170,8 +199,8 @@ def frequency_from_rdf(graph: Graph, node: Node) -> Concept | None:
 
 
 def license_from_rdf(graph: Graph, node: Node) -> Concept | None:
-    """``dct:license``, else a ``dct:rights`` statement standing in for it."""
-    return _first_concept(graph, node, DCTERMS.license) or _first_concept(graph, node, DCTERMS.rights)
+    """``dct:license`` (access codes left out), else a ``dct:rights`` statement naming a licence."""
+    return rights_from_rdf(graph, node).license
 
 
 def languages_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
@@ -186,20 +215,17 @@ def languages_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
 
 def publisher_from_rdf(graph: Graph, node: Node) -> Agent | None:
     """The ``dct:publisher`` agent; of several, the named organisation wins."""
-    agents = [_agent(graph, value) for value in objects(graph, node, DCTERMS.publisher)]
+    agents = [agent_from_node(graph, value) for value in objects(graph, node, DCTERMS.publisher)]
     agents = [a for a in agents if a is not None]
     if not agents:
         return None
-    organisations = [
-        a for a in agents if a.uri and (URIRef(a.uri), RDF.type, FOAF.Organization) in graph
-    ]
-    return (organisations or agents)[0]
+    return min(agents, key=lambda a: (not a.name, a.kind not in ORGANISATION_TYPES))
 
 
 def contact_point_from_rdf(graph: Graph, node: Node) -> Agent | None:
     """The first ``dcat:contactPoint`` vCard (or FOAF agent)."""
     for value in objects(graph, node, DCAT.contactPoint):
-        agent = _agent(graph, value)
+        agent = agent_from_node(graph, value)
         if agent is not None:
             return agent
     return None
@@ -230,9 +256,14 @@ def distributions_from_rdf(graph: Graph, node: Node) -> tuple[Distribution, ...]
 
 
 def distribution_from_rdf(graph: Graph, node: Node) -> Distribution:
-    """One distribution; ``accessURL`` falls back on ``downloadURL`` as DCAT-AP requires one."""
+    """One distribution; ``accessURL`` falls back on ``downloadURL`` as DCAT-AP requires one.
+
+    A distribution the source names by IRI without describing it keeps that IRI as its access URL.
+    """
     access_url = iri_or_literal(graph, node, DCAT.accessURL)
     download_url = iri_or_literal(graph, node, DCAT.downloadURL)
+    if not (access_url or download_url) and _undescribed(graph, node):
+        access_url = _clean_iri(node)
     media_type = media_type_from_rdf(graph, node)
     return Distribution(
         access_url=access_url or download_url,
@@ -243,7 +274,7 @@ def distribution_from_rdf(graph: Graph, node: Node) -> Distribution:
         media_type=media_type,
         byte_size=byte_size_from_rdf(graph, node),
         license=license_from_rdf(graph, node),
-        uri=str(node) if isinstance(node, URIRef) else None,
+        uri=_clean_iri(node),
     )
 
 
@@ -290,23 +321,6 @@ def _format_from_media_type(media_type: str) -> str:
     )
 
 
-def _agent(graph: Graph, node: Node) -> Agent | None:
-    if isinstance(node, Literal):
-        name = str(node).strip()
-        return Agent(name=name) if name else None
-    name = label_of(graph, node) or text_value(graph, node, VCARD["organization-name"])
-    if not name:
-        return None
-    email = iri_or_literal(graph, node, VCARD.hasEmail) or iri_or_literal(graph, node, FOAF.mbox)
-    url = iri_or_literal(graph, node, FOAF.homepage) or iri_or_literal(graph, node, VCARD.hasURL)
-    return Agent(
-        name=" ".join(name.split()),
-        uri=str(node) if isinstance(node, URIRef) else None,
-        email=email.removeprefix("mailto:") if email else None,
-        url=url,
-    )
-
-
 def _concepts(graph: Graph, node: Node, predicate: URIRef) -> tuple[Concept, ...]:
     concepts = (concept_from_node(graph, value) for value in objects(graph, node, predicate))
     return tuple(dict.fromkeys(c for c in concepts if c is not None))
@@ -321,6 +335,19 @@ def _first(graph: Graph, node: Node, predicate: URIRef) -> Node | None:
     values = objects(graph, node, predicate)
     literal = best_literal(values)
     return literal if literal is not None else (values[0] if values else None)
+
+
+def _clean_iri(node: Node) -> str | None:
+    """The node's IRI, unless it is a blank node or holds whitespace (no IRI may; such text is no identity)."""
+    if not isinstance(node, URIRef):
+        return None
+    text = str(node).strip()
+    return text if text and not _WHITESPACE.search(text) else None
+
+
+def _undescribed(graph: Graph, node: Node) -> bool:
+    """True when the graph says nothing of the node beyond its type."""
+    return all(predicate == RDF.type for predicate in graph.predicates(node, None))
 
 
 def _describe(node: Node) -> str:

@@ -37,6 +37,13 @@ class Portal:
         """The host name harvesting is allowed to contact."""
         return urlsplit(self.url).hostname or ""
 
+    @property
+    def origin(self) -> str:
+        """``scheme://host:port`` of the portal: what its redirects and next links must keep to."""
+        parts = urlsplit(self.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return f"{parts.scheme}://{parts.hostname or ''}:{port}"
+
 
 def load_portals(path: str | Path) -> list[Portal]:
     """Read ``[[portal]]`` tables from a TOML file."""

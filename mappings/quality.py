@@ -1,19 +1,22 @@
 """A metadata quality score per record, modelled on data.europa.eu's Metadata Quality Assessment.
 
 The MQA scores five dimensions with fixed points per indicator (findability 100,
-accessibility 100, interoperability 110, reusability 75, contextuality 20). fedcat
-never fetches a portal's files, so the two reachability checks (accessURL and
-downloadURL answering 200, 80 points) cannot be measured, and the record model does
-not keep ``dct:rights`` apart from the licence (5 points); those are left out and the
-score is the share of the remaining 320 points, as a percentage. docs/quality.md
-lists every indicator and its weight.
+accessibility 100, interoperability 110, reusability 75, contextuality 20). The two
+reachability checks (accessURL answering, 50 points; downloadURL answering, 30
+points) count once fedcat's link checker has checked the record's URLs
+(:func:`assess` takes the checks); a record not checked yet is scored without them,
+so that its score is not lowered for what nobody measured. The record model does
+not keep ``dct:rights`` apart from the licence (5 points), which is left out. The
+score is the share of the points that could be measured, as a percentage.
+docs/quality.md lists every indicator and its weight.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
+from mappings.links import LinkCheck
 from mappings.record import Record
 from mappings.vocabularies import file_type
 
@@ -43,12 +46,21 @@ def _distributions_all(record: Record, test: Callable) -> bool:
 
 
 def _formats(record: Record) -> list[str]:
+    # three indicators ask for the same record in a row: keep the last answer (URLs are unique, so
+    # file_type's own cache rarely helps)
+    global _last_formats
+    if _last_formats[0] is record:
+        return _last_formats[1]
     codes = []
     for d in record.distributions:
         info = file_type(d.format, d.media_type, url=d.download_url or d.access_url)
         if info:
             codes.append(info.code)
+    _last_formats = (record, codes)
     return codes
+
+
+_last_formats: tuple[Record | None, list[str]] = (None, [])
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -75,6 +87,11 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 DIMENSIONS = ("findability", "accessibility", "interoperability", "reusability", "contextuality")
 MAX_POINTS = sum(i.points for i in INDICATORS)
+#: The MQA's reachability indicators: (name, points, which URLs of a distribution they check).
+REACHABILITY = (
+    ("access_url_reachable", 50, lambda d: d.access_url),
+    ("download_url_reachable", 30, lambda d: d.download_url),
+)
 
 
 @dataclass(frozen=True)
@@ -86,21 +103,33 @@ class QualityReport:
     missing: tuple[str, ...]
 
 
-def assess(record: Record) -> QualityReport:
-    """Run every indicator on a record."""
+def assess(record: Record, links: Mapping[str, LinkCheck] | None = None) -> QualityReport:
+    """Run every indicator on a record; ``links`` (URL → latest check) adds the reachability ones."""
     earned = {d: 0 for d in DIMENSIONS}
     possible = {d: 0 for d in DIMENSIONS}
     missing = []
-    for indicator in INDICATORS:
-        possible[indicator.dimension] += indicator.points
-        if indicator.test(record):
-            earned[indicator.dimension] += indicator.points
+    results = [(i.name, i.dimension, i.points, i.test(record)) for i in INDICATORS]
+    results += _reachability(record, links or {})
+    for name, dimension, points, passed in results:
+        possible[dimension] += points
+        if passed:
+            earned[dimension] += points
         else:
-            missing.append(indicator.name)
-    score = round(100 * sum(earned.values()) / MAX_POINTS)
+            missing.append(name)
+    score = round(100 * sum(earned.values()) / sum(possible.values()))
     return QualityReport(score=score, dimensions={d: (earned[d], possible[d]) for d in DIMENSIONS}, missing=tuple(missing))
 
 
-def quality_score(record: Record) -> int:
+def _reachability(record: Record, links: Mapping[str, LinkCheck]) -> list[tuple[str, str, int, bool]]:
+    """The reachability indicators whose URLs were checked: passed when none of them is broken."""
+    found = []
+    for name, points, url_of in REACHABILITY:
+        checks = [links[url] for d in record.distributions if (url := url_of(d)) and url in links]
+        if checks:
+            found.append((name, "accessibility", points, not any(c.broken for c in checks)))
+    return found
+
+
+def quality_score(record: Record, links: Mapping[str, LinkCheck] | None = None) -> int:
     """The record's score, 0–100."""
-    return assess(record).score
+    return assess(record, links).score

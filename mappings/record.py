@@ -18,6 +18,7 @@ __all__ = [
     "Distribution",
     "Record",
     "ThemeAssignment",
+    "Translation",
     "make_record_id",
 ]
 
@@ -43,13 +44,32 @@ class ThemeAssignment:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A text the source also gave in another language than the one the record shows."""
+
+    field: str  # "title" | "description" | "keyword"
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Agent:
-    """A publisher or a contact point."""
+    """A publisher or a contact point.
+
+    ``name`` is "" when the source identifies the agent only by an IRI or an e-mail;
+    ``kind`` is the RDF type IRI the source gave (``foaf:Organization``, ``vcard:Organization``…).
+    """
 
     name: str
     uri: str | None = None
     email: str | None = None
     url: str | None = None
+    kind: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name, else the e-mail, else the IRI: something to show a person."""
+        return self.name or self.email or self.uri or ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,9 @@ class Record:
     ``record_id`` is ``"<portal_id>:<guid>"``; the guid is the dataset URI when
     the source has one, else its ``dct:identifier`` (ckanext-dcat's rule).
     ``bbox`` is ``(west, south, east, north)`` in WGS 84 degrees.
+    ``title_lang``/``description_lang``/``keywords_lang`` are the language tags the source
+    gave those texts (None: a plain literal, or keywords of which some were plain); ``translations`` hold the other languages' titles,
+    descriptions and keywords; ``rights`` is a ``dct:rights`` statement that is not a licence.
     """
 
     record_id: str
@@ -89,6 +112,11 @@ class Record:
     identifier: str | None = None
     description: str = ""
     keywords: tuple[str, ...] = ()
+    keywords_lang: str | None = None
+    title_lang: str | None = None
+    description_lang: str | None = None
+    translations: tuple[Translation, ...] = ()
+    rights: str | None = None
     themes: tuple[Concept, ...] = ()
     eu_themes: tuple[ThemeAssignment, ...] = ()
     publisher: Agent | None = None
@@ -107,6 +135,10 @@ class Record:
     distributions: tuple[Distribution, ...] = ()
     harvested_at: str | None = None
     quality: int | None = None
+    #: stamped by the service from its link checks: ok, wrong_type, broken or unchecked (None: never stamped)
+    link_status: str | None = None
+    #: stamped by the service: later than the declared frequency allows (None: no period or date to judge by)
+    overdue: bool | None = None
     extras: tuple[tuple[str, str], ...] = field(default=())
 
     @property
@@ -137,6 +169,7 @@ class Record:
         """Rebuild a record from :meth:`to_dict` output."""
         values = dict(data)
         values["keywords"] = tuple(values.get("keywords") or ())
+        values["translations"] = tuple(Translation(**t) for t in values.get("translations") or ())
         values["languages"] = tuple(values.get("languages") or ())
         values["themes"] = tuple(Concept(**c) for c in values.get("themes") or ())
         values["eu_themes"] = tuple(ThemeAssignment(**t) for t in values.get("eu_themes") or ())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from service.api import admin, export, health, openapi, opensearch, pages, portals, search
+from service.api import admin, export, health, insights, openapi, opensearch, pages, portals, search
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.errors import register_error_handlers
 from service.http_hygiene import install as install_http_hygiene
 from service.security import install as install_security
+from service.security import install_response_ceiling
 from service.logging_ import configure_logging, install_request_id
 from service.metrics import install_request_metrics
 
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     register_error_handlers(app)
     install_security(app, catalogue.settings)
     install_http_hygiene(app, cors_origins=catalogue.settings.cors_origins, max_age=catalogue.settings.cache_max_age)
-    for module in (search, portals, export, openapi, opensearch, pages, health):
+    install_response_ceiling(app)  # after the compression hook, so that it runs before it
+    for module in (search, portals, export, openapi, opensearch, pages, health, insights):
         app.register_blueprint(module.blueprint)
     admin.install(app, catalogue)
 
@@ -48,6 +50,9 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
                     "search": "/api/datasets?q=",
                     "dataset": "/api/datasets/<id>",
                     "portals": "/api/portals",
+                    "insights": "/api/insights",
+                    "insights_csv": "/api/insights.csv",
+                    "datasets_csv": "/api/datasets.csv?q=",
                     "harvest_jobs": "/api/harvest/jobs",
                     "catalog": "/catalog (text/turtle, application/rdf+xml, application/ld+json, application/n-triples)",
                     "search_page": "/",

@@ -6,24 +6,30 @@ of ``flask_app.py`` the same way).
 
 from __future__ import annotations
 
+import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
 from harvesters.http import HttpSettings
+from harvesters.limits import HarvestLimits, RecordLimits
+from harvesters.link_checker import LinkChecker, LinkCheckSettings
 from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
 from service import metrics
 from service.config import Settings
+from service.insights import insights_body
+from service.link_health import LinkRun, Stamper, check_links, forget_orphans
 from service.search import get_backend
 from service.errors import InvalidQuery
 from service.search.base import SearchBackend, SearchPage, SearchQuery
 from service.search.facets import FacetResolver, UnknownFacetValue
+from service.store.link_checks import LinkCheckStore, SqliteLinkCheckStore
 
 __all__ = ["Catalogue", "UnknownPortal"]
 
@@ -41,11 +47,15 @@ class Catalogue:
         *,
         backend: SearchBackend | None = None,
         portals: list[Portal] | None = None,
+        link_checks: LinkCheckStore | None = None,
     ) -> None:
         self.settings = settings
         self.portals = portals if portals is not None else load_portals(settings.portals_path)
         self.profiles: list[Profile] = get_profiles(settings.export_profiles)
         self.backend = backend or _make_backend(settings)
+        self.link_checks = link_checks or SqliteLinkCheckStore(_link_checks_path(settings))
+        self.stamper = Stamper(self.link_checks, margin=settings.freshness_margin)
+        self._insights: tuple[str | None, dict] = (None, {})
         self.facets = FacetResolver(self.backend)
 
     def search(self, query: SearchQuery) -> SearchPage:
@@ -106,7 +116,16 @@ class Catalogue:
                 on_progress=on_progress,
                 lock_ttl=settings.harvest_lock_ttl,
                 workers=settings.harvest_workers,
+                limits=HarvestLimits(
+                    max_page_triples=settings.max_page_triples,
+                    record=RecordLimits(
+                        max_text_chars=settings.max_literal_chars,
+                        max_keywords=settings.max_keywords,
+                        max_distributions=settings.max_distributions,
+                    ),
+                ),
                 on_error=lambda exc: metrics.harvest_error(portal.id, exc),
+                transform=self.stamper,
                 **options,
             )
         except PortalBusy:
@@ -114,6 +133,75 @@ class Catalogue:
             raise
         metrics.harvest_finished(job, time.perf_counter() - started)
         return job
+
+    def check_links(
+        self,
+        portal_ids: list[str] | None = None,
+        *,
+        on_progress: Callable[[LinkRun, int], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        checker: LinkChecker | None = None,
+        limit: int | None = None,
+    ) -> LinkRun:
+        """Check the oldest-checked distribution URLs of the portals (all by default) with the configured limits.
+
+        :param checker: one built from :meth:`link_check_settings` (the demo routes its invented hosts).
+        :raises UnknownPortal: for an id no portal has.
+        """
+        ids = [self.portal(pid).id for pid in portal_ids] if portal_ids else [p.id for p in self.portals]
+        run = check_links(
+            self.backend,
+            self.link_checks,
+            ids,
+            settings=self.link_check_settings(),
+            limit=limit or self.settings.link_check_limit,
+            stamper=self.stamper,
+            on_progress=on_progress,
+            should_stop=should_stop,
+            checker=checker,
+        )
+        if not portal_ids:  # a run over every portal knows every URL still linked
+            run.forgotten = forget_orphans(self.backend, self.link_checks)
+        return run
+
+    def insights(self) -> dict:
+        """The catalogue insights (:mod:`service.insights`), computed once per state of the data and day.
+
+        The answer is kept in this process and in the link check store, so that every process
+        (gunicorn workers, the scheduler that refreshes it after each run) shares one computation.
+        The state of the data is the backend's ``data_version`` when it has one, the latest harvest
+        job (records change only through harvests) and the link checks' version.
+        """
+        today = datetime.now(timezone.utc).date()
+        # a harvest that failed writes a job (the trend) but no record: the latest job is part of the version
+        latest_job = max((j.finished_at or j.started_at for j in self.backend.last_jobs().values()), default="")
+        version = ":".join(
+            str(part)
+            for part in (self.backend.data_version(), self.link_checks.version(), latest_job, today, self.settings.freshness_margin)
+        )
+        if self._insights[0] == version:
+            return self._insights[1]
+        saved = self.link_checks.load_snapshot("insights", version)
+        if saved is not None:
+            self._insights = (version, json.loads(saved))
+            return self._insights[1]
+        portals = [(p.id, p.name, p.kind) for p in self.portals]
+        body = insights_body(self.backend, self.link_checks, portals, margin=self.settings.freshness_margin, today=today)
+        self.link_checks.save_snapshot("insights", version, json.dumps(body, ensure_ascii=False))
+        self._insights = (version, body)
+        return body
+
+    def link_check_settings(self) -> LinkCheckSettings:
+        """The politeness and time limits of link checks, from the settings."""
+        s = self.settings
+        return LinkCheckSettings(
+            per_host=s.link_check_per_host,
+            host_rate=s.link_check_host_rate,
+            workers=s.link_check_workers,
+            connect_timeout=min(10.0, s.link_check_timeout),
+            read_timeout=s.link_check_timeout,
+            allowed_networks=s.allowed_networks,
+        )
 
     def portal_summaries(self) -> list[dict]:
         """Each portal with its kind, URL, record count and last harvest."""
@@ -160,8 +248,16 @@ class Catalogue:
         return max((job.finished_at for job in jobs if job.finished_at and job.status != "failed"), default=None)
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the stores."""
         self.backend.close()
+        self.link_checks.close()
+
+
+def _link_checks_path(settings: Settings) -> str:
+    """The link check file: its own setting, else the embedded backend's SQLite file, else (Elasticsearch) fedcat-links.db."""
+    if settings.link_checks_database:
+        return settings.link_checks_database
+    return "fedcat-links.db" if settings.search_backend == "elasticsearch" else settings.database
 
 
 def _make_backend(settings: Settings) -> SearchBackend:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from contextlib import ExitStack
 from datetime import datetime, timezone
@@ -21,8 +22,9 @@ from service.config import Settings, SettingsError
 from service.logging_ import configure_logging, new_request_id, request_id_scope
 from service.progress import Progress
 from service.rdf_formats import RDF_FORMATS, format_for_extension
+from service.search.base import StoreError
 
-__all__ = ["main"]
+__all__ = ["main", "store_error_line"]
 
 _DEFAULT_BASE_URL = "http://localhost:8000"
 
@@ -38,8 +40,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, PortalConfigError, UnknownPortal, LookupError) as exc:
         print(f"fedcat: {exc}", file=sys.stderr)
         return 2
+    except (StoreError, sqlite3.Error) as exc:
+        print(store_error_line(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def store_error_line(exc: BaseException) -> str:
+    """One line for a store that failed (disk full, read-only, corrupt file): the API's ``store_error`` code and why.
+
+    SQLite's own errors are caught too: some statements (the schema, a pragma) run
+    outside the backend's translation, and a disk that is full fails them first.
+    """
+    reason = " ".join(str(exc).split()) or exc.__class__.__name__
+    return f"fedcat: store_error: the catalogue store failed: {reason}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     harvest = commands.add_parser("harvest", help="harvest the configured portals into the store")
     harvest.add_argument("--portal", action="append", metavar="ID", help="harvest only this portal (repeatable)")
     harvest.set_defaults(handler=cmd_harvest)
+
+    check = commands.add_parser("check-links", help="check distribution URLs (oldest-checked first) and record what they answer")
+    check.add_argument("--portal", action="append", metavar="ID", help="check only this portal's URLs (repeatable)")
+    check.add_argument("--limit", type=_positive, help="most URLs to check (default: FEDCAT_LINK_CHECK_LIMIT)")
+    check.add_argument("--json", action="store_true", help="print the summary as JSON")
+    check.set_defaults(handler=cmd_check_links)
 
     reindex = commands.add_parser("reindex", help="rebuild the search index from the stored records")
     reindex.set_defaults(handler=cmd_reindex)
@@ -135,6 +156,37 @@ def _summary_line(job: HarvestJob) -> str:
     for warning in job.warnings:
         line += f"\n  warning: {warning}"
     return line
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    """``fedcat check-links``: check the oldest-checked URLs politely, with a progress line and a summary."""
+    catalogue = Catalogue(Settings.from_env())
+    try:
+        with Progress("check-links") as progress:
+            run = catalogue.check_links(
+                args.portal,
+                limit=args.limit,
+                on_progress=lambda run, total: progress.update(run.checked, total=total, detail=f"· {run.verdicts['broken']} broken"),
+            )
+    finally:
+        catalogue.close()
+    if args.json:
+        print(json.dumps(run.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(_link_summary(run))
+    return 0
+
+
+def _link_summary(run) -> str:
+    v = run.verdicts
+    lines = [
+        f"checked {run.checked} of {run.known_urls} URLs ({', '.join(run.portals)}):"
+        f" {v.get('ok', 0)} ok, {v.get('broken', 0)} broken, {v.get('wrong_type', 0)} of the wrong type;"
+        f" {run.restamped} records restamped"
+    ]
+    lines += [f"  broken on {host}: {count}" for host, count in sorted(run.broken_by_host.items(), key=lambda kv: -kv[1])[:10]]
+    lines += [f"  not restamped (being harvested): {portal}" for portal in run.skipped_portals]
+    return "\n".join(lines)
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -276,3 +328,7 @@ def _run_gunicorn(host: str, port: int, workers: int | None) -> None:
             return create_app()
 
     _Gunicorn().run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from typing import Any, Callable, Mapping
@@ -85,6 +86,17 @@ def _networks(text: str) -> tuple[str, ...]:
     return blocks
 
 
+_HOST_ENTRY = re.compile(r"^(?:https?://)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(?:\d{1,5}|\*))?$")
+
+
+def _hosts(text: str) -> tuple[str, ...]:
+    entries = _names(text)
+    for entry in entries:
+        if not _HOST_ENTRY.match(entry):
+            raise ValueError(f"{entry!r} is not `host`, `host:port`, `host:*` or `scheme://host:port`")
+    return entries
+
+
 def _rate(text: str) -> str:
     return "" if Rate.parse(text) is None else text.strip().lower().replace(" ", "")
 
@@ -94,6 +106,22 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise ValueError("must not be negative")
     return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _cron(text: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if text.strip().lower() == "off":
+        return ""
+    CronTrigger.from_crontab(text.strip())  # ValueError names what is wrong
+    return text.strip()
 
 
 def _boolean(text: str) -> bool:
@@ -114,8 +142,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("delete_grace_days", 7.0, "Days a record missing from complete harvests stays (flagged) before it is deleted; 0 deletes at once.", _non_negative_float),
     Setting("http_timeout", 60.0, "Read timeout in seconds for each request to a portal.", _non_negative_float),
     Setting("max_download_mb", 200, "Largest response body accepted from a portal, in MiB (after decompression).", _positive_int),
-    Setting("max_pages", 2000, "Most catalogue pages one harvest follows.", _positive_int),
-    Setting("allowed_hosts", (), "Extra hosts harvests may contact besides each portal's own (comma-separated).", _names),
+    Setting("max_pages", 2000, "Most catalogue pages one harvest follows; a portal still offering a next page after that many fails the run, which then writes nothing (endless paging is suspect: the previous harvest stays).", _positive_int),
+    Setting("max_page_triples", 250_000, "Most triples one catalogue page may hold: a page with more is refused while it is parsed (memory stays bounded), paging stops there and the run is incomplete (nothing removed); the job says so.", _positive_int),
+    Setting("max_literal_chars", 100_000, "Longest title or description stored (dataset or distribution), in characters; longer ones are cut with ` […]` and the job lists the records.", _positive_int),
+    Setting("max_keywords", 500, "Most keywords stored per dataset (each cut at 200 characters); the rest are left out and the job lists the records.", _positive_int),
+    Setting("max_distributions", 1000, "Most distributions stored per dataset; the rest are left out and the job lists the records.", _positive_int),
+    Setting("allowed_hosts", (), "Where harvests may go besides each portal's own scheme, host and port (redirects, next links), comma-separated: `host` (its default http/https port), `host:port`, `host:*` (any port) or `scheme://host:port`.", _hosts),
     Setting("allowed_networks", (), "IP networks harvests may connect to besides public addresses (comma-separated CIDR, e.g. `10.0.0.0/8,::1/128`); loopback, private, link-local and reserved addresses are refused otherwise.", _networks),
     Setting("http_deadline", 600.0, "Longest time in seconds one portal response may take to arrive in full (a portal dripping bytes is cut off).", _non_negative_float),
     Setting("cors_origins", ("*",), "Origins allowed to read the API from a browser (comma-separated; `*` for any).", _names),
@@ -133,6 +165,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", "text", "Log lines as `text` or `json` (one JSON object per line); each carries the request id.", _log_format),
     Setting("log_level", "INFO", "Lowest level logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.", _log_level),
     Setting("harvest_workers", 0, "Processes that parse and map a harvest's pages while the main one fetches and writes; 0 uses the usable CPUs (at most 2), 1 keeps the harvest in one process.", _non_negative_int),
+    Setting("link_check_schedule", "30 4 * * *", "Cron expression (Paris time) of the scheduler's link check runs; `off` turns them off.", _cron),
+    Setting("link_check_limit", 2000, "Most distribution URLs one link check run checks (those checked longest ago first).", _positive_int),
+    Setting("link_check_per_host", 2, "Most link check requests in flight at once to one host.", _positive_int),
+    Setting("link_check_host_rate", 1.0, "Most link check requests started per second on one host (0.5: one every two seconds).", _positive_float),
+    Setting("link_check_workers", 8, "Threads of a link check run (several hosts are checked at once; each host stays within its limits).", _positive_int),
+    Setting("link_check_timeout", 20.0, "Seconds a checked URL may take to answer before it counts as broken.", _positive_float),
+    Setting("link_checks_database", "", "SQLite file of the link check results; empty uses FEDCAT_DATABASE (with Elasticsearch, `fedcat-links.db`).", str),
+    Setting("freshness_margin", 0.5, "How late, as a share of its declared update period (at least 3 days), a dataset may be before it counts as overdue.", _non_negative_float),
     Setting("harvest_lock_ttl", 600, "Seconds a portal's harvest lock lasts unless renewed (a running harvest renews it every third of that); a crashed process frees its portals after at most this long.", _positive_int),
 )
 
@@ -150,6 +190,10 @@ class Settings:
     http_timeout: float = 60.0
     max_download_mb: int = 200
     max_pages: int = 2000
+    max_page_triples: int = 250_000
+    max_literal_chars: int = 100_000
+    max_keywords: int = 500
+    max_distributions: int = 1000
     allowed_hosts: tuple[str, ...] = ()
     allowed_networks: tuple[str, ...] = ()
     http_deadline: float = 600.0
@@ -167,6 +211,14 @@ class Settings:
     admin_token: str = field(default="", repr=False)
     log_format: str = "text"
     log_level: str = "INFO"
+    link_check_schedule: str = "30 4 * * *"
+    link_check_limit: int = 2000
+    link_check_per_host: int = 2
+    link_check_host_rate: float = 1.0
+    link_check_workers: int = 8
+    link_check_timeout: float = 20.0
+    link_checks_database: str = ""
+    freshness_margin: float = 0.5
     harvest_lock_ttl: int = 600
     harvest_workers: int = 0
 

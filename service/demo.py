@@ -9,13 +9,18 @@ through the same harvesters, store and API as production.
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from harvesters.link_checker import LinkChecker
+from mappings.links import record_urls
 
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings
 from simulators.dkan import DkanSimulator
+from simulators.file_host import FileHostSimulator, route_to
 from simulators.geonetwork import GeonetworkSimulator
 from simulators.opendatasoft import OpendatasoftSimulator
 from simulators.sample_data import generate
@@ -80,4 +85,17 @@ def harvest_demo(stack: ExitStack, settings: Settings, *, size: int | None = Non
             f"  {portal.id:<12} {portal.kind:<13} {job.status:<17} {stats.created + stats.updated + stats.unchanged:>5} records"
             f" ({stats.created} new, {stats.updated} updated, {stats.deleted} removed, {len(job.failed)} failed)"
         )
+    check_demo_links(stack, catalogue, echo=echo)
     return DemoRun(catalogue=catalogue, simulators=[s for _, s in pairs], jobs=jobs)
+
+
+def check_demo_links(stack: ExitStack, catalogue: Catalogue, *, echo=print) -> None:
+    """Check every distribution URL of the demo offline: their invented hosts are routed to a local file host."""
+    files = stack.enter_context(FileHostSimulator(demo=True))
+    hosts = sorted({urlsplit(url).hostname for r in catalogue.backend.iter_records() for url, _ in record_urls(r)} - {None})
+    settings = replace(catalogue.link_check_settings(), host_rate=500.0, read_timeout=10.0)
+    checker = LinkChecker(settings)
+    route_to(checker.session, hosts, files.url)
+    run = catalogue.check_links(checker=checker, limit=1_000_000)
+    v = run.verdicts
+    echo(f"  links        {run.checked} URLs checked: {v['ok']} ok, {v['broken']} broken, {v['wrong_type']} of the wrong type")

@@ -33,6 +33,7 @@ from rdflib import Graph
 from mappings.profiles.base import CatalogInfo, CatalogPage, build_catalog_graph
 from mappings.record import Record
 from service.catalogue import Catalogue
+from mappings.profiles.page_graph import bound_prefixes, used_prefixes
 from service.rdf_formats import RdfFormat, serialize
 
 __all__ = ["PAGE_SIZE", "PageWriter", "export_catalogue", "writer_for"]
@@ -86,7 +87,7 @@ class TurtleWriter(PageWriter):
 class RdfXmlWriter(PageWriter):
     """RDF/XML: one root, the node elements of every page inside it.
 
-    The root is the first page's: its namespace declarations come from the
+    The root is the first page's: its namespace declarations are all the
     graph's bindings, the same on every page, so a page whose root matches is
     copied as it is. Any other page is parsed and its node elements re-emitted,
     each declaring the namespaces it uses.
@@ -98,7 +99,8 @@ class RdfXmlWriter(PageWriter):
 
     def page(self, graph: Graph) -> None:
         """The page's node elements inside the one root."""
-        data = serialize(graph, self.fmt)
+        # every namespace the export binds, declared the same on every page: each page fits the first root
+        data = serialize(graph, self.fmt, bound_prefixes(graph))
         split = _split_root(data)
         if self._root is None:
             self._root = split[0] if split else f'<rdf:RDF xmlns:rdf="{_RDF_NS}">'.encode()
@@ -130,7 +132,7 @@ class JsonLdWriter(PageWriter):
     def page(self, graph: Graph) -> None:
         """The page's node objects, compacted with the context of the first page."""
         if self._context is None:
-            self._context = {prefix: str(namespace) for prefix, namespace in graph.namespaces() if prefix}
+            self._context = used_prefixes(graph)
             self.out.write(b'{"@context": ' + _json(self._context) + b',\n "@graph": [\n')
         document = json.loads(graph.serialize(format="json-ld", context=self._context))
         for node in _node_objects(document):

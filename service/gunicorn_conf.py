@@ -28,12 +28,16 @@ __all__ = [
     "errorlog",
     "graceful_timeout",
     "keepalive",
+    "limit_request_field_size",
+    "limit_request_fields",
+    "limit_request_line",
     "logconfig_dict",
     "on_starting",
     "post_worker_init",
     "threads",
     "timeout",
     "worker_class",
+    "worker_connections",
     "worker_exit",
     "workers",
 ]
@@ -72,9 +76,19 @@ def _log_format() -> str:
 
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
+#: gthread, except that a request reaches a thread only once it has fully arrived (slow clients hold
+#: no thread; a request still arriving after 10 s is dropped): see service/gunicorn_worker.py
+worker_class = "service.gunicorn_worker.BufferingThreadWorker"
 #: threads per worker: searches wait on SQLite or the engine, so a few threads keep a worker busy
-worker_class = "gthread"
 threads = 4
+#: gunicorn's request limits, above fedcat's own (service/security.py) so that fedcat answers first, in
+#: its JSON error shape: request line unlimited here (the worker buffers at most ~1.1 MiB of a request),
+#: 1,000 headers of up to 64 KiB each
+limit_request_line = 0
+limit_request_fields = 1000
+limit_request_field_size = 65536
+#: connections one worker holds at most, slow ones included (beyond, it stops accepting until some end)
+worker_connections = 1000
 #: a worker whose main loop is silent this long is restarted (the API answers in pages: no request takes that long)
 timeout = 60
 #: on SIGTERM, workers finish their requests (and admin-started harvests still writing) for this long

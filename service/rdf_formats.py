@@ -8,7 +8,8 @@ from rdflib import Graph
 
 import pyoxigraph
 
-from mappings.profiles.page_graph import PageStore, write_ntriples, write_with_oxigraph
+from mappings.profiles.jsonld_writer import compact_jsonld
+from mappings.profiles.page_graph import used_prefixes, write_ntriples, write_with_oxigraph
 
 __all__ = ["RDF_FORMATS", "RdfFormat", "format_for_extension", "negotiate", "serialize"]
 
@@ -43,19 +44,18 @@ def negotiate(accept) -> RdfFormat | None:
     return next((f for f in RDF_FORMATS if f.media_type == best), None)
 
 
-#: Oxigraph's serialisers (through oxrdflib) write the same syntax many times faster than rdflib's
-_FAST_SERIALIZERS = {"turtle": "ox-turtle", "nt": "ox-ntriples", "xml": "ox-xml"}
-#: the same syntaxes written straight from an export page graph (no rdflib → Oxigraph term conversion per triple)
+#: syntaxes Oxigraph writes (many times faster than rdflib), each subject's statements together
 _OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "xml": pyoxigraph.RdfFormat.RDF_XML}
 
 
-def serialize(graph: Graph, fmt: RdfFormat) -> bytes:
-    """The graph in the given syntax, UTF-8 encoded."""
+def serialize(graph: Graph, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """The graph in the given syntax, UTF-8 encoded, declaring only the prefixes it uses (or ``prefixes``)."""
     if fmt.rdflib_name == "nt":
         return write_ntriples(graph)
-    if fmt.rdflib_name in _OXIGRAPH_FORMATS and isinstance(graph.store, PageStore):
-        return write_with_oxigraph(graph, _OXIGRAPH_FORMATS[fmt.rdflib_name])
+    if fmt.rdflib_name in _OXIGRAPH_FORMATS:
+        return write_with_oxigraph(graph, _OXIGRAPH_FORMATS[fmt.rdflib_name], prefixes)
     if fmt.rdflib_name == "json-ld":
-        return graph.serialize(format="json-ld", auto_compact=True, encoding="utf-8")
-    fast = _FAST_SERIALIZERS.get(fmt.rdflib_name)
-    return graph.serialize(format=fast or fmt.rdflib_name, encoding="utf-8")
+        # Oxigraph's expanded JSON-LD, compacted with the prefixes: ~8x faster than rdflib's writer
+        context = used_prefixes(graph) if prefixes is None else prefixes
+        return compact_jsonld(write_with_oxigraph(graph, pyoxigraph.RdfFormat.JSON_LD, {}), context)
+    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")

@@ -32,6 +32,7 @@ from mappings.portals import Portal
 __all__ = [
     "MISFIRE_GRACE_SECONDS",
     "ScheduleError",
+    "add_link_check_job",
     "add_portal_jobs",
     "build_scheduler",
     "cron_trigger",
@@ -83,6 +84,35 @@ def add_portal_jobs(
         )
 
 
+def add_link_check_job(scheduler: BaseScheduler, schedule: str, check: Callable[[], object]) -> None:
+    """The link check runs, on a cron schedule of their own (one at a time, missed runs coalesced)."""
+    if not schedule:
+        return
+    scheduler.add_job(
+        _logged_link_check(check),
+        trigger=CronTrigger.from_crontab(schedule, timezone=TIMEZONE),
+        id="check-links",
+        name="check links",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        replace_existing=True,
+    )
+
+
+def _logged_link_check(check: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        logger.info("link check starting")
+        try:
+            done = check()
+        except Exception:  # noqa: BLE001 - a failed run must not stop the scheduler; the next one retries
+            logger.exception("link check failed")
+            return
+        logger.info("link check done: %s", getattr(done, "to_dict", lambda: done)())
+
+    return run
+
+
 def cron_trigger(portal: Portal) -> CronTrigger:
     """The portal's five-field cron expression as a trigger (Paris time)."""
     try:
@@ -107,9 +137,20 @@ def run_scheduler(catalogue, *, scope: RunScope | None = None) -> None:
     portals = [p for p in catalogue.portals if catalogue.harvestable(p)]
 
     def harvest(portal: Portal) -> HarvestJob:
-        return catalogue.harvest(portal, should_stop=stopping.is_set)
+        job = catalogue.harvest(portal, should_stop=stopping.is_set)
+        _refresh_insights(catalogue)
+        return job
+
+    def check_links():
+        run = catalogue.check_links(should_stop=stopping.is_set)
+        _refresh_insights(catalogue)
+        return run
 
     scheduler = build_scheduler(portals, harvest, scope=scope)
+    schedule = catalogue.settings.link_check_schedule
+    add_link_check_job(scheduler, schedule, check_links)
+    if schedule:
+        logger.info("scheduled link checks (%s)", schedule)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_gracefully(scheduler, stopping))
     now = datetime.now(timezone.utc)
@@ -117,6 +158,14 @@ def run_scheduler(catalogue, *, scope: RunScope | None = None) -> None:
         if portal.schedule:
             logger.info("scheduled harvest of %s (%s), next run %s", portal.id, portal.schedule, next_run(portal, now))
     scheduler.start()
+
+
+def _refresh_insights(catalogue) -> None:
+    """Compute the insights now, in this process, so that no page request has to (a failure only logs)."""
+    try:
+        catalogue.insights()
+    except Exception:  # noqa: BLE001 - the next request computes them instead
+        logger.exception("could not refresh the insights")
 
 
 def stop_gracefully(scheduler: BaseScheduler, stopping: threading.Event) -> None:

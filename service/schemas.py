@@ -63,6 +63,16 @@ class SearchArgs(Schema):
         load_default=list,
         metadata={"description": "quality score bucket(s): 90-100, 75-89, 50-74, 0-49"},
     )
+    link_status = fields.List(
+        fields.String(validate=validate.OneOf(["ok", "wrong_type", "broken", "unchecked"])),
+        load_default=list,
+        metadata={"description": "link check verdict of the dataset's worst URL: ok, wrong_type, broken, unchecked"},
+    )
+    overdue = fields.List(
+        fields.String(validate=validate.OneOf(["true", "false"])),
+        load_default=list,
+        metadata={"description": "true: later than its declared update frequency allows; false: on time"},
+    )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS, error="Unknown sort {input!r}; use one of: {choices}."),
@@ -111,6 +121,54 @@ class SearchArgs(Schema):
             bbox=data["bbox"],
             quality_min=data["quality_min"],
         )
+
+
+class CsvArgs(Schema):
+    """The CSV exports' own parameters (the search parameters come besides)."""
+
+    sep = fields.String(
+        load_default=",",
+        validate=validate.OneOf([",", ";"]),
+        metadata={"description": "column separator: `,` (default) or `;` (French Excel)"},
+    )
+
+
+class PortalInsightsSchema(Schema):
+    """One portal's insights (``portal`` is ``*`` for the totals)."""
+
+    portal = fields.String(required=True)
+    name = fields.String(required=True)
+    datasets = fields.Integer(required=True)
+    trend = fields.List(fields.Dict(), required=True, metadata={"description": "dataset count after each harvest, oldest first"})
+    quality = fields.Float(allow_none=True, metadata={"description": "mean quality score"})
+    dimensions = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True), required=True,
+                             metadata={"description": "MQA dimension → % of the points earned"})
+    open_license = fields.Float(allow_none=True, metadata={"description": "% of datasets with an open licence"})
+    machine_readable = fields.Float(allow_none=True, metadata={"description": "% of datasets with a machine-readable format"})
+    freshness = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    datasets_by_link_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    urls = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    broken_by_host = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    themes = fields.Dict(required=True, metadata={"description": "EU theme code → count and labels"})
+    hvd = fields.Dict(required=True, metadata={"description": "HVD category IRI → declared, candidates and labels"})
+    reference = fields.Dict(required=True, metadata={"description": "only_here, shared, only_on_reference (vs data.gouv.fr)"})
+    problems = fields.List(fields.Dict(), required=True, metadata={"description": "problem, count and the search listing them"})
+    generated_for = fields.String(metadata={"description": "the day freshness was judged on (one portal only)"})
+
+
+class InsightsSchema(Schema):
+    """Every portal's insights and the totals."""
+
+    generated_for = fields.String(required=True)
+    reference_portal = fields.String(allow_none=True, required=True)
+    portals = fields.List(fields.Nested(PortalInsightsSchema), required=True)
+    total = fields.Nested(PortalInsightsSchema, required=True)
+
+
+class DatasetsCsvArgs(SearchArgs):
+    """``/api/datasets.csv``: the search parameters and the separator (documentation; the view reads them apart)."""
+
+    sep = CsvArgs._declared_fields["sep"]
 
 
 class SuggestArgs(Schema):
@@ -180,10 +238,19 @@ class ConceptSchema(Schema):
 class AgentSchema(Schema):
     """A publisher or contact point."""
 
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "empty when the source gives only an IRI or an e-mail"})
     uri = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True, metadata={"description": "the RDF type the source gave (foaf:Organization…)"})
+
+
+class TranslationSchema(Schema):
+    """A title, description or keyword the source also gave in another language."""
+
+    field = fields.String(required=True, metadata={"enum": ["title", "description", "keyword"]})
+    lang = fields.String(required=True)
+    text = fields.String(required=True)
 
 
 class ThemeAssignmentSchema(Schema):
@@ -236,8 +303,15 @@ class DatasetSchema(Schema):
     source_uri = fields.String(allow_none=True)
     identifier = fields.String(allow_none=True)
     title = fields.String(required=True)
+    title_lang = fields.String(allow_none=True, metadata={"description": "the title's language tag; null when the source gave none"})
+    keywords_lang = fields.String(allow_none=True, metadata={"description": "the keywords' language tag; null when the source gave none (or gave some plain)"})
     description = fields.String(required=True)
+    description_lang = fields.String(allow_none=True)
     keywords = fields.List(fields.String(), required=True)
+    translations = fields.List(
+        fields.Nested(TranslationSchema), metadata={"description": "the other languages' titles, descriptions, keywords"}
+    )
+    rights = fields.String(allow_none=True, metadata={"description": "a rights statement that is not a licence"})
     themes = fields.List(fields.Nested(ConceptSchema), required=True)
     publisher = fields.Nested(AgentSchema, allow_none=True)
     contact_point = fields.Nested(AgentSchema, allow_none=True)
@@ -258,6 +332,13 @@ class DatasetSchema(Schema):
     access_rights = fields.Nested(ConceptSchema, allow_none=True)
     eu_themes = fields.List(fields.Nested(ThemeAssignmentSchema), required=True)
     quality = fields.Integer(allow_none=True, metadata={"description": "metadata quality score, 0–100 (MQA-like)"})
+    link_status = fields.String(
+        allow_none=True,
+        metadata={"description": "worst link check verdict of its URLs: ok, wrong_type, broken or unchecked"},
+    )
+    overdue = fields.Boolean(
+        allow_none=True, metadata={"description": "later than its declared update frequency allows (null: cannot tell)"}
+    )
     formats = fields.List(fields.String(), required=True)
     missing_since = fields.String(allow_none=True, metadata={"description": "set while the portal no longer lists it"})
     links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
@@ -266,6 +347,10 @@ class DatasetSchema(Schema):
     cluster = fields.Dict(allow_none=True, metadata={"description": "merged view with per-field provenance (one dataset only)"})
     quality_report = fields.Dict(metadata={"description": "score, points per MQA dimension, indicators missed (one dataset only)"})
     score = fields.Float(metadata={"description": "relevance (search results only)"})
+    truncated = fields.List(
+        fields.String(),
+        metadata={"description": "search results only: fields cut to 500 characters or 20 items (\" […]\" marks a cut text); the dataset endpoint has them whole"},
+    )
     highlight = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.Nested(HighlightSegmentSchema)),

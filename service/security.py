@@ -7,9 +7,13 @@
   says how many ``X-Forwarded-For`` hops to trust for the client IP.
 * **Size limits**: a body over :data:`MAX_BODY_BYTES` is refused with ``413``
   before it is read (and werkzeug stops reading there for bodies without a
-  length), a query string over :data:`MAX_QUERY_BYTES` or a path over
-  :data:`MAX_PATH_BYTES` with ``400`` (as gunicorn answers a request line over
-  its own 4 KiB limit).
+  length), a query string over :data:`MAX_QUERY_BYTES`, a path over
+  :data:`MAX_PATH_BYTES` or more than :data:`MAX_VALUES_PER_PARAMETER` values of
+  one parameter with ``400``, more than :data:`MAX_HEADER_COUNT` headers, one
+  over :data:`MAX_HEADER_BYTES` or all over :data:`MAX_HEADERS_TOTAL_BYTES`
+  with ``431``. gunicorn's own limits are set above these
+  (``service/gunicorn_conf.py``), so fedcat answers first, in its JSON shape;
+  what gunicorn still refuses gets the same shape (``service/gunicorn_worker.py``).
 * **Headers**: ``X-Content-Type-Options: nosniff`` on every response, and on
   every non-HTML one a ``Content-Security-Policy`` that lets a browser run
   nothing from it (HTML pages set their own policy, see ``service/api/pages.py``).
@@ -26,7 +30,19 @@ from service.config import Settings
 from service.errors import error_body
 from service.rate_limit import Rate, RateLimiter
 
-__all__ = ["API_POLICY", "MAX_BODY_BYTES", "MAX_PATH_BYTES", "MAX_QUERY_BYTES", "install"]
+__all__ = [
+    "API_POLICY",
+    "MAX_BODY_BYTES",
+    "MAX_HEADERS_TOTAL_BYTES",
+    "MAX_HEADER_BYTES",
+    "MAX_HEADER_COUNT",
+    "MAX_PATH_BYTES",
+    "MAX_QUERY_BYTES",
+    "MAX_RESPONSE_BYTES",
+    "MAX_VALUES_PER_PARAMETER",
+    "install",
+    "install_response_ceiling",
+]
 
 #: Largest request body accepted (the API reads none but the admin API's small JSON).
 MAX_BODY_BYTES = 1024 * 1024
@@ -34,6 +50,17 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_QUERY_BYTES = 4096
 #: Longest path (record ids are URLs, hence generous).
 MAX_PATH_BYTES = 4096
+#: Most values one query parameter may repeat (facet filters): no search needs more.
+MAX_VALUES_PER_PARAMETER = 100
+#: Most request headers (browsers send about 20).
+MAX_HEADER_COUNT = 100
+#: Longest single header, name and value.
+MAX_HEADER_BYTES = 8192
+#: Longest header block in all.
+MAX_HEADERS_TOTAL_BYTES = 32 * 1024
+#: Largest response body (before compression): what the caps on results and records do not bound
+#: (a portal's records can be long within the harvest limits) ends here, with a hint to page smaller
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 #: The policy of everything that is not a page: a browser rendering it runs and loads nothing.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 _FREE_ENDPOINTS = frozenset({"static", "pages.widget_script"})
@@ -67,6 +94,23 @@ def install(app: Flask, settings: Settings) -> None:
         return response
 
 
+def install_response_ceiling(app: Flask) -> None:
+    """Refuse to send a body over :data:`MAX_RESPONSE_BYTES` (register after the compression hook: it runs before it)."""
+
+    @app.after_request
+    def _ceiling(response: Response) -> Response:
+        if response.is_streamed or response.direct_passthrough or response.status_code != 200:
+            return response
+        size = len(response.get_data())
+        if size <= MAX_RESPONSE_BYTES:
+            return response
+        app.logger.warning("response of %d bytes refused: %s", size, request.full_path)
+        message = f"The answer would exceed {MAX_RESPONSE_BYTES} bytes; ask for fewer items (page_size)."
+        refused = jsonify(error_body(500, message, code="response_too_large"))
+        refused.status_code = 500
+        return refused
+
+
 def _oversized() -> tuple | None:
     """A 413 or 400 answer for a request over the limits, else None (nothing of the body is read)."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
@@ -75,6 +119,25 @@ def _oversized() -> tuple | None:
         return _error(400, f"Query string over {MAX_QUERY_BYTES} bytes; narrow the query.", "invalid_query")
     if len(request.path.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
         return _error(400, f"Path over {MAX_PATH_BYTES} bytes.", "invalid_query")
+    headers = _oversized_headers()
+    if headers is not None:
+        return _error(431, headers, "request_header_fields_too_large")
+    repeated = next((name for name, values in request.args.lists() if len(values) > MAX_VALUES_PER_PARAMETER), None)
+    if repeated is not None:
+        message = f"Parameter {repeated!r} repeated more than {MAX_VALUES_PER_PARAMETER} times."
+        return jsonify(error_body(400, message, {repeated: [message]}, "invalid_query")), 400
+    return None
+
+
+def _oversized_headers() -> str | None:
+    """Why the request's headers are over the limits, or None."""
+    sizes = [len(name) + len(value) + 4 for name, value in request.headers.items()]
+    if len(sizes) > MAX_HEADER_COUNT:
+        return f"More than {MAX_HEADER_COUNT} request headers."
+    if sizes and max(sizes) > MAX_HEADER_BYTES:
+        return f"A request header over {MAX_HEADER_BYTES} bytes."
+    if sum(sizes) > MAX_HEADERS_TOTAL_BYTES:
+        return f"Request headers over {MAX_HEADERS_TOTAL_BYTES} bytes in all."
     return None
 
 

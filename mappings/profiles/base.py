@@ -13,12 +13,14 @@ from typing import Callable, ClassVar, Sequence
 from urllib.parse import quote
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, GEO, PROV, RDFS, SKOS, XSD
 
 from mappings.profiles.page_graph import page_graph
 from mappings.record import Record
 from mappings.vocab import ADMS, DCATAP, HYDRA, LOCN, SPDX, VCARD
 
 __all__ = [
+    "EXPORT_PREFIXES",
     "CatalogInfo",
     "CatalogPage",
     "Profile",
@@ -123,19 +125,30 @@ def get_profiles(names: Sequence[str]) -> list[Profile]:
     return [registered[name].load()() for name in names]
 
 
+#: the prefixes the export profiles write with (serialisers declare those a document uses)
+EXPORT_PREFIXES = (
+    ("adms", ADMS),
+    ("dcat", DCAT),
+    ("dcatap", DCATAP),
+    ("dct", DCTERMS),
+    ("foaf", FOAF),
+    ("gsp", GEO),
+    ("hydra", HYDRA),
+    ("locn", LOCN),
+    ("prov", PROV),
+    ("rdfs", RDFS),
+    ("skos", SKOS),
+    ("spdx", SPDX),
+    ("vcard", VCARD),
+    ("xsd", XSD),
+)
+
+
 def new_graph(graph: Graph | None = None) -> Graph:
-    """An empty graph (or the one given) with the usual prefixes bound."""
-    graph = Graph() if graph is None else graph
-    for prefix, namespace in (
-        ("adms", ADMS),
-        ("dcatap", DCATAP),
-        ("hydra", HYDRA),
-        ("locn", LOCN),
-        ("spdx", SPDX),
-        ("vcard", VCARD),
-    ):
-        graph.bind(prefix, namespace)
-    graph.bind("dct", "http://purl.org/dc/terms/")
+    """An empty graph (or the one given) with the export's prefixes bound."""
+    graph = Graph(bind_namespaces="core") if graph is None else graph
+    for prefix, namespace in EXPORT_PREFIXES:
+        graph.bind(prefix, namespace, override=True, replace=True)
     return graph
 
 

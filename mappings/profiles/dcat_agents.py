@@ -8,11 +8,12 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 from rdflib.term import Node
 
-from mappings.profiles.rdf_terms import cached_terms, add_concept, add_scheme, mailto, safe_iri, text_literal
+from mappings.profiles.rdf_terms import add_concept, add_scheme, agent_name, cached_terms, mailto, safe_iri, text_literal
 from mappings.record import Agent
 from mappings.vocab import VCARD
 from mappings.vocabularies import fold
 
+_VCARD_NS = str(VCARD)
 # rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
 DCAT, DCTERMS, FOAF, RDF, VCARD = map(cached_terms, (DCAT, DCTERMS, FOAF, RDF, VCARD))
 
@@ -25,6 +26,8 @@ __all__ = [
     "publisher_type",
 ]
 
+#: agent classes a publisher may also have (``foaf:Organization``, ``foaf:Person``, ``org:Organization``…)
+_AGENT_CLASS_NAMESPACES = ("http://xmlns.com/foaf/0.1/", "http://www.w3.org/ns/org#")
 PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 #: The ADMS publisher type scheme (``PublisherTypeRestriction`` in mdr-vocabularies.shape.ttl).
 PUBLISHER_TYPE_SCHEME = URIRef(PUBLISHER_TYPE + "1.0")
@@ -67,13 +70,22 @@ def publisher_type(name: str | None) -> str | None:
 
 
 def add_agent(graph: Graph, subject: Node, predicate: URIRef, agent: Agent | None) -> Node | None:
-    """A ``foaf:Agent`` with its name, mailbox and homepage when known, and its ADMS type when inferable."""
-    if agent is None or not agent.name.strip():
+    """A ``foaf:Agent`` (and the source's own agent class) with its name, mailbox and homepage when known.
+
+    An agent the source identifies only by an IRI or an e-mail is kept: DCAT-AP wants a
+    ``foaf:name``, and what the source identifies it by is its name here (:attr:`Agent.display_name`).
+    Its ADMS publisher type is added when the name says what kind of body it is.
+    """
+    name = agent_name(agent) if agent is not None else ""
+    if not name:
         return None
     node = safe_iri(agent.uri) or BNode()
     graph.add((subject, predicate, node))
     graph.add((node, RDF.type, FOAF.Agent))
-    graph.add((node, FOAF.name, text_literal(agent.name)))
+    if agent.kind and agent.kind.startswith(_AGENT_CLASS_NAMESPACES) and safe_iri(agent.kind):
+        graph.add((node, RDF.type, URIRef(agent.kind)))
+    if graph.value(node, FOAF.name) is None:
+        graph.add((node, FOAF.name, text_literal(name)))
     mailbox = mailto(agent.email)
     if mailbox is not None:
         graph.add((node, FOAF.mbox, mailbox))
@@ -96,13 +108,19 @@ def add_publisher_type(graph: Graph, agent: Node, code: str | None) -> None:
 
 
 def add_contact_point(graph: Graph, subject: Node, contact: Agent | None) -> Node | None:
-    """A ``vcard:Kind`` contact point: ``vcard:fn``, ``vcard:hasEmail`` as a ``mailto:`` IRI, ``vcard:hasURL``."""
-    if contact is None or not contact.name.strip():
+    """A ``vcard:Kind`` contact point (and the source's vCard class): ``vcard:fn``, ``vcard:hasEmail``, ``vcard:hasURL``.
+
+    A contact given only by an e-mail or an IRI is kept, with no invented name.
+    """
+    if contact is None or not agent_name(contact):
         return None
     node = safe_iri(contact.uri) or BNode()
     graph.add((subject, DCAT.contactPoint, node))
     graph.add((node, RDF.type, VCARD.Kind))
-    graph.add((node, VCARD.fn, text_literal(contact.name)))
+    if contact.kind and contact.kind.startswith(_VCARD_NS) and safe_iri(contact.kind):
+        graph.add((node, RDF.type, URIRef(contact.kind)))
+    if contact.name.strip():
+        graph.add((node, VCARD.fn, text_literal(contact.name.strip())))
     mailbox = mailto(contact.email)
     if mailbox is not None:
         graph.add((node, VCARD.hasEmail, mailbox))

@@ -9,14 +9,13 @@ Agents, distributions, coverage and HVD live in their own modules.
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
-from mappings.profiles.base import CatalogPage, Profile, base_url_of, dataset_ref
+from mappings.profiles.base import CatalogPage, Profile, dataset_ref
 from mappings.profiles.dcat_agents import add_agent, add_contact_point
 from mappings.profiles.dcat_coverage import add_spatial, add_temporal
 from mappings.profiles.dcat_distributions import add_distribution
 from mappings.profiles.hvd import add_hvd, hvd_of
-from mappings.profiles.page_graph import memo_of
 from mappings.profiles.rdf_terms import (
     EU_AUTHORITY,
     add_concept,
@@ -25,6 +24,7 @@ from mappings.profiles.rdf_terms import (
     date_literal,
     eu_scheme,
     safe_iri,
+    source_text,
     text_literal,
 )
 from mappings.record import Agent, Concept, Record, ThemeAssignment
@@ -32,7 +32,7 @@ from mappings.vocab import ADMS, HYDRA
 from mappings.vocabularies import eu_frequency, eu_language, fold
 
 # rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
-DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD = map(cached_terms, (DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD))
+DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD = map(cached_terms, (DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD))
 ADMS, HYDRA = map(cached_terms, (ADMS, HYDRA))
 
 __all__ = [
@@ -52,8 +52,9 @@ __all__ = [
     "add_portal_themes",
     "add_provenance",
     "add_source",
+    "add_texts",
+    "add_upstream_identifier",
     "portal_theme_scheme",
-    "upstream_dataset_class",
 ]
 
 #: Concept schemes whose IRIs are real ``skos:Concept``s, worth keeping next to the EU themes.
@@ -72,6 +73,8 @@ ACCESS_RIGHTS = {
     "NON_PUBLIC": ({"fr": "Non public", "en": "Non-public"}, ("non public", "private", "prive")),
 }
 _FRANCE = URIRef(EU_AUTHORITY + "country/FRA")
+#: where each translated field of a record goes
+_TRANSLATED = {"title": DCTERMS.title, "description": DCTERMS.description, "keyword": DCAT.keyword}
 
 
 class DcatAp3Profile(Profile):
@@ -82,9 +85,7 @@ class DcatAp3Profile(Profile):
     def serialize_dataset(self, record: Record, graph: Graph, ref: URIRef) -> None:
         """See :meth:`Profile.serialize_dataset`."""
         graph.add((ref, RDF.type, DCAT.Dataset))
-        graph.add((ref, DCTERMS.title, text_literal(record.title, "fr")))
-        graph.add((ref, DCTERMS.description, text_literal(record.description or record.title, "fr")))
-        add_keywords(graph, ref, record.keywords)
+        add_texts(graph, ref, record)
         add_eu_themes(graph, ref, record.eu_themes)
         add_portal_themes(graph, ref, record.themes)
         add_agent(graph, ref, DCTERMS.publisher, record.publisher)
@@ -100,7 +101,7 @@ class DcatAp3Profile(Profile):
         legislation = add_hvd(graph, ref, hvd_of(record))
         for number, distribution in enumerate(record.distributions, 1):
             distribution_ref = URIRef(f"{ref}#distribution-{number}")
-            add_distribution(graph, ref, distribution_ref, distribution, record.license, legislation)
+            add_distribution(graph, ref, distribution_ref, distribution, record.license, legislation, record.rights)
 
     def serialize_catalog(self, graph: Graph, ref: URIRef, page: CatalogPage) -> None:
         """See :meth:`Profile.serialize_catalog`."""
@@ -151,11 +152,29 @@ def add_hydra_view(graph: Graph, ref: URIRef, page: CatalogPage) -> None:
 # -- the parts of a dataset --------------------------------------------------------------
 
 
-def add_keywords(graph: Graph, ref: URIRef, keywords: tuple[str, ...]) -> None:
-    """``dcat:keyword`` literals in French."""
+def add_texts(graph: Graph, ref: URIRef, record: Record) -> None:
+    """Title, description and keywords, each in the language the source gave it, and every translation.
+
+    A text the source gave as a plain literal stays plain: fedcat never guesses a language.
+    An empty description falls back on the title (DCAT-AP makes it mandatory), in the title's language.
+    """
+    graph.add((ref, DCTERMS.title, source_text(record.title, record.title_lang)))
+    if record.description:
+        graph.add((ref, DCTERMS.description, source_text(record.description, record.description_lang)))
+    else:
+        graph.add((ref, DCTERMS.description, source_text(record.title, record.title_lang)))
+    add_keywords(graph, ref, record.keywords, record.keywords_lang)
+    for translation in record.translations:
+        predicate = _TRANSLATED.get(translation.field)
+        if predicate is not None and translation.text.strip() and translation.lang:
+            graph.add((ref, predicate, source_text(translation.text.strip(), translation.lang)))
+
+
+def add_keywords(graph: Graph, ref: URIRef, keywords: tuple[str, ...], lang: str | None = None) -> None:
+    """``dcat:keyword`` literals, tagged only with a language the source gave."""
     for keyword in keywords:
         if keyword.strip():
-            graph.add((ref, DCAT.keyword, text_literal(keyword.strip(), "fr")))
+            graph.add((ref, DCAT.keyword, text_literal(keyword.strip(), lang)))
 
 
 def add_eu_themes(graph: Graph, ref: URIRef, themes: tuple[ThemeAssignment, ...]) -> None:
@@ -175,7 +194,8 @@ def add_portal_themes(graph: Graph, ref: URIRef, themes: tuple[Concept, ...]) ->
             add_keywords(graph, ref, (theme.label,))
             continue
         graph.add((ref, DCAT.theme, iri))
-        add_concept(graph, iri, {"fr": theme.label}, scheme=URIRef(scheme))
+        # the portal's label, in whatever language the portal wrote it: untagged
+        add_concept(graph, iri, {None: theme.label}, scheme=URIRef(scheme))
 
 
 def portal_theme_scheme(iri: URIRef | None) -> str | None:
@@ -232,7 +252,7 @@ def add_access_rights(graph: Graph, ref: URIRef, rights: Concept | None) -> None
     graph.add((ref, DCTERMS.accessRights, node))
     graph.add((node, RDF.type, DCTERMS.RightsStatement))
     if rights.label.strip():
-        graph.add((node, RDFS.label, text_literal(rights.label.strip(), "fr")))
+        graph.add((node, RDFS.label, text_literal(rights.label.strip())))
 
 
 def access_right_code(rights: Concept) -> str | None:
@@ -255,49 +275,37 @@ def add_landing_page(graph: Graph, ref: URIRef, url: str | None) -> None:
 
 
 def add_provenance(graph: Graph, ref: URIRef, record: Record) -> None:
-    """Where the record came from: ``dct:identifier``, an ``adms:identifier`` and ``dct:source``."""
-    graph.add((ref, DCTERMS.identifier, text_literal(record.identifier or record.guid)))
-    node = BNode()
-    graph.add((ref, ADMS.identifier, node))
-    graph.add((node, RDF.type, ADMS.Identifier))
-    notation = Literal(record.guid, datatype=XSD.anyURI) if safe_iri(record.guid) else text_literal(record.guid)
-    graph.add((node, SKOS.notation, notation))
-    graph.add((node, ADMS.schemaAgency, text_literal(record.portal_id)))
+    """Which dataset this is, and where it came from.
+
+    ``dct:identifier`` is the dataset's IRI in fedcat's export: unique in the
+    catalogue, where a portal's own id is not (data.gouv.fr republishes Paris's
+    datasets under Paris's URL, and harvesters such as udata refuse a second
+    dataset with the same identifier). The upstream ids go where DCAT-AP puts
+    other identifiers, ``adms:identifier``, with the portal as schema agency.
+    """
+    graph.add((ref, DCTERMS.identifier, text_literal(str(ref))))
+    for value in dict.fromkeys(v for v in (record.guid, record.identifier) if v and v.strip()):
+        add_upstream_identifier(graph, ref, value.strip(), record.portal_id)
     add_source(graph, ref, record)
 
 
-def add_source(graph: Graph, ref: URIRef, record: Record) -> None:
-    """``dct:source``: the dataset on the portal fedcat harvested, described just enough to be a dataset.
+def add_upstream_identifier(graph: Graph, ref: URIRef, value: str, portal_id: str) -> None:
+    """One ``adms:Identifier`` holding an id the source portal gave the dataset."""
+    node = BNode()
+    graph.add((ref, ADMS.identifier, node))
+    graph.add((node, RDF.type, ADMS.Identifier))
+    notation = Literal(value, datatype=XSD.anyURI) if safe_iri(value) else text_literal(value)
+    graph.add((node, SKOS.notation, notation))
+    graph.add((node, ADMS.schemaAgency, text_literal(portal_id)))
 
-    DCAT-AP's range makes the source a ``dcat:Dataset`` (with the title and
-    description every dataset needs). It is typed through
-    :func:`upstream_dataset_class`, a subclass of ``dcat:Dataset``, so that
-    harvesters of this catalogue, which take every node typed ``dcat:Dataset``,
-    do not import each upstream dataset a second time.
+
+def add_source(graph: Graph, ref: URIRef, record: Record) -> None:
+    """``prov:wasDerivedFrom``: the dataset on the portal fedcat harvested, as a bare IRI.
+
+    Not ``dct:source``: DCAT-AP's range makes that a ``dcat:Dataset``, and any
+    upstream node typed a dataset (or a subclass, for a client that infers
+    classes) would be read as one more dataset of this catalogue, missing its properties.
     """
     source = safe_iri(record.source_uri)
-    if source is None or source == ref:
-        return
-    graph.add((ref, DCTERMS.source, source))
-    graph.add((source, RDF.type, upstream_dataset_class(graph, ref)))
-    graph.add((source, DCTERMS.title, text_literal(record.title, "fr")))
-    graph.add((source, DCTERMS.description, text_literal(record.description or record.title, "fr")))
-
-
-def upstream_dataset_class(graph: Graph, ref: URIRef) -> URIRef:
-    """fedcat's class of upstream datasets (``<catalog>#UpstreamDataset``), defined in the graph that uses it."""
-    catalog = URIRef(base_url_of(ref) + "/catalog")
-    cls = URIRef(f"{catalog}#UpstreamDataset")
-    memo = memo_of(graph)
-    if memo is not None:
-        if cls in memo:
-            return cls
-        memo.add(cls)
-    graph.add((cls, RDF.type, RDFS.Class))
-    graph.add((cls, RDFS.subClassOf, DCAT.Dataset))
-    graph.add((cls, RDFS.isDefinedBy, catalog))
-    graph.add((cls, RDFS.label, text_literal("Jeu de données d’origine", "fr")))
-    graph.add((cls, RDFS.label, text_literal("Upstream dataset", "en")))
-    comment = "A dataset as its source portal publishes it, which a fedcat dataset was harvested from."
-    graph.add((cls, RDFS.comment, text_literal(comment, "en")))
-    return cls
+    if source is not None and source != ref:
+        graph.add((ref, PROV.wasDerivedFrom, source))

@@ -8,6 +8,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 from rdflib.term import Node
 
+from mappings.profiles.licence_registries import registry_names
+from mappings.profiles.page_graph import memo_of
 from mappings.profiles.rdf_terms import cached_terms, add_concept, eu_scheme, safe_iri, text_literal
 from mappings.record import Concept, Distribution
 from mappings.vocab import DCATAP, IANA_MEDIA_TYPES
@@ -22,8 +24,10 @@ __all__ = [
     "NOT_A_LICENCE",
     "add_distribution",
     "add_format",
+    "add_licence_names",
     "add_license",
     "add_media_type",
+    "add_rights",
     "licence_node",
 ]
 
@@ -74,10 +78,12 @@ def add_distribution(
     distribution: Distribution,
     dataset_license: Concept | None,
     legislation: URIRef | None = None,
+    rights: str | None = None,
 ) -> URIRef | None:
     """One ``dcat:Distribution``, or None when it has no usable URL (``dcat:accessURL`` is mandatory).
 
     :param dataset_license: the record's licence, used when the distribution has none.
+    :param rights: the record's rights statement that is not a licence (DCAT-AP puts ``dct:rights`` here).
     :param legislation: ``dcatap:applicableLegislation`` of a high-value dataset's distributions.
     """
     access_url = safe_iri(distribution.access_url) or safe_iri(distribution.download_url)
@@ -91,12 +97,13 @@ def add_distribution(
         graph.add((ref, DCAT.downloadURL, download_url))
     for predicate, text in ((DCTERMS.title, distribution.title), (DCTERMS.description, distribution.description)):
         if text:
-            graph.add((ref, predicate, text_literal(text, "fr")))
+            graph.add((ref, predicate, text_literal(text)))
     add_format(graph, ref, distribution)
     add_media_type(graph, ref, distribution)
     if distribution.byte_size is not None and distribution.byte_size >= 0:
         graph.add((ref, DCAT.byteSize, Literal(distribution.byte_size, datatype=XSD.nonNegativeInteger)))
     add_license(graph, ref, distribution.license or dataset_license)
+    add_rights(graph, ref, rights)
     if legislation is not None:
         graph.add((ref, DCATAP.applicableLegislation, legislation))
     return ref
@@ -130,6 +137,19 @@ def add_media_type(graph: Graph, ref: URIRef, distribution: Distribution) -> URI
     return iri
 
 
+def add_rights(graph: Graph, ref: URIRef, rights: str | None) -> Node | None:
+    """``dct:rights``: the source's rights statement, as a labelled ``dct:RightsStatement`` (its IRI if it is one)."""
+    text = (rights or "").strip()
+    if not text:
+        return None
+    node = safe_iri(text) or BNode()
+    graph.add((ref, DCTERMS.rights, node))
+    graph.add((node, RDF.type, DCTERMS.RightsStatement))
+    if isinstance(node, BNode):
+        graph.add((node, RDFS.label, text_literal(text)))
+    return node
+
+
 def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | None:
     """``dct:license``: a ``dct:LicenseDocument``, typed with ADMS licence types when the licence is known."""
     node = licence_node(graph, license_)
@@ -139,7 +159,11 @@ def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | N
 
 
 def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
-    """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text."""
+    """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text.
+
+    A known licence is labelled the way clients' registries name it (``rdfs:label``:
+    data.gouv.fr's title; ``dct:title``: CKAN's), so their harvesters recognise it.
+    """
     if license_ is None:
         return None
     info = canonical_license(license_.uri) or canonical_license(license_.label)
@@ -150,11 +174,35 @@ def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
     if iri is None and not license_.label.strip():
         return None
     node = iri or BNode()
+    if _already_described(graph, ("licence", node)):
+        return node
     graph.add((node, RDF.type, DCTERMS.LicenseDocument))
-    if graph.value(node, RDFS.label) is None:
-        graph.add((node, RDFS.label, text_literal(info.label if known else license_.label)))
+    if known:
+        add_licence_names(graph, node, info.id, info.label)
+    elif graph.value(node, RDFS.label) is None:
+        graph.add((node, RDFS.label, text_literal(license_.label.strip() or str(node))))
     for code in LICENCE_TYPES.get(info.id, ()) if known else ():
         concept = URIRef(LICENCE_TYPE + code)
         graph.add((node, DCTERMS.type, concept))
         add_concept(graph, concept, {"en": _LICENCE_TYPE_LABELS[code]}, scheme=LICENCE_TYPE_SCHEME)
     return node
+
+
+def add_licence_names(graph: Graph, node: Node, license_id: str, label: str) -> None:
+    """``rdfs:label`` as data.gouv.fr names the licence and ``dct:title`` as CKAN does (fedcat's label otherwise)."""
+    names = registry_names(license_id)
+    if graph.value(node, RDFS.label) is None:
+        graph.add((node, RDFS.label, text_literal(names.udata_title or label)))
+    if graph.value(node, DCTERMS.title) is None:
+        graph.add((node, DCTERMS.title, text_literal(names.ckan_title or names.udata_title or label)))
+
+
+def _already_described(graph: Graph, key: tuple) -> bool:
+    """True when a page graph already holds the triples of ``key``'s call (an IRI licence described once per page)."""
+    memo = memo_of(graph)
+    if memo is None or isinstance(key[1], BNode):
+        return False
+    if key in memo:
+        return True
+    memo.add(key)
+    return False

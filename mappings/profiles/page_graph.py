@@ -19,7 +19,18 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
-__all__ = ["PageGraph", "PageStore", "memo_of", "page_graph", "write_ntriples", "write_with_oxigraph"]
+__all__ = [
+    "PREFERRED_PREFIXES",
+    "PageGraph",
+    "PageStore",
+    "bound_prefixes",
+    "grouped_triples",
+    "memo_of",
+    "page_graph",
+    "used_prefixes",
+    "write_ntriples",
+    "write_with_oxigraph",
+]
 
 _Triple = tuple[Node, Node, Node]
 
@@ -175,8 +186,8 @@ def memo_of(graph: Graph) -> set | None:
 
 
 def page_graph() -> Graph:
-    """An empty :class:`PageGraph`."""
-    return PageGraph()
+    """An empty :class:`PageGraph` (with rdflib's core prefixes only: profiles bind what they use)."""
+    return PageGraph(bind_namespaces="core")
 
 
 def write_ntriples(graph: Graph) -> bytes:
@@ -189,8 +200,12 @@ def write_ntriples(graph: Graph) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
-    """A :func:`page_graph` in one of Oxigraph's syntaxes, with the graph's prefixes, each term converted once."""
+def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """A graph in one of Oxigraph's syntaxes: statements grouped by subject, only the prefixes they use.
+
+    Each term is converted once. ``prefixes`` replaces the used ones (a multi-page document
+    wants the same declarations on every page).
+    """
     cache: dict[Node, object] = {}
 
     def convert(term: Node):
@@ -199,8 +214,81 @@ def write_with_oxigraph(graph: Graph, fmt: pyoxigraph.RdfFormat) -> bytes:
             converted = cache[term] = _oxigraph_term(term)
         return converted
 
-    triples = (pyoxigraph.Triple(convert(s), convert(p), convert(o)) for s, p, o in graph.store.ordered_triples())
-    return pyoxigraph.serialize(triples, format=fmt, prefixes={k: str(v) for k, v in graph.namespaces()})
+    triples = grouped_triples(graph)
+    prefixes = used_prefixes(graph) if prefixes is None else prefixes
+    statements = (pyoxigraph.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples)
+    return pyoxigraph.serialize(statements, format=fmt, prefixes=prefixes)
+
+
+def grouped_triples(graph: Graph) -> list[_Triple]:
+    """Every triple, each subject's together (subjects in order of first use), so Turtle states each subject once."""
+    store = graph.store
+    by_subject = store._by_subject if isinstance(store, PageStore) else _index(graph)
+    return [(s, p, o) for s, predicates in by_subject.items() for p, objects in predicates.items() for o in objects]
+
+
+#: the prefix written for a namespace bound under several (rdflib binds ``dcterms`` too)
+PREFERRED_PREFIXES = {"http://purl.org/dc/terms/": "dct"}
+
+
+def used_prefixes(graph: Graph) -> dict[str, str]:
+    """``{prefix: namespace}`` of the graph's bindings that its terms use, one prefix per namespace.
+
+    The terms a serialiser writes with a prefix are predicates, classes (objects of
+    ``rdf:type``) and datatypes; other IRIs are written in full when no declared prefix
+    covers them, which keeps this one pass cheap.
+    """
+    bound = _bound_namespaces(graph)
+    used: dict[str, str] = {}
+    for iri in _prefixable_terms(graph):
+        text = str(iri)
+        namespace = text[: max(text.rfind("#"), text.rfind("/")) + 1]
+        if namespace in bound:
+            used[bound[namespace]] = namespace
+    return dict(sorted(used.items()))
+
+
+def _prefixable_terms(graph: Graph) -> set[Node]:
+    """Every predicate, class and datatype of the graph (``rdf:type`` aside: each syntax has a word for it)."""
+    store = graph.store
+    by_subject = store._by_subject if isinstance(store, PageStore) else _index(graph)
+    rdf_type = RDF.type
+    terms: set[Node] = set()
+    datatypes: set[Node] = set()
+    for predicates in by_subject.values():
+        terms.update(predicates)
+        terms.update(predicates.get(rdf_type, ()))
+        for objects in predicates.values():
+            datatypes.update(o.datatype for o in objects if type(o) is Literal)
+    terms.discard(rdf_type)
+    datatypes.discard(None)
+    return terms | datatypes
+
+
+def _index(graph: Graph) -> dict[Node, dict[Node, dict[Node, None]]]:
+    """subject -> predicate -> objects of any graph, in first-use order."""
+    by_subject: dict[Node, dict[Node, dict[Node, None]]] = {}
+    for s, p, o in graph:
+        by_subject.setdefault(s, {}).setdefault(p, {})[o] = None
+    return by_subject
+
+
+def bound_prefixes(graph: Graph) -> dict[str, str]:
+    """``{prefix: namespace}`` of every namespace bound in the graph, one prefix each (the preferred one)."""
+    return dict(sorted((prefix, namespace) for namespace, prefix in _bound_namespaces(graph).items()))
+
+
+def _bound_namespaces(graph: Graph) -> dict[str, str]:
+    """``{namespace: prefix}``: the first prefix bound to each namespace, or its preferred one."""
+    bindings = list(graph.namespaces())
+    bound: dict[str, str] = {}
+    for prefix, namespace in bindings:
+        if prefix and str(namespace) not in bound:
+            bound[str(namespace)] = prefix
+    for namespace, prefix in PREFERRED_PREFIXES.items():
+        if (prefix, URIRef(namespace)) in bindings:
+            bound[namespace] = prefix
+    return bound
 
 
 def _oxigraph_term(term: Node):

@@ -25,10 +25,13 @@ __all__ = [
     "add_label_once",
     "add_scheme",
     "cached_terms",
+    "agent_name",
     "date_literal",
+    "email_address",
     "eu_scheme",
     "mailto",
     "safe_iri",
+    "source_text",
     "text_literal",
 ]
 
@@ -44,6 +47,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
 _YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
+#: a BCP 47 tag as RDF literals carry it (RDF 1.1 / Turtle LANGTAG)
+_LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 #: language tags profiles write, already valid and lower case (see :func:`text_literal`)
 _CHECKED_LANGUAGES = frozenset({"fr", "en", None})
 _RDF_TYPE, _SKOS_CONCEPT, _PREF_LABEL, _IN_SCHEME = RDF.type, SKOS.Concept, SKOS.prefLabel, SKOS.inScheme
@@ -79,6 +84,16 @@ def text_literal(text: str, lang: str | None = None) -> Literal:
     return plain_literal(text, lang)
 
 
+def source_text(text: str, lang: str | None) -> Literal:
+    """A text in the language a source tagged it with; a tag RDF cannot carry (``fr_FR``) leaves it plain.
+
+    The export never guesses a language, and a malformed tag from one record must not stop a page.
+    """
+    if lang and not _LANGUAGE_TAG.match(lang):
+        return text_literal(text)
+    return text_literal(text, lang.lower() if lang else None)
+
+
 def safe_iri(value: str | None) -> URIRef | None:
     """An IRI when the text is an absolute http(s) or urn IRI with no characters IRIs forbid, else None."""
     if not value:
@@ -94,8 +109,18 @@ def safe_iri(value: str | None) -> URIRef | None:
 
 def mailto(email: str | None) -> URIRef | None:
     """A ``mailto:`` IRI for a plausible e-mail address (an existing ``mailto:`` prefix is kept once)."""
-    text = (email or "").strip().removeprefix("mailto:")
+    text = email_address(email)
     return URIRef(f"mailto:{text}") if _EMAIL.match(text) else None
+
+
+def email_address(text: str | None) -> str:
+    """The address of ``mailto: a@b.fr`` or ``a@b.fr``, without the scheme or surrounding spaces."""
+    return (text or "").strip().removeprefix("mailto:").strip()
+
+
+def agent_name(agent) -> str:
+    """What to call an agent: its name, else the e-mail address or IRI the source identifies it by."""
+    return agent.name.strip() or email_address(agent.email) or (agent.uri or "").strip()
 
 
 @lru_cache(maxsize=4096)

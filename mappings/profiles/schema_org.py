@@ -20,7 +20,8 @@ from mappings.portals import Portal
 from mappings.profiles.base import CatalogPage, Profile, dataset_ref
 from mappings.profiles.dcat_distributions import NOT_A_LICENCE
 from mappings.profiles.jsonld import nested_document
-from mappings.profiles.rdf_terms import safe_iri
+from mappings.profiles.places import known_place
+from mappings.profiles.rdf_terms import agent_name, email_address, safe_iri
 from mappings.record import Agent, Concept, Distribution, Record
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, eu_language, file_type
 
@@ -33,6 +34,7 @@ __all__ = [
     "add_data_catalog",
     "add_dates",
     "add_distribution",
+    "add_geo_shape",
     "add_languages",
     "add_license",
     "add_organization",
@@ -62,6 +64,8 @@ SCHEMA_ORG_CONTEXT: dict[str, Any] = {
 # Terms schema.org's context types ``@id`` but that may also hold a node (a licence as a
 # ``CreativeWork``): they are coerced after nesting (see mappings.profiles.jsonld).
 _IRI_TERMS = frozenset({"license"})
+#: RDF types of agents that are people, not organisations
+_PERSON_KINDS = frozenset({"http://xmlns.com/foaf/0.1/Person", "http://www.w3.org/2006/vcard/ns#Individual"})
 
 
 class SchemaOrgProfile(Profile):
@@ -92,6 +96,9 @@ class SchemaOrgProfile(Profile):
         add_languages(graph, ref, record.languages)
         add_license(graph, ref, record.license)
         add_organization(graph, ref, SCHEMA.publisher, record.publisher)
+        # Google's Dataset guidelines recommend a creator; the portals name their publisher as the body
+        # that produced the data, and nothing else names one
+        add_organization(graph, ref, SCHEMA.creator, record.publisher)
         add_spatial_coverage(graph, ref, record.spatial, record.bbox)
         coverage = temporal_coverage(record.temporal_start, record.temporal_end)
         if coverage:
@@ -147,33 +154,42 @@ def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | N
 
 
 def add_organization(graph: Graph, ref: URIRef, predicate: URIRef, agent: Agent | None) -> Node | None:
-    """An ``Organization`` with its name, and its URL and e-mail when known."""
-    if agent is None or not agent.name.strip():
+    """An ``Organization`` (a ``Person`` when the source says so) with its name, URL and e-mail when known."""
+    name = agent_name(agent) if agent is not None else ""
+    if not name:
         return None
     node = safe_iri(agent.uri) or BNode()
     graph.add((ref, predicate, node))
-    graph.add((node, RDF.type, SCHEMA.Organization))
-    graph.add((node, SCHEMA.name, Literal(agent.name)))
+    graph.add((node, RDF.type, SCHEMA.Person if agent.kind in _PERSON_KINDS else SCHEMA.Organization))
+    graph.add((node, SCHEMA.name, Literal(name)))
     url = safe_iri(agent.url) or safe_iri(agent.uri)
     if url is not None:
         graph.add((node, SCHEMA.url, url))
-    if agent.email:
-        graph.add((node, SCHEMA.email, Literal(agent.email)))
+    if email_address(agent.email):
+        graph.add((node, SCHEMA.email, Literal(email_address(agent.email))))
     return node
 
 
 def add_spatial_coverage(
     graph: Graph, ref: URIRef, places: tuple[Concept, ...], bbox: tuple[float, float, float, float] | None
 ) -> list[Node]:
-    """``spatialCoverage`` as ``Place``s; the bounding box is a ``GeoShape`` (of the only place, if just one)."""
+    """``spatialCoverage`` as ``Place``s; the bounding box is a ``GeoShape`` (of the only place, if just one).
+
+    A place named without an IRI that :func:`known_place` knows gets its authority IRI as
+    ``sameAs`` and, when the record has no box of its own, the box of its territory.
+    """
     nodes: list[Node] = []
     for place in places:
         node = BNode()
         graph.add((ref, SCHEMA.spatialCoverage, node))
         graph.add((node, RDF.type, SCHEMA.Place))
         graph.add((node, SCHEMA.name, Literal(place.label)))
-        if safe_iri(place.uri):
-            graph.add((node, SCHEMA.sameAs, safe_iri(place.uri)))
+        known = None if safe_iri(place.uri) else known_place(place.label)
+        same_as = safe_iri(place.uri) or (URIRef(known.iri) if known else None)
+        if same_as is not None:
+            graph.add((node, SCHEMA.sameAs, same_as))
+        if known is not None and known.bbox is not None and bbox is None:
+            add_geo_shape(graph, node, BBox(*known.bbox))
         nodes.append(node)
     if bbox is not None:
         place = nodes[0] if len(nodes) == 1 else BNode()
@@ -181,11 +197,17 @@ def add_spatial_coverage(
             graph.add((ref, SCHEMA.spatialCoverage, place))
             graph.add((place, RDF.type, SCHEMA.Place))
             nodes.append(place)
-        shape = BNode()
-        graph.add((place, SCHEMA.geo, shape))
-        graph.add((shape, RDF.type, SCHEMA.GeoShape))
-        graph.add((shape, SCHEMA.box, Literal(geo_box(BBox(*bbox)))))
+        add_geo_shape(graph, place, BBox(*bbox))
     return nodes
+
+
+def add_geo_shape(graph: Graph, place: Node, bbox: BBox) -> Node:
+    """A ``GeoShape`` box as a place's ``geo``."""
+    shape = BNode()
+    graph.add((place, SCHEMA.geo, shape))
+    graph.add((shape, RDF.type, SCHEMA.GeoShape))
+    graph.add((shape, SCHEMA.box, Literal(geo_box(bbox))))
+    return shape
 
 
 def geo_box(bbox: BBox) -> str:

@@ -22,13 +22,16 @@ __all__ = ["Operation", "blueprint", "build_spec", "documented"]
 blueprint = Blueprint("openapi", __name__)
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 _ERROR_STATUSES = {
-    "400": "Invalid parameter",
+    "400": "Invalid parameter, or a request over the limits: query string or path over 4,096 bytes, "
+    "a parameter repeated more than 100 times, a malformed request line",
+    "414": "Request line too long for the server itself (over about 1 MiB)",
+    "431": "Request headers over the limits: more than 100, one over 8,192 bytes, or over 32 KiB in all",
     "404": "Not found",
     "429": "Too many requests from this client (FEDCAT_RATE_LIMIT); see Retry-After",
     "503": "Search temporarily unavailable",
 }
 #: what any route may answer, whatever it declares: the limits of service/security.py
-_LIMIT_STATUSES = ("400", "429")
+_LIMIT_STATUSES = ("400", "414", "431", "429")
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,16 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, request
 
+from mappings.limits import cut_text
 from service.api.openapi import documented
 from service.api.views import base_url, catalogue
 from service.schemas import SearchArgs, SuggestArgs, load_args
 from service.search.base import SearchPage
 
 __all__ = ["blueprint"]
+
+#: the longest entry summary of the Atom feed, cut with " […]" (the dataset page has the full text)
+FEED_SUMMARY_CHARS = 1000
 
 blueprint = Blueprint("opensearch", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -113,8 +117,8 @@ def _entry(record, root: str) -> ET.Element:
     ET.SubElement(entry, "link", rel="alternate", type="text/html", href=page_url)
     ET.SubElement(entry, "link", rel="alternate", type="text/turtle", href=f"{page_url}.ttl")
     author = ET.SubElement(entry, "author")
-    _text(author, "name", record.publisher.name if record.publisher else record.portal_id)
-    _text(entry, "summary", record.description[:1000])
+    _text(author, "name", (record.publisher.display_name if record.publisher else "") or record.portal_id)
+    _text(entry, "summary", cut_text(record.description, FEED_SUMMARY_CHARS))
     for theme in record.themes:
         ET.SubElement(entry, "category", term=theme.label)
     return entry

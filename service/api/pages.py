@@ -8,7 +8,7 @@ module. HTML responses carry a strict Content-Security-Policy (no inline scripts
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from html import escape
 from urllib.parse import urlencode
 
@@ -16,7 +16,10 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from mappings.freshness import freshness
+from mappings.links import record_urls
 from mappings.portals import Portal
+from mappings.quality import assess
 from service.api.schema_org import dataset_jsonld, script_json
 from service.api.views import base_url, catalogue, page_json, record_links
 from service.rdf_formats import RDF_FORMATS
@@ -28,8 +31,21 @@ __all__ = ["blueprint", "not_found_page", "render_dataset_page"]
 blueprint = Blueprint("pages", __name__)
 
 #: Facets the pages offer, with their French labels, in display order.
-FACET_LABELS = {"portal": "Portail", "theme": "Thème", "format": "Format", "license": "Licence", "publisher": "Producteur"}
+FACET_LABELS = {
+    "portal": "Portail", "theme": "Thème", "format": "Format", "license": "Licence", "publisher": "Producteur",
+    "link_status": "État des liens", "overdue": "Mise à jour en retard",
+}
 PAGE_SIZE = 20
+#: Readable values of the facets whose values are codes.
+VALUE_LABELS = {
+    "link_status": {"ok": "Liens valides", "wrong_type": "Type inattendu", "broken": "Lien cassé", "unchecked": "Non vérifiés"},
+    "overdue": {"true": "En retard", "false": "À jour"},
+}
+LINK_VERDICTS = {"ok": "Lien valide", "wrong_type": "Type inattendu", "broken": "Lien cassé"}
+DIMENSION_LABELS = {
+    "findability": "Trouvabilité", "accessibility": "Accessibilité", "interoperability": "Interopérabilité",
+    "reusability": "Réutilisabilité", "contextuality": "Contexte",
+}
 RDF_LABELS = {"ttl": "Turtle", "rdf": "RDF/XML", "jsonld": "JSON-LD", "nt": "N-Triples"}
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 #: The policy of these pages: scripts and styles from this origin only, nothing inline
@@ -115,7 +131,7 @@ def _facet_options(facet: str, values: list[dict], params: MultiDict) -> list[Fa
     selected = params.getlist(facet)
     counts = {v["value"]: v["count"] for v in values}
     counts.update({value: 0 for value in selected if value not in counts})
-    names = _portal_names() if facet == "portal" else {}
+    names = _portal_names() if facet == "portal" else VALUE_LABELS.get(facet, {})
     return [
         FacetOption(facet, value, names.get(value, value), count, value in selected, _toggle_url(params, facet, value))
         for value, count in counts.items()
@@ -126,7 +142,7 @@ def _chips(params: MultiDict) -> list[FacetOption]:
     """The active filters, each with a link that removes it."""
     names = _portal_names()
     return [
-        FacetOption(facet, value, names.get(value, value) if facet == "portal" else value, 0, True, _toggle_url(params, facet, value))
+        FacetOption(facet, value, (names if facet == "portal" else VALUE_LABELS.get(facet, {})).get(value, value), 0, True, _toggle_url(params, facet, value))
         for facet in FACET_LABELS
         for value in params.getlist(facet)
     ]
@@ -165,8 +181,16 @@ def render_dataset_page(hit: Hit) -> Response:
     links = record_links(record)
     portal = _portal(record.portal_id)
     alternates = [(f.media_type, links[f.extension], RDF_LABELS[f.extension]) for f in RDF_FORMATS]
+    cat = catalogue()
+    checks = cat.link_checks.get_many(url for url, _ in record_urls(record))
+    today = datetime.now(timezone.utc).date()
     html = render_template(
         "dataset.html",
+        link_checks=checks,
+        quality=assess(record, checks),
+        freshness=freshness(record, today, margin=cat.settings.freshness_margin),
+        LINK_VERDICTS=LINK_VERDICTS,
+        DIMENSION_LABELS=DIMENSION_LABELS,
         record=record,
         links=links,
         portal=portal,

@@ -5,6 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from service.api.openapi import documented
+from datetime import datetime, timezone
+
+from mappings.freshness import freshness
+from mappings.links import record_urls
 from mappings.quality import assess
 from service.api.views import catalogue, cluster_json, hit_json, page_json
 from service.errors import RecordNotFound
@@ -57,7 +61,7 @@ def get_dataset(record_id: str):
     members = backend.cluster_members([hit.cluster_id]).get(hit.cluster_id, []) if hit.cluster_id else []
     body = hit_json(hit, members)
     body["cluster"] = cluster_json(hit, members)
-    body["quality_report"] = quality_json(hit.record)
+    body["quality_report"] = quality_json(hit.record, catalogue())
     return body
 
 
@@ -77,11 +81,15 @@ def suggest():
     return {"q": args["q"], "suggestions": [{"text": s.text, "kind": s.kind, "count": s.count} for s in found]}
 
 
-def quality_json(record) -> dict:
-    """The metadata quality score with points per dimension and the indicators missed."""
-    report = assess(record)
+def quality_json(record, cat) -> dict:
+    """The metadata quality score with points per dimension, the indicators missed, link checks and freshness."""
+    checks = cat.link_checks.get_many(url for url, _ in record_urls(record))
+    report = assess(record, checks)
+    state = freshness(record, datetime.now(timezone.utc).date(), margin=cat.settings.freshness_margin)
     return {
         "score": report.score,
         "dimensions": {name: {"earned": earned, "possible": possible} for name, (earned, possible) in report.dimensions.items()},
         "missing": list(report.missing),
+        "link_checks": [checks[url].to_dict() for url, _ in record_urls(record) if url in checks],
+        "freshness": {"state": state.state, "due": state.due, "frequency": state.frequency},
     }

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import current_app, request
 
 from mappings.duplicates import merge_cluster
+from mappings.limits import cut_text
 from mappings.record import Record
 from service.catalogue import Catalogue
 from service.search.base import Hit, SearchPage
@@ -57,6 +58,53 @@ def hit_json(hit: Hit, members: list[Record] | None = None) -> dict:
     return data
 
 
+#: the longest text a search result carries (titles, descriptions, keywords…), cut with " […]"; the dataset endpoint has it whole
+RESULT_TEXT_CHARS = 500
+#: the most items of each list a search result carries (keywords, distributions, themes…)
+RESULT_LIST_ITEMS = 20
+#: how far into a description the highlighted excerpt looks for the query's words (a result must stay cheap)
+HIGHLIGHT_SCAN_CHARS = 20_000
+#: keys whose values are links: cut, they would mislead, so they are kept up to this length and dropped beyond
+_LINK_CHARS = 2048
+
+
+def summary_json(data: dict) -> dict:
+    """A search result cut down to :data:`RESULT_TEXT_CHARS` and :data:`RESULT_LIST_ITEMS`; ``truncated`` names what was cut."""
+    cut: list[str] = []
+    summary = {key: value if key in _WHOLE else _summarised(key, value, cut) for key, value in data.items()}
+    summary["truncated"] = sorted(set(cut))
+    return summary
+
+
+def _summarised(key: str, value, cut: list[str], top: str | None = None):
+    field = top or key
+    if isinstance(value, str):
+        if _is_link(key):
+            if len(value) <= _LINK_CHARS:
+                return value
+            cut.append(field)
+            return None
+        if len(value) > RESULT_TEXT_CHARS:
+            cut.append(field)
+            return cut_text(value, RESULT_TEXT_CHARS)
+        return value
+    if isinstance(value, list):
+        if len(value) > RESULT_LIST_ITEMS:
+            cut.append(field)
+        return [_summarised(key, item, cut, field) for item in value[:RESULT_LIST_ITEMS]]
+    if isinstance(value, dict):
+        return {name: _summarised(name, item, cut, field) for name, item in value.items()}
+    return value
+
+
+def _is_link(key: str) -> bool:
+    return key in ("uri", "source_uri", "landing_page", "email", "url") or key.endswith(("_url", "_uri"))
+
+
+#: what a result needs whole: its id and the links built from it
+_WHOLE = frozenset({"id", "guid", "cluster_id", "links"})
+
+
 #: what ``total`` and the facet counts count, said in every search response
 COUNTING = (
     "total and facet counts count datasets: a dataset published on several portals (a cluster, see also_on)"
@@ -72,11 +120,11 @@ def page_json(page: SearchPage) -> dict:
     clusters = catalogue().backend.cluster_members(h.cluster_id for h in page.hits if h.cluster_id)
     results = []
     for hit in page.hits:
-        item = hit_json(hit, clusters.get(hit.cluster_id or ""))
+        item = summary_json(hit_json(hit, clusters.get(hit.cluster_id or "")))
         item["score"] = round(hit.score, 4)
         item["highlight"] = {
-            "title": highlight(hit.record.title, parsed),
-            "description": excerpt(hit.record.description, parsed),
+            "title": highlight(cut_text(hit.record.title, RESULT_TEXT_CHARS), parsed),
+            "description": excerpt(hit.record.description[:HIGHLIGHT_SCAN_CHARS], parsed),
         }
         results.append(item)
     return {

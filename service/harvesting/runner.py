@@ -15,6 +15,7 @@ from harvesters.errors import HarvestError
 from harvesters.http import HttpClient, HttpSettings
 from service.harvesting.locking import LOCK_TTL_SECONDS, PortalBusy, PortalLock
 from harvesters.page_cache import KeepRecords, PageCache
+from harvesters.limits import HarvestLimits
 from harvesters.page_pool import default_workers
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
@@ -54,6 +55,8 @@ def harvest_portal(
     should_stop: Callable[[], bool] | None = None,
     on_error: Callable[[Exception], None] | None = None,
     workers: int = 1,
+    limits: HarvestLimits | None = None,
+    transform: Callable[[Record], Record] | None = None,
 ) -> HarvestJob:
     """Harvest ``portal`` into ``backend`` atomically, under the portal's lock; never raises for harvest failures.
 
@@ -68,6 +71,8 @@ def harvest_portal(
     :param on_error: called with the exception that failed the run (metrics count them).
     :param workers: processes that parse and map pages (``FEDCAT_HARVEST_WORKERS``): 1 keeps it all in
         this one, 0 uses the usable CPUs.
+    :param limits: the most a page and a record may hold (defaults: :class:`HarvestLimits`).
+    :param transform: applied to every record just before it is written (the service stamps link health on).
     :returns: the finished job, also saved in the backend.
     :raises PortalBusy: when another run holds the portal's lock; nothing was read or written.
     """
@@ -96,6 +101,8 @@ def harvest_portal(
             stop_reason=_stop_reason(lock, should_stop),
             on_error=on_error,
             workers=workers,
+            limits=limits or HarvestLimits(),
+            transform=transform,
         )
 
 
@@ -115,6 +122,8 @@ def _harvest(
     stop_reason: Callable[[], str | None],
     on_error: Callable[[Exception], None] | None,
     workers: int,
+    limits: HarvestLimits,
+    transform: Callable[[Record], Record] | None = None,
 ) -> HarvestJob:
     """The run itself, the portal's lock held: read everything, then apply it in one write."""
     started = datetime.fromisoformat(job.started_at)
@@ -124,13 +133,15 @@ def _harvest(
         cache = PageCache() if revalidate else _stored_cache(backend, portal.id)
         harvester_class = get_harvester(portal.kind)
         http = HttpClient(
-            allowed_hosts=frozenset({portal.host}) | allowed_hosts, settings=http_settings or HttpSettings(), sleep=sleep
+            allowed_hosts=frozenset({portal.origin}) | allowed_hosts, settings=http_settings or HttpSettings(), sleep=sleep
         )
         harvester = harvester_class(portal, http, max_pages=max_pages, page_cache=cache)
         harvester.workers = workers or default_workers()  # an attribute: subclasses' constructors need not know it
+        harvester.limits = limits
         # closed as soon as the write is over or failed: that stops the paging thread and the workers
         with closing(harvester.records(report, harvested_at=started.isoformat())) as stream:
             kept = _resolve_kept(stream, backend, cache, report)
+            kept = map(transform, kept) if transform else kept
             records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
             stats = backend.replace_portal(
                 portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Facet name → how its values are read off a record.
-FACETS = ("portal", "publisher", "theme", "format", "license", "keyword", "quality")
+FACETS = ("portal", "publisher", "theme", "format", "license", "keyword", "quality", "link_status", "overdue")
 #: quality facet buckets: (label, lowest score in it), best first
 QUALITY_BUCKETS = (("90-100", 90), ("75-89", 75), ("50-74", 50), ("0-49", 0))
 #: Accepted sort keys; ``-`` reverses.
@@ -113,7 +113,7 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
     """The values a record contributes to each facet (the same for every backend)."""
     return {
         "portal": (record.portal_id,),
-        "publisher": (record.publisher.name,) if record.publisher else (),
+        "publisher": (record.publisher.display_name,) if record.publisher and record.publisher.display_name else (),
         # the EU data themes make the four portals comparable; a record none could be given keeps its own
         "theme": tuple(dict.fromkeys(t.label_fr for t in record.eu_themes))
         or tuple(dict.fromkeys(t.label for t in record.themes)),
@@ -122,6 +122,9 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
         # spellings that differ only by accents or case are one value ("vélo", "Velo" → "velo")
         "keyword": tuple(dict.fromkeys(fold(k) for k in record.keywords)),
         "quality": (quality_bucket(record.quality),) if record.quality is not None else (),
+        # stamped on the record by the service (service/link_health.py), so every backend indexes them as facets
+        "link_status": (record.link_status,) if record.link_status else (),
+        "overdue": ("true" if record.overdue else "false",) if record.overdue is not None else (),
     }
 
 

@@ -3,7 +3,7 @@
     python -m tests.browser.screenshots [--out docs/screenshots]
 
 Harvests the bundled sample portals, serves fedcat, and saves widget.png, embed.png,
-search.png and dataset.png.
+search.png, dataset.png, insights.png and insights-portal.png.
 """
 
 from __future__ import annotations
@@ -41,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         shoot_page(driver, f"{fedcat}/?q=velos", args.out / "search.png")
         record = api_json(fedcat, "/api/datasets", q="velib", portal="paris")["results"][0]
         shoot_page(driver, record["links"]["page"], args.out / "dataset.png")
-    for name in ("widget", "embed", "search", "dataset"):
+        shoot_page(driver, f"{fedcat}/insights", args.out / "insights.png")
+        shoot_page(driver, f"{fedcat}/insights/paris?lang=en", args.out / "insights-portal.png")
+    for name in ("widget", "embed", "search", "dataset", "insights", "insights-portal"):
         print(args.out / f"{name}.png")
     return 0
 

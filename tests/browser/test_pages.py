@@ -74,6 +74,7 @@ def test_the_dataset_page_has_schema_org_json_ld_and_rdf_alternates(driver, fedc
     assert data["@context"] == "https://schema.org" and data["@type"] == "Dataset"
     assert data["name"] == record["title"] and data["url"] == record["links"]["page"]
     assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"] == record["publisher"]["name"]
+    assert data["creator"] == data["publisher"], "Google's Dataset guidelines recommend a creator"
     assert data["includedInDataCatalog"]["@type"] == "DataCatalog" and data["includedInDataCatalog"]["name"] == "Paris Data (exemple)"
     assert {d["contentUrl"] for d in data["distribution"]} == {d["download_url"] or d["access_url"] for d in record["distributions"]}
     assert all(d["@type"] == "DataDownload" and d["encodingFormat"] for d in data["distribution"])

@@ -206,3 +206,22 @@ def test_an_unknown_filter_value_is_a_400_naming_the_valid_ones(client, records)
     assert response.status_code == 400
     body = response.get_json()
     assert body["ok"] is False and "format='docx'" in body["error"] and "CSV" in body["error"]
+
+
+def test_languages_and_agents_known_by_iri_reach_the_api_and_the_page(client, backend):
+    from mappings.record import Translation
+
+    record = RecordFactory(
+        guid="luft", title="Luftqualität", title_lang="de", description="Messungen", description_lang="de",
+        translations=(Translation("title", "en", "Air quality"),),
+        publisher=Agent(name="", uri="https://agencies.example/id/Umweltamt", kind="http://xmlns.com/foaf/0.1/Organization"),
+        rights="Nutzung frei",
+    )
+    backend.replace_portal("paris", [record], now=NOW)
+    data = client.get(f"/api/datasets/{record.record_id}").get_json()
+    assert (data["title_lang"], data["description_lang"], data["rights"]) == ("de", "de", "Nutzung frei")
+    assert data["translations"] == [{"field": "title", "lang": "en", "text": "Air quality"}]
+    assert data["publisher"]["kind"] == "http://xmlns.com/foaf/0.1/Organization"
+    page = client.get(f"/datasets/{record.record_id}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<h1 lang="de">Luftqualität</h1>' in page
+    assert "https://agencies.example/id/Umweltamt" in page, "a publisher known only by IRI is still shown"

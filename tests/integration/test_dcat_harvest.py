@@ -147,11 +147,23 @@ def test_paging_loop_stops_and_removes_nothing(backend):
     assert backend.count() == 1
 
 
-def test_page_cap_bounds_an_endless_catalogue(backend):
+def test_page_cap_fails_a_runaway_catalogue_and_keeps_the_previous_harvest(backend):
+    """A portal still paging past FEDCAT_MAX_PAGES is suspect: nothing of that run is committed (issue 16)."""
+    with DcatPortalSimulator(generate("paris", 6), page_size=2) as simulator:
+        assert harvest(backend, simulator.catalog_url("ttl"), max_pages=3).status == "done"
+        before = {r.record_id: r for r in backend.iter_records()}
+        simulator.datasets = generate("paris", 400)  # the catalogue "grows" without end
+        job = harvest(backend, simulator.catalog_url("ttl"), max_pages=3)
+    assert job.status == "failed"
+    assert "3-page cap" in job.error and "FEDCAT_MAX_PAGES" in job.error and "nothing of this run was written" in job.error
+    assert {r.record_id: r for r in backend.iter_records()} == before
+
+
+def test_page_cap_on_a_first_harvest_stores_nothing(backend):
     with DcatPortalSimulator(generate("paris", 15), page_size=2) as simulator:
         job = harvest(backend, simulator.catalog_url("ttl"), max_pages=3)
-    assert job.pages == 3 and job.stats.created == 6
-    assert any("3-page cap" in w for w in job.warnings)
+    assert job.status == "failed" and "3-page cap" in job.error
+    assert backend.count() == 0
 
 
 def test_remote_json_ld_context_is_never_fetched(backend):

@@ -54,7 +54,7 @@ def portal_of(simulator, page_size=10):
 
 def records_of(harvester_class, simulator, workers, page_size=10):
     portal = portal_of(simulator, page_size)
-    http = HttpClient(allowed_hosts=frozenset({portal.host}), settings=FAST_HTTP, sleep=lambda s: None)
+    http = HttpClient(allowed_hosts=frozenset({portal.origin}), settings=FAST_HTTP, sleep=lambda s: None)
     harvester = harvester_class(portal, http)
     harvester.workers = workers
     report = HarvestReport()

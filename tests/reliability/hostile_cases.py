@@ -219,7 +219,13 @@ def nested(depth: int) -> bytes:
 
 @cache
 def bomb(inflated: int, wbits: int = 16 + zlib.MAX_WBITS) -> bytes:
-    """``inflated`` zero bytes compressed (gzip by default; a thousandth of the size), built once."""
+    """``inflated`` zero bytes compressed (gzip by default; a thousandth of the size), built once per size.
+
+    gzip is one 1 MiB member repeated (a valid gzip file, RFC 1952 2.2): compressing
+    256 MiB on a loaded machine took longer than the client's read timeout.
+    """
+    if wbits == 16 + zlib.MAX_WBITS:
+        return gzip.compress(bytes(MIB), compresslevel=9, mtime=0) * (inflated // MIB)
     compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block, parts = bytes(MIB), []
     for _ in range(inflated // MIB):
@@ -317,6 +323,17 @@ def safe_text(text: str) -> bool:
     """Encodes to UTF-8 and holds no control character but tab and newlines."""
     text.encode("utf-8")
     return not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text)
+
+
+def record_where(record_id: str, predicate: Callable[[Any], bool]) -> Callable:
+    """The stored record passes ``predicate``."""
+
+    def check(job, store, sim) -> None:
+        hit = store.get(record_id)
+        assert hit is not None, f"{record_id} not stored"
+        assert predicate(hit.record), {k: str(v)[:80] for k, v in vars(hit.record).items()} if hasattr(hit.record, "__dict__") else hit.record
+
+    return check
 
 
 def record_fields(record_id: str, **expected: Any) -> Callable:
@@ -420,24 +437,23 @@ CASES: list[Case] = [
     Case("html-error-page-200", "dcat", body("<!DOCTYPE html><html><body>Maintenance</body></html>", "text/html"), "refused", "HTML page"),
     Case("empty-body-200", "dcat", body(b"", "text/turtle"), "refused", "empty response"),
     Case("binary-garbage", "dcat", body(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, "text/turtle"), "refused", "could not parse"),
-    Case("truncated-turtle", "dcat", body(GOOD_TTL[: len(GOOD_TTL) // 2], "text/turtle"), "refused", "could not parse turtle"),
+    Case("truncated-turtle", "dcat", body(GOOD_TTL[: len(GOOD_TTL) // 2], "text/turtle"), "refused", r"could not parse turtle .*line \d+.*(end of file|Unexpected end)"),
     # -- IRIs and links -----------------------------------------------------------------
     Case(
         "invalid-iri-braces-turtle",
         "dcat",
         turtle("<http://exa mple.org/{x}> a dcat:Dataset ; dct:title \"accolades\" .\n"),
-        "cleaned",
-        "",
-        check=stored_title("dcat:http://exa mple.org/{x}", lambda t: t == "accolades"),
+        # parsed by the lenient parser; the mapping then refuses an IRI with spaces as an identity (fidelity, #15)
+        "isolated",
+        "has an IRI with spaces and no dct:identifier",
     ),
     Case("iri-with-markup-turtle", "dcat", turtle("<http://p.test/m> a dcat:Dataset ; dcat:landingPage <data:text/html,<script>alert(1)</script>> .\n"), "refused", "could not parse turtle"),
     Case(
         "invalid-iri-space-turtle",
         "dcat",
         turtle("<http://p.test/a b> a dcat:Dataset ; dct:title \"espace\" .\n"),
-        "cleaned",
-        "",
-        check=stored_title("dcat:http://p.test/a b", lambda t: t == "espace"),
+        "isolated",
+        "has an IRI with spaces and no dct:identifier",
     ),
     Case(
         "invalid-iris-rdfxml",
@@ -459,6 +475,9 @@ CASES: list[Case] = [
     Case("hydra-next-cloud-metadata", "dcat", next_link(lambda url: "http://169.254.169.254/latest/meta-data/"), "refused", "not a configured portal host"),
     Case("hydra-next-file-scheme", "dcat", next_link(lambda url: "file:///etc/passwd"), "refused", "refused to fetch a file URL"),
     Case("redirect-to-other-host", "dcat", redirect(lambda url, r: "http://evil.example/catalog"), "refused", "not a configured portal host"),
+    Case("redirect-to-other-port", "dcat", redirect(lambda url, r: url.rsplit(":", 1)[0] + ":1/catalog"), "refused", "not the configured scheme and port"),
+    Case("redirect-to-other-scheme", "dcat", redirect(lambda url, r: url.replace("http://", "https://") + "/catalog"), "refused", "not the configured scheme and port"),
+    Case("hydra-next-other-port", "dcat", next_link(lambda url: url.rsplit(":", 1)[0] + ":1/catalog?page=2"), "refused", "not the configured scheme and port"),
     Case("redirect-loop", "dcat", redirect(lambda url, r: f"{url}/catalog?n={int(r.arg('n', '0')) + 1}"), "refused", "more than 5 redirects"),
     # -- JSON-LD --------------------------------------------------------------------------
     Case(
@@ -502,22 +521,22 @@ CASES: list[Case] = [
         "dcat",
         turtle('<http://p.test/kw> a dcat:Dataset ; dct:title "Mots-clés" ; dcat:keyword ' + ", ".join(f'"mot{n}"' for n in range(50_000)) + " .\n"),
         "cleaned",
-        "",
+        r"1 record\(s\) had keywords left out \(FEDCAT_MAX_KEYWORDS\): dcat:http://p.test/kw",
         settings={"max_bytes": 16 * MIB},
-        check=record_fields("dcat:http://p.test/kw", title="Mots-clés"),
+        check=record_where("dcat:http://p.test/kw", lambda r: r.title == "Mots-clés" and r.keywords[:2] == ("mot0", "mot1") and len(r.keywords) == 500),
         max_mib=400,
-        seconds=60,
+        seconds=120,  # a hang guard (it took 314 s before bug 9): far above the 2-5 s it takes, for loaded machines
     ),
     Case(
         "ten-megabyte-literal",
         "dcat",
         turtle('<http://p.test/big> a dcat:Dataset ; dct:title "Gros" ; dct:description "' + ("x" * 1000 + " ") * (10 * MIB // 1001) + '" .\n'),
         "cleaned",
-        "",
+        r"1 record\(s\) had a text cut \(FEDCAT_MAX_LITERAL_CHARS\): dcat:http://p.test/big",
         settings={"max_bytes": 16 * MIB},
-        check=record_fields("dcat:http://p.test/big", title="Gros"),
+        check=record_where("dcat:http://p.test/big", lambda r: r.title == "Gros" and 99_000 < len(r.description) <= 100_000 and r.description.endswith(" […]")),
         max_mib=400,
-        seconds=60,
+        seconds=120,
     ),
     Case("malformed-dates", "dcat", turtle(_BAD_DATES), "cleaned", "", check=record_fields("dcat:http://p.test/bad", modified=None, issued=None)),
     Case("script-and-html-injection", "dcat", turtle(_INJECTION), "cleaned", "", check=any_title(lambda t: "<" not in t and "Vélos" in t)),

@@ -25,7 +25,7 @@ from tests.conftest import NOW
 from tests.reliability.hostile_cases import CASES, FAMILIES, Case, HostileMixin
 from tests.reliability.servers import RawPortal
 
-BASE_SETTINGS = {"retries": 0, "backoff": 0.01, "read_timeout": 2.0, "max_bytes": 2 * 1024 * 1024, "deadline": 10.0}
+BASE_SETTINGS = {"retries": 0, "backoff": 0.01, "read_timeout": 30.0, "max_bytes": 2 * 1024 * 1024, "deadline": 10.0}
 OUTCOME_STATUSES = {
     "refused": {"failed"},
     "isolated": {"done-with-errors"},

@@ -18,7 +18,7 @@ TEXT = ("Vélos en libre service à Paris. " * 2000).encode()
 
 
 def client(**settings) -> HttpClient:
-    return HttpClient(allowed_hosts=frozenset({"127.0.0.1"}), settings=HttpSettings(retries=0, **settings))
+    return HttpClient(allowed_hosts=frozenset({"127.0.0.1:*"}), settings=HttpSettings(retries=0, **settings))
 
 
 @pytest.mark.parametrize(

@@ -16,3 +16,5 @@ def test_searches_during_harvests_get_no_errors():
     assert result.errors == 0, (result.statuses, result.error_kinds, result.failures, result.server_errors)
     assert result.harvests.get("done", 0) >= 1 and not result.harvests.get("failed"), result.harvests
     assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms <= result.max_ms
+    assert 0 < result.search_requests < result.requests
+    assert 0 < result.search_p50_ms <= result.search_p95_ms <= result.search_p99_ms <= result.max_ms

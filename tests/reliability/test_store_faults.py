@@ -139,3 +139,41 @@ def _running_jobs(database: Path) -> bool:
     except sqlite3.Error:
         return False
     return any('"status": "running"' in data for (data,) in rows)
+
+
+# -- the CLI over a broken store ----------------------------------------------------------
+
+_CLI_COMMANDS = [["status"], ["status", "--json"], ["harvest"], ["reindex"], ["export", "--format", "ttl", "--output", "{tmp}/out.ttl"]]
+
+
+def _corrupt(tmp_path: Path) -> str:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"not a database, whatever its name says " * 200)
+    return str(path)
+
+
+_BROKEN_STORES = {
+    "disk-full": lambda tmp_path: "/dev/full",  # every write fails with SQLITE_FULL, as on a full disk
+    "cannot-create": lambda tmp_path: "/proc/fedcat.db",  # a directory nothing may be created in
+    "corrupt": _corrupt,
+}
+
+
+@pytest.mark.parametrize("fault", _BROKEN_STORES)
+@pytest.mark.parametrize("command", _CLI_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_every_cli_command_reports_a_broken_store_in_one_line(fault, command, tmp_path, monkeypatch, capsys):
+    from service.cli import main
+
+    monkeypatch.setenv("FEDCAT_DATABASE", _BROKEN_STORES[fault](tmp_path))
+    code = main([part.format(tmp=tmp_path) for part in command])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("fedcat: store_error: the catalogue store failed: ")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+
+
+def test_the_installed_command_on_a_full_disk_prints_one_line_and_fails(tmp_path):
+    env = {**os.environ, "FEDCAT_DATABASE": "/dev/full"}
+    done = subprocess.run([sys.executable, "-m", "service.cli", "status"], env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "fedcat: store_error: the catalogue store failed: database or disk is full"

@@ -330,9 +330,9 @@ HOSTILE_QUERIES = [
 
 @pytest.mark.parametrize("q", HOSTILE_QUERIES)
 def test_the_engine_query_is_built_from_words_never_from_query_syntax(q):
-    # every word treated as absent from the catalogue, so the typo clauses are built too
-    body = repr(_text_query(SearchQuery(q=q), lambda words: set()))
-    assert "query_string" not in body and "regexp" not in body and "wildcard" not in body
+    for exact in (lambda words: set(), set):  # every word unknown (typo tolerance on), then every word known
+        body = repr(_text_query(SearchQuery(q=q), exact))
+        assert "query_string" not in body and "regexp" not in body and "wildcard" not in body
 
 
 @pytest.mark.parametrize("name", ["query", "_source", "size", "from", "index", "script", "body", "sort_by"])

@@ -104,7 +104,7 @@ def test_a_redirect_to_a_private_address_of_an_allowed_host_is_refused(productio
         simulator.target = f"http://intranet.portal.test:{port}/catalog"
         _fake_dns(monkeypatch, {"portal.test": "127.0.0.1", "intranet.portal.test": "10.20.30.40"})
         client = HttpClient(
-            allowed_hosts=frozenset({"portal.test", "intranet.portal.test"}),
+            allowed_hosts=frozenset({f"portal.test:{port}", f"intranet.portal.test:{port}"}),
             settings=HttpSettings(retries=0, connect_timeout=1, allowed_networks=("127.0.0.0/8",)),
         )
         with pytest.raises(AddressRefused, match="10.20.30.40"):
@@ -119,7 +119,7 @@ def test_the_checked_address_is_the_one_connected_to(production_default, monkeyp
         answers = iter(["127.0.0.1", "169.254.169.254", "169.254.169.254"])
         calls = _fake_dns(monkeypatch, lambda host: next(answers))
         connected = _record_connections(monkeypatch)
-        client = HttpClient(allowed_hosts=frozenset({"rebind.test"}), settings=HttpSettings(retries=0, allowed_networks=("127.0.0.0/8",)))
+        client = HttpClient(allowed_hosts=frozenset({f"rebind.test:{port}"}), settings=HttpSettings(retries=0, allowed_networks=("127.0.0.0/8",)))
         response = client.get(f"http://rebind.test:{port}/catalog")
         host_header = simulator.requests[-1].headers.get("Host")
     assert response.status == 200 and response.content == GOOD_TTL.encode()
@@ -152,7 +152,7 @@ def test_environment_proxies_are_ignored(production_default, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://10.0.0.1:3128")
     monkeypatch.setenv("http_proxy", "http://10.0.0.1:3128")
     with CatalogPortal() as simulator:
-        client = HttpClient(allowed_hosts=frozenset({"127.0.0.1"}), settings=HttpSettings(retries=0, allowed_networks=("127.0.0.1/32",)))
+        client = HttpClient(allowed_hosts=frozenset({simulator.url}), settings=HttpSettings(retries=0, allowed_networks=("127.0.0.1/32",)))
         assert client.get(simulator.url + "/catalog").status == 200
 
 

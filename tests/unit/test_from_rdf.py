@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from mappings.errors import InvalidRecord
 from mappings.from_rdf import dataset_nodes, format_label, record_from_rdf
 from mappings.record import Agent, Concept
+from mappings.vocab import VCARD
 
 PREFIXES = """
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -99,7 +100,9 @@ def test_of_two_publishers_the_named_organisation_wins():
         ex:contact a vcard:Kind ; vcard:fn "Service SIG" .
         ex:org a foaf:Organization ; foaf:name "Ville de Vanves" ; foaf:homepage <http://www.vanves.fr> ."""
     )
-    assert record.publisher == Agent(name="Ville de Vanves", uri="https://data.example.fr/org", url="http://www.vanves.fr")
+    assert record.publisher == Agent(
+        name="Ville de Vanves", uri="https://data.example.fr/org", url="http://www.vanves.fr", kind=str(FOAF.Organization)
+    )
 
 
 def test_contact_point_vcard():
@@ -107,7 +110,7 @@ def test_contact_point_vcard():
         """ex:x a dcat:Dataset ; dct:title "T" ; dcat:contactPoint [ a vcard:Kind ; vcard:fn "Open data" ;
         vcard:hasEmail <mailto:opendata@paris.fr> ] ."""
     )
-    assert record.contact_point == Agent(name="Open data", email="opendata@paris.fr")
+    assert record.contact_point == Agent(name="Open data", email="opendata@paris.fr", kind=str(VCARD.Kind))
 
 
 def test_dates_are_normalised():
@@ -212,3 +215,55 @@ def test_bbox_from_spatial_geometry(geometry, expected):
 
 def test_no_geometry_no_bbox():
     assert one_record('ex:x a dcat:Dataset ; dct:title "T" ; dct:spatial "Paris" .').bbox is None
+
+
+def test_plain_texts_take_only_the_language_the_portal_declares():
+    from mappings.from_rdf import catalogue_language
+
+    turtle = """ex:cat a dcat:Catalog ; dct:language <http://publications.europa.eu/resource/authority/language/FRA> ;
+        dcat:dataset ex:x, ex:y .
+        ex:x a dcat:Dataset ; dct:title "Arbres" ; dct:description "Les arbres"@en .
+        ex:y a dcat:Dataset ; dct:title "Trees"@en ."""
+    graph = graph_of(turtle)
+    assert catalogue_language(graph) == "fr"
+    x = record_from_rdf(graph, URIRef("https://data.example.fr/x"), "p", declared_language=catalogue_language(graph))
+    assert (x.title_lang, x.description_lang) == ("fr", "en"), "a tag the source gave is never replaced"
+    y = record_from_rdf(graph, URIRef("https://data.example.fr/y"), "p", declared_language="fr")
+    assert y.title_lang == "en"
+    undeclared = record_from_rdf(graph, URIRef("https://data.example.fr/x"), "p")
+    assert undeclared.title_lang is None, "nothing declared, nothing guessed"
+    two = graph_of('ex:c a dcat:Catalog ; dct:language "fr", "de" .')
+    assert catalogue_language(two) is None
+
+
+def test_shown_language_order_french_plain_english_then_alphabetical():
+    def shown(titles: str):
+        record = one_record(f"ex:x a dcat:Dataset ; dct:title {titles} .")
+        return record.title, record.title_lang
+
+    assert shown('"Arbres"@fr, "Trees"@en, "Bäume"@de') == ("Arbres", "fr")
+    assert shown('"Arbres", "Trees"@en') == ("Arbres", None)
+    assert shown('"Bäume"@de, "Trees"@en') == ("Trees", "en")
+    assert shown('"Bäume"@de, "Árboles"@es') == ("Bäume", "de")
+
+
+def _keywords_graph(*literals: Literal):
+    graph = Graph()
+    node = URIRef("http://p.test/d")
+    graph.add((node, RDF.type, DCAT.Dataset))
+    graph.add((node, DCTERMS.title, Literal("Vélos", lang="fr")))
+    for literal in literals:
+        graph.add((node, DCAT.keyword, literal))
+    return graph, node
+
+
+def test_keywords_keep_their_one_language_tag():
+    graph, node = _keywords_graph(Literal("vélo", lang="fr"), Literal("mobilité", lang="fr"), Literal("bike", lang="en"))
+    record = record_from_rdf(graph, node, "paris")
+    assert set(record.keywords) == {"vélo", "mobilité"} and record.keywords_lang == "fr"
+
+
+def test_keywords_with_a_plain_one_among_them_are_not_given_a_tag():
+    graph, node = _keywords_graph(Literal("vélo", lang="fr"), Literal("mobilité"))
+    record = record_from_rdf(graph, node, "paris")
+    assert set(record.keywords) == {"vélo", "mobilité"} and record.keywords_lang is None

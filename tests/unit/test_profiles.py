@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import DCAT, DCTERMS, FOAF, GEO, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, GEO, PROV, RDF, RDFS, SKOS, XSD
 
 from mappings.normalise import normalise
+from mappings.vocabularies import canonical_license
 from mappings.portals import Portal
 from mappings.profiles.base import (
     CatalogInfo,
@@ -33,11 +34,13 @@ from mappings.profiles.dcat_ap_3 import (
     add_provenance,
 )
 from mappings.profiles.dcat_coverage import add_spatial, add_temporal, bbox_literal
+from mappings.profiles.licence_registries import REGISTRY_NAMES
+from mappings.profiles.places import KNOWN_PLACES, known_place
 from mappings.profiles.dcat_distributions import add_format, add_license, add_media_type
 from mappings.profiles.hvd import HVD_LEGISLATION, Hvd, add_hvd, hvd_of
 from mappings.profiles.rdf_terms import date_literal, mailto, safe_iri
 from mappings.profiles.schema_org import SchemaOrgProfile, dataset_document, geo_box, temporal_coverage
-from mappings.record import Agent, Concept, Distribution, ThemeAssignment
+from mappings.record import Agent, Concept, Distribution, ThemeAssignment, Translation
 from mappings.geo import BBox
 from mappings.vocab import ADMS, DCATAP, LOCN, VCARD
 from tests.factories import DistributionFactory, RecordFactory
@@ -110,11 +113,12 @@ def test_portal_themes_stay_themes_only_when_they_are_concepts_of_a_known_scheme
     if kept:
         assert objects(graph, DCAT.theme) == {URIRef(theme.uri)}
         assert (URIRef(theme.uri), RDF.type, SKOS.Concept) in graph
-        assert graph.value(URIRef(theme.uri), SKOS.prefLabel) == Literal(theme.label, lang="fr")
+        # the portal's label, untagged: the portal did not say which language it is in
+        assert graph.value(URIRef(theme.uri), SKOS.prefLabel) == Literal(theme.label)
         assert objects(graph, DCAT.keyword) == set()
     else:
         assert objects(graph, DCAT.theme) == set()
-        assert objects(graph, DCAT.keyword) == {Literal(theme.label, lang="fr")}
+        assert objects(graph, DCAT.keyword) == {Literal(theme.label)}
 
 
 def test_a_concept_labelled_twice_in_one_language_keeps_the_first_label():
@@ -122,7 +126,7 @@ def test_a_concept_labelled_twice_in_one_language_keeps_the_first_label():
     iri = "http://inspire.ec.europa.eu/theme/tn"
     add_portal_themes(graph, REF, (Concept("Réseaux de transport", iri),))
     add_portal_themes(graph, URIRef(f"{BASE}/datasets/b"), (Concept("Transports", iri),))
-    assert list(graph.objects(URIRef(iri), SKOS.prefLabel)) == [Literal("Réseaux de transport", lang="fr")]
+    assert list(graph.objects(URIRef(iri), SKOS.prefLabel)) == [Literal("Réseaux de transport")]
 
 
 # -- formats and media types -------------------------------------------------------------
@@ -332,26 +336,65 @@ def test_the_bounding_box_is_a_wkt_polygon_longitude_first():
     assert str(literal) == BBox(2.224, 48.815, 2.47, 48.902).to_wkt()
 
 
-def test_one_named_place_and_the_bbox_share_one_location():
+def test_one_unknown_named_place_and_the_bbox_share_one_location():
     graph = Graph()
-    add_spatial(graph, REF, (Concept("Paris"),), (2.224, 48.815, 2.47, 48.902))
+    add_spatial(graph, REF, (Concept("Arcueil"),), (2.32, 48.79, 2.35, 48.81))
     assert_isomorphic(
-        turtle(f"""<{REF}> dct:spatial [ a dct:Location ; locn:geographicName "Paris"@fr ;
-            dcat:bbox "{BBox(2.224, 48.815, 2.47, 48.902).to_wkt()}"^^gsp:wktLiteral ] ."""),
+        turtle(f"""<{REF}> dct:spatial [ a dct:Location ; locn:geographicName "Arcueil" ;
+            dcat:bbox "{BBox(2.32, 48.79, 2.35, 48.81).to_wkt()}"^^gsp:wktLiteral ] ."""),
         graph,
     )
+
+
+def test_a_known_place_named_alone_becomes_its_insee_iri_with_label_and_box():
+    graph = Graph()
+    add_spatial(graph, REF, (Concept("Paris"),), None)
+    paris = known_place("paris")
+    assert paris.iri == "http://id.insee.fr/geo/commune/75056"
+    assert_isomorphic(
+        turtle(f"""<{REF}> dct:spatial <{paris.iri}> .
+            <{paris.iri}> a dct:Location ; skos:prefLabel "Paris"@fr ; locn:geographicName "Paris"@fr ;
+                dcat:bbox "{BBox(*paris.bbox).to_wkt()}"^^gsp:wktLiteral ."""),
+        graph,
+    )
+
+
+def test_the_source_geometry_of_a_known_place_is_kept_on_a_location_of_its_own():
+    graph = Graph()
+    add_spatial(graph, REF, (Concept("Lyon"),), (4.8, 45.74, 4.85, 45.77))
+    locations = objects(graph, DCTERMS.spatial)
+    lyon = URIRef("http://id.insee.fr/geo/commune/69123")
+    assert lyon in locations and len(locations) == 2
+    (own,) = locations - {lyon}
+    assert graph.value(own, DCAT.bbox) == bbox_literal((4.8, 45.74, 4.85, 45.77))
+    assert graph.value(lyon, DCAT.bbox) == bbox_literal(known_place("Lyon").bbox)
+
+
+def test_france_named_by_a_record_keeps_one_label_per_language_on_the_country_concept():
+    graph = build_catalog_graph(
+        CatalogPage(CatalogInfo(BASE), [RecordFactory(spatial=(Concept("France entière"),))], 1, 1, 10, lambda n: BASE),
+        get_profiles(["dcat_ap_3"]),
+    )
+    france = URIRef(EU + "country/FRA")
+    labels = [label.language for label in graph.objects(france, SKOS.prefLabel)]
+    assert sorted(labels) == ["en", "fr"]
+
+
+@pytest.mark.parametrize("name", ["France entière et hors territoire", "Paris 15e", "Lyon et alentours"])
+def test_only_exact_names_are_known_places(name):
+    assert known_place(name) is None
 
 
 def test_place_iris_several_names_and_a_bbox_are_separate_locations():
     graph = Graph()
     geonames = "https://sws.geonames.org/2988507/"
-    add_spatial(graph, REF, (Concept("Paris", geonames), Concept("Lyon"), Concept("Marseille")), (2.2, 43.2, 5.5, 48.9))
+    add_spatial(graph, REF, (Concept("Paris", geonames), Concept("Bron"), Concept("Marseille")), (2.2, 43.2, 5.5, 48.9))
     locations = objects(graph, DCTERMS.spatial)
     assert len(locations) == 4 and URIRef(geonames) in locations
     assert all((node, RDF.type, DCTERMS.Location) in graph for node in locations)
     assert len([n for n in locations if graph.value(n, DCAT.bbox) is not None]) == 1
     names = {str(graph.value(n, LOCN.geographicName)) for n in locations}
-    assert names == {"Paris", "Lyon", "Marseille", "None"}
+    assert names == {"Paris", "Bron", "Marseille", "None"}
 
 
 # -- languages, frequency, access rights -------------------------------------------------
@@ -402,7 +445,7 @@ def test_unrecognised_access_rights_are_a_labelled_rights_statement():
     graph = Graph()
     add_access_rights(graph, REF, Concept("Sur demande motivée"))
     assert_isomorphic(
-        turtle(f'<{REF}> dct:accessRights [ a dct:RightsStatement ; rdfs:label "Sur demande motivée"@fr ] .'),
+        turtle(f'<{REF}> dct:accessRights [ a dct:RightsStatement ; rdfs:label "Sur demande motivée" ] .'),
         graph,
     )
 
@@ -418,29 +461,45 @@ def test_eu_access_rights_are_typed_rights_statements():
 # -- provenance --------------------------------------------------------------------------
 
 
-def test_provenance_names_the_upstream_dataset_and_its_identifier():
+def test_provenance_identifies_the_dataset_uniquely_and_keeps_the_upstream_ids():
     record = RecordFactory(guid="https://opendata.paris.fr/explore/dataset/velib/", identifier="velib",
                            source_uri="https://opendata.paris.fr/explore/dataset/velib/", title="Vélib", description="Stations")
     graph = Graph()
     add_provenance(graph, REF, record)
     upstream = URIRef(record.source_uri)
-    cls = URIRef(f"{BASE}/catalog#UpstreamDataset")
-    assert objects(graph, DCTERMS.source) == {upstream}
-    assert (upstream, RDF.type, cls) in graph and (cls, RDFS.subClassOf, DCAT.Dataset) in graph
-    assert (upstream, RDF.type, DCAT.Dataset) not in graph, "harvesters of fedcat must not import it twice"
-    assert graph.value(upstream, DCTERMS.title) == Literal("Vélib", lang="fr")
-    assert graph.value(REF, DCTERMS.identifier) == Literal("velib")
-    (identifier,) = objects(graph, ADMS.identifier)
-    assert (identifier, RDF.type, ADMS.Identifier) in graph
-    assert graph.value(identifier, SKOS.notation) == Literal(record.guid, datatype=XSD.anyURI)
-    assert graph.value(identifier, ADMS.schemaAgency) == Literal("paris")
+    # unique in fedcat's catalogue: a copy of the same dataset on data.gouv.fr has another IRI
+    assert graph.value(REF, DCTERMS.identifier) == Literal(str(REF))
+    assert objects(graph, PROV.wasDerivedFrom) == {upstream}
+    assert objects(graph, DCTERMS.source) == set()
+    assert set(graph.predicate_objects(upstream)) == set(), "the upstream copy is not described as a dataset"
+    notations = {}
+    for identifier in objects(graph, ADMS.identifier):
+        assert (identifier, RDF.type, ADMS.Identifier) in graph
+        assert graph.value(identifier, ADMS.schemaAgency) == Literal("paris")
+        notations[graph.value(identifier, SKOS.notation)] = identifier
+    assert set(notations) == {Literal(record.guid, datatype=XSD.anyURI), Literal("velib")}
+
+
+def test_no_upstream_class_is_declared_anywhere():
+    graph = build_dataset_graph(RecordFactory(), get_profiles(["dcat_ap_3"]), BASE)
+    assert not list(graph.triples((None, RDFS.subClassOf, None)))
+    assert set(graph.subjects(RDF.type, DCAT.Dataset)) == {dataset_ref(BASE, graph_record_id(graph))}
+
+
+def graph_record_id(graph: Graph) -> str:
+    from urllib.parse import unquote
+
+    (ref,) = set(graph.subjects(RDF.type, DCAT.Dataset))
+    return unquote(str(ref).rsplit("/datasets/", 1)[1])
 
 
 def test_no_source_without_an_upstream_iri():
     graph = Graph()
     add_provenance(graph, REF, RecordFactory(source_uri=None, guid="jeu-42", identifier=None))
-    assert objects(graph, DCTERMS.source) == set()
-    assert graph.value(REF, DCTERMS.identifier) == Literal("jeu-42")
+    assert objects(graph, PROV.wasDerivedFrom) == set()
+    assert graph.value(REF, DCTERMS.identifier) == Literal(str(REF))
+    (identifier,) = objects(graph, ADMS.identifier)
+    assert graph.value(identifier, SKOS.notation) == Literal("jeu-42")
 
 
 # -- high-value datasets -----------------------------------------------------------------
@@ -547,8 +606,9 @@ def test_schema_org_document_is_compacted_with_nested_nodes(no_remote_context):
     assert data["publisher"] == {"@type": "Organization", "name": "Ville de Paris", "url": "https://www.paris.fr"}
     assert data["includedInDataCatalog"] == {"@type": "DataCatalog", "name": "Paris Data", "url": "https://opendata.paris.fr"}
     assert data["spatialCoverage"] == [
-        {"@type": "Place", "name": "Paris", "geo": {"@type": "GeoShape", "box": "48.815 2.224 48.902 2.47"}}
-    ]
+        {"@type": "Place", "name": "Paris", "sameAs": ["http://id.insee.fr/geo/commune/75056"],
+         "geo": {"@type": "GeoShape", "box": "48.815 2.224 48.902 2.47"}}
+    ], "the record's own box, and the place's INSEE IRI"
     assert data["temporalCoverage"] == "2014-01-01/.." and data["inLanguage"] == ["fr"]
     assert data["license"] == ETALAB
     (download,) = data["distribution"]
@@ -609,3 +669,145 @@ def test_record_with_nothing_optional_still_gives_a_full_dataset():
     ref = dataset_ref(BASE, record.record_id)
     assert graph.value(ref, DCTERMS.title) is not None and graph.value(ref, DCTERMS.description) is not None
     assert (ref, FOAF.page, None) not in graph and (ref, VCARD.fn, None) not in graph
+
+
+# -- languages: as the source gave them, never invented ------------------------------------
+
+
+def test_texts_keep_the_language_the_source_gave_and_plain_literals_stay_plain():
+    record = RecordFactory(title="Luftqualität", title_lang="de", description="Messwerte", description_lang=None,
+                           keywords=("luft",), themes=(), translations=())
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    ref = dataset_ref(BASE, record.record_id)
+    assert objects(graph, DCTERMS.title, ref) == {Literal("Luftqualität", lang="de")}
+    assert objects(graph, DCTERMS.description, ref) == {Literal("Messwerte")}
+    assert objects(graph, DCAT.keyword, ref) == {Literal("luft")}
+
+
+def test_every_language_of_titles_descriptions_and_keywords_is_exported():
+    record = RecordFactory(
+        title="Qualité de l'air", title_lang="fr", description="Mesures", description_lang="fr", keywords=("air",),
+        translations=(
+            Translation("title", "en", "Air quality"),
+            Translation("title", "ca", "Qualitat de l'aire"),
+            Translation("description", "en", "Measurements"),
+            Translation("keyword", "en", "air quality"),
+        ),
+    )
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    ref = dataset_ref(BASE, record.record_id)
+    assert objects(graph, DCTERMS.title, ref) == {
+        Literal("Qualité de l'air", lang="fr"), Literal("Air quality", lang="en"), Literal("Qualitat de l'aire", lang="ca")
+    }
+    assert objects(graph, DCTERMS.description, ref) == {Literal("Mesures", lang="fr"), Literal("Measurements", lang="en")}
+    assert Literal("air quality", lang="en") in objects(graph, DCAT.keyword, ref)
+
+
+def test_an_empty_description_falls_back_on_the_title_in_the_titles_language():
+    record = RecordFactory(title="Air quality", title_lang="en", description="")
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    assert objects(graph, DCTERMS.description, dataset_ref(BASE, record.record_id)) == {Literal("Air quality", lang="en")}
+
+
+# -- agents known by IRI, type and e-mail ------------------------------------------------------
+
+
+def test_an_agent_without_a_name_keeps_its_iri_type_and_e_mail():
+    graph = Graph()
+    agent = Agent(name="", uri="https://example.eu/GreekEnvironmentAgency", email="mailto: info@example.eu",
+                  kind="http://xmlns.com/foaf/0.1/Organization")
+    node = add_agent(graph, REF, DCTERMS.publisher, agent)
+    assert node == URIRef(agent.uri)
+    assert set(graph.objects(node, RDF.type)) == {FOAF.Agent, FOAF.Organization}
+    assert graph.value(node, FOAF.mbox) == URIRef("mailto:info@example.eu")
+    # DCAT-AP makes foaf:name mandatory: what the source identifies the agent by
+    assert graph.value(node, FOAF.name) == Literal("info@example.eu")
+
+
+def test_a_vcard_organisation_contact_keeps_its_class_and_e_mail_without_an_invented_name():
+    graph = Graph()
+    contact = Agent(name="", email="contact@geo.example.fr", kind="http://www.w3.org/2006/vcard/ns#Organization")
+    node = add_contact_point(graph, REF, contact)
+    assert set(graph.objects(node, RDF.type)) == {VCARD.Kind, VCARD.Organization}
+    assert graph.value(node, VCARD.hasEmail) == URIRef("mailto:contact@geo.example.fr")
+    assert graph.value(node, VCARD.fn) is None
+
+
+def test_an_agent_class_from_another_vocabulary_is_not_copied():
+    graph = Graph()
+    node = add_agent(graph, REF, DCTERMS.publisher, Agent(name="X", kind="http://example.org/Thing"))
+    assert set(graph.objects(node, RDF.type)) == {FOAF.Agent}
+
+
+# -- licences as the clients' registries name them ---------------------------------------------
+
+
+@pytest.mark.parametrize("license_id,names", sorted(REGISTRY_NAMES.items()))
+def test_known_licences_carry_the_registries_titles(license_id, names):
+    info = next(i for i in map(canonical_license, (license_id,)) if i)
+    graph = Graph()
+    node = add_license(graph, DIST, Concept(info.label, info.uri))
+    assert graph.value(node, RDFS.label) == Literal(names.udata_title or info.label)
+    assert graph.value(node, DCTERMS.title) == Literal(names.ckan_title or names.udata_title or info.label)
+
+
+def test_the_odbl_is_labelled_as_data_gouv_fr_and_ckan_know_it():
+    graph = Graph()
+    node = add_license(graph, DIST, Concept("Open Data Commons Open Database License (ODbL) 1.0"))
+    assert node == URIRef(EU + "licence/ODC_BL")
+    assert graph.value(node, RDFS.label) == Literal("Open Data Commons Open Database License (ODbL)")
+    assert graph.value(node, DCTERMS.title) == Literal("Open Data Commons Open Database License (ODbL)")
+
+
+def test_an_unknown_licence_iri_keeps_the_portals_label_once():
+    graph = Graph()
+    add_license(graph, DIST, Concept("Licence maison", "https://example.fr/licence"))
+    add_license(graph, URIRef(f"{DIST}-2"), Concept("Autre libellé", "https://example.fr/licence"))
+    assert list(graph.objects(URIRef("https://example.fr/licence"), RDFS.label)) == [Literal("Licence maison")]
+
+
+# -- nothing the source does not say -------------------------------------------------------------
+
+
+def test_a_distribution_says_nothing_the_source_did_not():
+    record = RecordFactory(distributions=(Distribution(access_url="https://example.fr/donnees"),), license=None)
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    (distribution,) = graph.subjects(RDF.type, DCAT.Distribution)
+    said = set(graph.predicates(distribution))
+    assert said == {RDF.type, DCAT.accessURL}
+    assert not list(graph.triples((None, DCATAP.availability, None)))
+
+
+def test_a_rights_statement_that_is_not_a_licence_goes_on_each_distribution():
+    record = RecordFactory(rights="Réutilisation soumise à l'accord du producteur")
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    for distribution in graph.subjects(RDF.type, DCAT.Distribution):
+        (statement,) = graph.objects(distribution, DCTERMS.rights)
+        assert (statement, RDF.type, DCTERMS.RightsStatement) in graph
+        assert graph.value(statement, RDFS.label) == Literal(record.rights)
+
+
+@pytest.mark.parametrize("tag,expected", [("fr_FR", None), ("en gb", None), ("EN", "en"), ("ca-ES", "ca-es"), (None, None)])
+def test_a_language_tag_rdf_cannot_carry_leaves_the_text_plain(tag, expected):
+    record = RecordFactory(title="Titre", title_lang=tag, translations=(Translation("title", tag or "x y", "Autre"),))
+    graph = build_dataset_graph(record, get_profiles(["dcat_ap_3"]), BASE)
+    titles = set(graph.objects(dataset_ref(BASE, record.record_id), DCTERMS.title))
+    assert Literal("Titre", lang=expected) in titles
+
+
+# -- the tables behind places and licence names --------------------------------------------------
+
+
+@pytest.mark.parametrize("place", KNOWN_PLACES, ids=lambda p: p.label)
+def test_known_places_have_an_authority_iri_a_sane_box_and_their_own_name(place):
+    assert place.iri.startswith(("http://id.insee.fr/geo/commune/", EU + "country/"))
+    assert known_place(place.label) is place
+    if place.bbox is not None:
+        west, south, east, north = place.bbox
+        assert -6 < west < east < 10 and 41 < south < north < 52, "a box within metropolitan France"
+
+
+@pytest.mark.parametrize("license_id", sorted(REGISTRY_NAMES))
+def test_registry_names_are_keyed_by_canonical_licence_ids(license_id):
+    info = canonical_license(license_id)
+    assert info is not None and info.id == license_id

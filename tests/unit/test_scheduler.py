@@ -38,3 +38,31 @@ def test_next_run_is_the_cron_time_in_paris():
     upcoming = next_run(paris, datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc))
     assert upcoming.isoformat() == "2026-06-02T02:15:00+02:00"
     assert next_run(manual, datetime(2026, 6, 1, tzinfo=timezone.utc)) is None
+
+
+def test_link_checks_have_a_job_of_their_own():
+    from service.scheduler import add_link_check_job
+
+    scheduler = build_scheduler([Portal(id="paris", name="Paris", kind="dcat", url="https://p.example", schedule="0 2 * * *")], lambda p: None, blocking=False)
+    runs = []
+    add_link_check_job(scheduler, "30 4 * * *", lambda: runs.append(1))
+    job = scheduler.get_job("check-links")
+    assert job.max_instances == 1 and job.coalesce is True
+    assert str(job.trigger.fields[5]) == "4" and str(job.trigger.fields[6]) == "30"
+    job.func()
+    assert runs == [1]
+    add_link_check_job(scheduler, "", lambda: None)  # off: nothing else is added
+    assert [j.id for j in scheduler.get_jobs()] == ["harvest:paris", "check-links"]
+
+
+def test_a_failed_link_check_run_does_not_stop_the_scheduler(caplog):
+    from service.scheduler import add_link_check_job
+
+    scheduler = build_scheduler([], lambda p: None, blocking=False)
+
+    def fail():
+        raise RuntimeError("store down")
+
+    add_link_check_job(scheduler, "30 4 * * *", fail)
+    scheduler.get_job("check-links").func()
+    assert "link check failed" in caplog.text

@@ -67,15 +67,22 @@ def _date_literal(text: str) -> Literal:
 
 
 def add_agent(
-    graph: Graph, subject: Node, predicate: URIRef, name: str, *, email: str | None = None, url: str | None = None
-) -> BNode:
-    """A ``foaf:Organization`` (publisher, creator…)."""
-    agent = BNode()
+    graph: Graph,
+    subject: Node,
+    predicate: URIRef,
+    name: str,
+    *,
+    email: str | None = None,
+    url: str | None = None,
+    uri: str | None = None,
+) -> Node:
+    """A ``foaf:Organization`` (publisher, creator…), named by ``uri`` when the source gives it one."""
+    agent = URIRef(uri.strip()) if is_http_url(uri) else BNode()
     graph.add((subject, predicate, agent))
     graph.add((agent, RDF.type, FOAF.Organization))
     graph.add((agent, FOAF.name, Literal(" ".join(name.split()))))
-    if email:
-        graph.add((agent, FOAF.mbox, URIRef(f"mailto:{email.strip().removeprefix('mailto:')}")))
+    if _mailto(email):
+        graph.add((agent, FOAF.mbox, _mailto(email)))
     if is_http_url(url):
         graph.add((agent, FOAF.homepage, URIRef(url.strip())))
     return agent
@@ -87,11 +94,18 @@ def add_contact(graph: Graph, subject: Node, name: str, *, email: str | None = N
     graph.add((subject, DCAT.contactPoint, contact))
     graph.add((contact, RDF.type, VCARD.Kind))
     graph.add((contact, VCARD.fn, Literal(" ".join(name.split()))))
-    if email:
-        graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{email.strip().removeprefix('mailto:')}")))
+    if _mailto(email):
+        graph.add((contact, VCARD.hasEmail, _mailto(email)))
     if is_http_url(url):
         graph.add((contact, VCARD.hasURL, URIRef(url.strip())))
     return contact
+
+
+def _mailto(email: str | None) -> URIRef | None:
+    """``mailto:`` and the bare address, whatever spaces or prefix it came with; None without an address."""
+    address = (email or "").strip()
+    address = address[len("mailto:"):].strip() if address.lower().startswith("mailto:") else address
+    return URIRef(f"mailto:{address}") if address and not any(c.isspace() for c in address) else None
 
 
 def add_concept(graph: Graph, subject: Node, predicate: URIRef, label: str, uri: str | None = None) -> Node:
