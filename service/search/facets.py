@@ -84,7 +84,8 @@ class FacetResolver:
         cached_version, at, known = self._known
         if known and (version is not None and version == cached_version or version is None and time.monotonic() - at < _TTL_SECONDS):
             return known
-        page = self.backend.search(SearchQuery(page_size=1, facet_size=100_000))
+        # every value of every facet (5,000 at most each: below the engines' bucket limits)
+        page = self.backend.search(SearchQuery(page_size=1, facet_size=5_000))
         known = {}
         for facet, values in page.facets.items():
             keys = known.setdefault(facet, {})
