@@ -18,7 +18,7 @@ from mappings.vocabularies.themes import _data_themes
 from service.search.base import FacetValue, SearchBackend, SearchQuery
 from service.search.french import fold
 
-__all__ = ["FacetResolver", "facet_code", "UnknownFacetValue"]
+__all__ = ["FacetResolver", "facet_code", "facet_label", "UnknownFacetValue"]
 
 #: how long the catalogue's facet values are reused when the backend cannot say whether data changed
 _TTL_SECONDS = 30.0
@@ -53,6 +53,15 @@ def facet_code(facet: str, value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=8192)
+def facet_label(facet: str, value: str) -> str:
+    """How people name a stored facet value: a file type's label (``WFS_SRVC`` → "WFS"), else the value."""
+    if facet == "format":
+        info = file_type(value)
+        return info.label if info else value
+    return value
+
+
 class FacetResolver:
     """Turns filter values as users type them into the values the index stores, per data version."""
 
@@ -75,7 +84,7 @@ class FacetResolver:
 
     def labelled(self, facet: str, value: FacetValue) -> dict:
         """A facet value as the API shows it: the value to filter with, its code, its label and its count."""
-        label = value.label or value.value
+        label = value.label or facet_label(facet, value.value)
         return {"value": value.value, "code": facet_code(facet, value.value), "label": label, "count": value.count}
 
     def _known_values(self) -> dict[str, dict[str, str]]:

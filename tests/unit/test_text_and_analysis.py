@@ -38,3 +38,12 @@ def test_analysis_drops_stop_words_and_elisions():
 
 def test_fold():
     assert fold("Œuvre Élève ÇA") == "oeuvre eleve ca"
+
+
+def test_format_facet_values_are_labelled_as_people_name_them():
+    from service.search.facets import facet_code, facet_label
+
+    assert facet_label("format", "WFS_SRVC") == "WFS" and facet_code("format", "WFS_SRVC") == "WFS_SRVC"
+    assert facet_label("format", "CSV") == "CSV"
+    assert facet_label("format", "something-unknown") == "something-unknown"
+    assert facet_label("keyword", "WFS_SRVC") == "WFS_SRVC", "only formats are file types"
