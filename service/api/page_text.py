@@ -56,6 +56,8 @@ ENGLISH = {
     "Modifié depuis le": "Modified since",
     "Modifié jusqu’au": "Modified until",
     "Filtrer les résultats": "Filter the results",
+    "Un jeu de données publié sur plusieurs portails compte une fois ; dans le filtre des portails, il compte pour chacun d’eux.":
+        "A dataset published on several portals counts once; in the portal filter it counts for each of them.",
     "Portail": "Portal",
     "Thème": "Theme",
     "Format": "Format",

@@ -126,3 +126,10 @@ def test_an_unknown_dataset_page_in_either_language(client):
     assert french.status_code == 404 and "Aucun jeu de données n’a cet identifiant." in french.get_data(as_text=True)
     english = client.get("/datasets/nope%3Anope?lang=en", headers=BROWSER).get_data(as_text=True)
     assert "No dataset has this identifier." in english and "<code>nope:nope</code>" in english
+
+
+def test_the_search_page_says_what_its_counts_count(client, stored):
+    french = page(client, "/")
+    assert "compte une fois" in french and "pour chacun" in french
+    english = page(client, "/?lang=en")
+    assert "counts once" in english and "for each of them" in english
