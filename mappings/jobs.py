@@ -7,8 +7,9 @@ from typing import Any
 
 __all__ = ["FailedRecord", "HarvestJob", "JOB_STATUSES", "WriteStats"]
 
-#: ``running`` while harvesting; then ``done``, ``done-with-errors`` (some records failed) or ``failed``.
-JOB_STATUSES = ("running", "done", "done-with-errors", "failed")
+#: ``requested`` (through the admin API, until the scheduler starts it), ``running`` while harvesting;
+#: then ``done``, ``done-with-errors`` (some records failed) or ``failed``.
+JOB_STATUSES = ("requested", "running", "done", "done-with-errors", "failed")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class HarvestJob:
     skipped: int = 0
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    #: the id of the HTTP request that asked for the harvest (admin API), carried by its log lines
+    request_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -174,6 +174,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("link_checks_database", "", "SQLite file of the link check results; empty uses FEDCAT_DATABASE (with Elasticsearch, `fedcat-links.db`).", str),
     Setting("freshness_margin", 0.5, "How late, as a share of its declared update period (at least 3 days), a dataset may be before it counts as overdue.", _non_negative_float),
     Setting("harvest_lock_ttl", 600, "Seconds a portal's harvest lock lasts unless renewed (a running harvest renews it every third of that); a crashed process frees its portals after at most this long.", _positive_int),
+    Setting("request_poll_seconds", 2.0, "How often the scheduler looks for harvests requested through the admin API, in seconds.", _positive_float),
 )
 
 
@@ -220,6 +221,7 @@ class Settings:
     link_checks_database: str = ""
     freshness_margin: float = 0.5
     harvest_lock_ttl: int = 600
+    request_poll_seconds: float = 2.0
     harvest_workers: int = 0
 
     @classmethod

@@ -38,7 +38,6 @@ __all__ = [
     "timeout",
     "worker_class",
     "worker_connections",
-    "worker_exit",
     "workers",
 ]
 
@@ -130,9 +129,3 @@ def child_exit(server, worker) -> None:
 
         multiprocess.mark_process_dead(worker.pid)
 
-
-def worker_exit(server, worker) -> None:
-    """Let admin-started harvests stop (while reading) or finish (while writing) before the worker goes."""
-    from service.background import stop_background_harvests
-
-    stop_background_harvests(timeout=max(graceful_timeout - 5, 1))

@@ -4,8 +4,10 @@ Never run it inside gunicorn: every forked worker would start its own
 scheduler and run each harvest several times. Within one scheduler, a portal
 runs one harvest at a time (``max_instances=1``) and missed runs are coalesced
 into one, run if the process comes back within the misfire grace time. Across
-processes (two schedulers started by mistake, an admin-triggered harvest, a
-``fedcat harvest``), the portal's lock in the store refuses the second run.
+processes (two schedulers started by mistake, a ``fedcat harvest``), the
+portal's lock in the store refuses the second run. It also runs the harvests the
+admin API requested (:mod:`service.harvesting.requests`), so that no harvest ever
+runs inside a web worker.
 
 On SIGTERM or SIGINT no new run starts; a harvest still reading its portal
 stops without writing anything, and one already writing finishes.
@@ -24,8 +26,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from service.harvesting.locking import PortalBusy
+from service.harvesting.requests import pending_requests, run_request
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 
@@ -34,6 +38,7 @@ __all__ = [
     "ScheduleError",
     "add_link_check_job",
     "add_portal_jobs",
+    "add_request_poll",
     "build_scheduler",
     "cron_trigger",
     "next_run",
@@ -100,6 +105,41 @@ def add_link_check_job(scheduler: BaseScheduler, schedule: str, check: Callable[
     )
 
 
+def add_request_poll(scheduler: BaseScheduler, catalogue, stopping: threading.Event) -> None:
+    """Every ``FEDCAT_REQUEST_POLL_SECONDS``, start the harvests the admin API requested, each in a job of its own."""
+    started: set[str] = set()  # a requested job stays "requested" until its run saves it as running
+
+    def run(job: HarvestJob) -> None:
+        run_request(catalogue, job, should_stop=stopping.is_set)
+        _refresh_insights(catalogue)
+
+    def poll() -> None:
+        for job in pending_requests(catalogue):
+            if job.job_id not in started and not stopping.is_set():
+                started.add(job.job_id)
+                scheduler.add_job(run, args=[job], id=f"request:{job.job_id}", name=f"requested harvest of {job.portal_id}")
+
+    scheduler.add_job(
+        _logged_poll(poll),
+        trigger=IntervalTrigger(seconds=catalogue.settings.request_poll_seconds),
+        id="harvest-requests",
+        name="harvest requests",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+
+
+def _logged_poll(poll: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            poll()
+        except Exception:  # noqa: BLE001 - the store may be down for a moment; the next poll retries
+            logger.exception("could not look for requested harvests")
+
+    return run
+
+
 def _logged_link_check(check: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         logger.info("link check starting")
@@ -147,6 +187,7 @@ def run_scheduler(catalogue, *, scope: RunScope | None = None) -> None:
         return run
 
     scheduler = build_scheduler(portals, harvest, scope=scope)
+    add_request_poll(scheduler, catalogue, stopping)
     schedule = catalogue.settings.link_check_schedule
     add_link_check_job(scheduler, schedule, check_links)
     if schedule:

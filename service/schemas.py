@@ -408,7 +408,7 @@ class JobSchema(Schema):
     portal_id = fields.String(required=True)
     started_at = fields.String(required=True)
     finished_at = fields.String(allow_none=True)
-    status = fields.String(required=True, metadata={"enum": ["running", "done", "done-with-errors", "failed"]})
+    status = fields.String(required=True, metadata={"enum": ["requested", "running", "done", "done-with-errors", "failed"]})
     stats = fields.Nested(WriteStatsSchema, required=True)
     pages = fields.Integer(required=True)
     pages_unchanged = fields.Integer(required=True)
@@ -417,6 +417,7 @@ class JobSchema(Schema):
     skipped = fields.Integer(required=True)
     warnings = fields.List(fields.String(), required=True)
     error = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True, metadata={"description": "the id of the HTTP request that asked for this harvest (admin API)"})
 
 
 class JobListSchema(Schema):

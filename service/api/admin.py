@@ -1,8 +1,10 @@
-"""The admin API: start a harvest, see running and past jobs. Guarded by ``FEDCAT_ADMIN_TOKEN``.
+"""The admin API: request a harvest, see requested, running and past jobs. Guarded by ``FEDCAT_ADMIN_TOKEN``.
 
 Only registered when a token is configured: without one the routes do not
 exist (404). Every request must send ``Authorization: Bearer <token>``; the
 token is compared in constant time. Read routes outside ``/api/admin`` stay public.
+A requested harvest runs in the scheduler process (:mod:`service.harvesting.requests`),
+never in a web worker.
 """
 
 from __future__ import annotations
@@ -10,22 +12,22 @@ from __future__ import annotations
 import hmac
 from http import HTTPStatus
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from marshmallow import Schema, fields
 
 from service.harvesting.locking import PortalBusy
 from mappings.portals import Portal
 from service.api.openapi import documented
 from service.api.views import catalogue
-from service.background import BackgroundHarvests
 from service.catalogue import Catalogue, UnknownPortal
 from service.errors import CatalogueError, InvalidQuery, RecordNotFound
+from service.harvesting.requests import request_harvest
+from service.logging_ import current_request_id
 from service.schemas import JobSchema, JobsArgs, load_args
 
 __all__ = ["HarvestConflict", "InvalidToken", "MissingToken", "blueprint", "install"]
 
 blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
-_EXTENSION = "fedcat_harvests"
 _REALM = 'Bearer realm="fedcat-admin"'
 
 
@@ -51,24 +53,18 @@ class HarvestConflict(CatalogueError):
 
 
 class AdminJobsSchema(Schema):
-    """Running jobs (in any process sharing the store) and the latest jobs."""
+    """Requested jobs (waiting for the scheduler), running jobs (in any process sharing the store) and the latest jobs."""
 
+    requested = fields.List(fields.Nested(JobSchema), required=True)
     running = fields.List(fields.Nested(JobSchema), required=True)
     recent = fields.List(fields.Nested(JobSchema), required=True)
-    in_this_process = fields.List(fields.String(), required=True, metadata={"description": "job ids run by the answering worker"})
 
 
 def install(app: Flask, current: Catalogue) -> None:
     """Register the admin routes if a token is configured (else they stay off)."""
     if not current.settings.admin_token:
         return
-    app.extensions[_EXTENSION] = BackgroundHarvests(current)
     app.register_blueprint(blueprint)
-
-
-def harvests() -> BackgroundHarvests:
-    """The app's background harvests."""
-    return current_app.extensions[_EXTENSION]
 
 
 @blueprint.before_request
@@ -91,13 +87,13 @@ def _challenge(response: Response) -> Response:
 
 @blueprint.post("/portals/<portal_id>/harvest")
 def trigger_harvest(portal_id: str):
-    """Start a harvest of one portal in the background: 202 with the job, 409 if one is running already."""
+    """Request a harvest of one portal, run by the scheduler process: 202 with the job, 409 if one runs or waits already."""
     portal = _portal(portal_id)
     if not catalogue().harvestable(portal):
         message = f"portal {portal.id} has kind {portal.kind!r}, which no installed harvester handles"
         raise InvalidQuery(message, errors={"portal": [message]})
     try:
-        job = harvests().start(portal)
+        job = request_harvest(catalogue(), portal, request_id=current_request_id())
     except PortalBusy as exc:
         raise HarvestConflict(str(exc), errors={"portal": [str(exc)]}) from None
     body = {
@@ -114,8 +110,9 @@ def trigger_harvest(portal_id: str):
     args=JobsArgs,
     response=AdminJobsSchema,
     errors=("400", "401"),
-    description="Send `Authorization: Bearer <FEDCAT_ADMIN_TOKEN>`. Start a harvest with "
-    "`POST /api/admin/portals/{portal_id}/harvest` (202 with the job; 409 while one runs).",
+    description="Send `Authorization: Bearer <FEDCAT_ADMIN_TOKEN>`. Request a harvest with "
+    "`POST /api/admin/portals/{portal_id}/harvest` (202 with the job, `requested` until the scheduler "
+    "process starts it, within seconds; 409 while one runs or waits).",
 )
 def admin_jobs():
     """Jobs still running in any process sharing the store, and the latest jobs."""
@@ -123,11 +120,11 @@ def admin_jobs():
     if args["portal"]:
         _portal(args["portal"], status=InvalidQuery)
     recent = catalogue().backend.jobs(portal_id=args["portal"], limit=args["limit"])
-    running = [job for job in catalogue().backend.jobs(portal_id=args["portal"], limit=500) if job.status == "running"]
+    latest = catalogue().backend.jobs(portal_id=args["portal"], limit=500)
     return {
-        "running": [job.to_dict() for job in running],
+        "requested": [job.to_dict() for job in latest if job.status == "requested"],
+        "running": [job.to_dict() for job in latest if job.status == "running"],
         "recent": [job.to_dict() for job in recent],
-        "in_this_process": harvests().running(),
     }
 
 

@@ -150,6 +150,7 @@ ENGLISH = {
     "Adresse moissonnée": "Harvested address",
     "Adresse publique": "Public address",
     "en cours": "running",
+    "demandé": "requested",
     "terminé": "done",
     "terminé avec erreurs": "done with errors",
     "échoué": "failed",

@@ -25,7 +25,7 @@ blueprint = Blueprint("portal_pages", __name__)
 JOBS_SHOWN = 20
 FAILURES_SHOWN = 50
 #: job statuses → French words (translated by the templates)
-STATUS_WORDS = {"running": "en cours", "done": "terminé", "done-with-errors": "terminé avec erreurs", "failed": "échoué"}
+STATUS_WORDS = {"requested": "demandé", "running": "en cours", "done": "terminé", "done-with-errors": "terminé avec erreurs", "failed": "échoué"}
 
 
 @blueprint.get("/portals")

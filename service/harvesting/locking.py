@@ -180,4 +180,4 @@ def _running_job(backend: SearchBackend, portal_id: str) -> HarvestJob | None:
         jobs = backend.jobs(portal_id=portal_id, limit=10)
     except StoreError:
         return None
-    return next((job for job in jobs if job.status == "running"), None)
+    return next((job for job in jobs if job.status in ("running", "requested")), None)

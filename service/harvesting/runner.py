@@ -26,6 +26,8 @@ __all__ = ["HarvestInterrupted", "PortalBusy", "harvest_portal", "utc_now"]
 
 logger = logging.getLogger(__name__)
 _ORPHANED = "interrupted: the process running this harvest stopped before it finished (found by a later run)"
+_NEVER_STARTED = "never started: no scheduler picked up this requested harvest before its lock expired (is `fedcat scheduler` running?)"
+_ORPHAN_REASONS = {"running": _ORPHANED, "requested": _NEVER_STARTED}
 
 
 class HarvestInterrupted(HarvestError):
@@ -186,14 +188,16 @@ def _stoppable(records: Iterable[Record], stop_reason: Callable[[], str | None])
 
 
 def _fail_orphans(backend: SearchBackend, portal_id: str, finished: datetime, *, keep: str) -> None:
-    """Mark failed the portal's jobs still "running": with its lock held, no other run of it is alive."""
+    """Mark failed the portal's jobs still "running" or "requested": with its lock held, no other run
+    of it is alive, and a request whose lock this run could take was never started."""
     try:
-        stale = [job for job in backend.jobs(portal_id=portal_id, limit=20) if job.status == "running"]
+        stale = [job for job in backend.jobs(portal_id=portal_id, limit=20) if job.status in _ORPHAN_REASONS]
     except StoreError:
         return
     for job in stale:
         if job.job_id != keep:
-            _save_job(backend, job.finish(status="failed", finished_at=finished.isoformat(), error=_ORPHANED))
+            reason = _ORPHAN_REASONS[job.status]
+            _save_job(backend, job.finish(status="failed", finished_at=finished.isoformat(), error=reason))
 
 
 def _notify(on_error: Callable[[Exception], None] | None, exc: Exception) -> None:

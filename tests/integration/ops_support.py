@@ -46,7 +46,7 @@ def dcat_portal(simulator: DcatPortalSimulator, portal_id: str = "paris", schedu
 
 def file_catalogue(path, portals: list[Portal], **settings) -> Catalogue:
     """A catalogue on an SQLite file (threads and 'processes' share a file, not a private in-memory store)."""
-    options = {"database": str(path), "base_url": "http://fedcat.test", "delete_grace_days": 0, "http_timeout": 5.0}
+    options = {"database": str(path), "base_url": "http://fedcat.test", "delete_grace_days": 0, "http_timeout": GATE_TIMEOUT}
     options.update(settings)
     return Catalogue(Settings(**options), portals=portals)
 

@@ -1,14 +1,17 @@
-"""The admin API: bearer token, background harvests under the portal's lock, running and past jobs."""
+"""The admin API: bearer token, requested harvests under the portal's lock (run by the scheduler
+process, never by the web worker that answered), requested, running and past jobs."""
 
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 
-from service.harvesting.locking import lock_name
 from service.app import create_app
-from tests.integration.ops_support import GatedPortal, dcat_portal, file_catalogue, wait_until
+from service.harvesting.locking import lock_name
+from service.harvesting.requests import pending_requests, run_request
+from tests.integration.ops_support import GATE_TIMEOUT, GatedPortal, dcat_portal, file_catalogue
 
 TOKEN = "s3cret-admin-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -28,8 +31,16 @@ def admin(tmp_path, site):
     app = create_app(catalogue=catalogue)
     yield app
     site.open()  # never leave a harvest thread waiting at the gate
-    app.extensions["fedcat_harvests"].stop(timeout=10)
     catalogue.close()
+
+
+def run_pending_as_the_scheduler_would(app) -> threading.Thread:
+    """The scheduler's part, in a thread of the test: run the one requested job."""
+    catalogue = app.extensions["fedcat"]
+    (job,) = pending_requests(catalogue)
+    thread = threading.Thread(target=run_request, args=(catalogue, job), daemon=True)
+    thread.start()
+    return thread
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -70,35 +81,52 @@ def test_read_routes_stay_public(admin):
         assert client.get(route).status_code == 200, route
 
 
-def test_a_triggered_harvest_runs_in_the_background_and_shows_as_running(admin, site):
+def test_a_triggered_harvest_is_requested_then_run_by_the_scheduler_not_the_web_worker(admin, site):
     client = admin.test_client()
+    threads_before = set(threading.enumerate())
     response = client.post(TRIGGER, headers=AUTH)
     assert response.status_code == 202
     job = response.get_json()["job"]
-    assert job["status"] == "running" and job["portal_id"] == "paris"
+    assert job["status"] == "requested" and job["portal_id"] == "paris"
     assert response.headers["Location"] == "/api/admin/jobs?portal=paris"
-    assert site.entered.wait(60)
+    assert set(threading.enumerate()) == threads_before, "the web worker started no harvest thread"
+    waiting = client.get("/api/admin/jobs", headers=AUTH).get_json()
+    assert [j["job_id"] for j in waiting["requested"]] == [job["job_id"]] and waiting["running"] == []
+    assert not site.entered.is_set(), "nothing read the portal yet"
+
+    scheduler = run_pending_as_the_scheduler_would(admin)
+    assert site.entered.wait(GATE_TIMEOUT)
     listed = client.get("/api/harvest/jobs?portal=paris").get_json()["results"]
-    assert [(j["job_id"], j["status"]) for j in listed] == [(job["job_id"], "running")]
-    running = client.get("/api/admin/jobs", headers=AUTH).get_json()
-    assert [j["job_id"] for j in running["running"]] == [job["job_id"]]
-    assert running["in_this_process"] == [job["job_id"]]
+    assert [(j["job_id"], j["status"]) for j in listed] == [(job["job_id"], "running")], "the same job, now running"
     site.open()
-    assert admin.extensions["fedcat_harvests"].wait(job["job_id"], timeout=60)
+    scheduler.join(GATE_TIMEOUT)
     (finished,) = client.get("/api/harvest/jobs?portal=paris").get_json()["results"]
     assert (finished["job_id"], finished["status"], finished["stats"]["created"]) == (job["job_id"], "done", 12)
     after = client.get("/api/admin/jobs", headers=AUTH).get_json()
-    assert after["running"] == [] and [j["job_id"] for j in after["recent"]] == [job["job_id"]]
+    assert after["requested"] == after["running"] == [] and [j["job_id"] for j in after["recent"]] == [job["job_id"]]
 
 
-def test_a_second_trigger_is_refused_while_the_first_runs(admin, site):
+def test_a_second_trigger_is_refused_while_the_first_waits_or_runs(admin, site):
     client = admin.test_client()
     first = client.post(TRIGGER, headers=AUTH).get_json()["job"]
     body = assert_error(client.post(TRIGGER, headers=AUTH), 409, "harvest_running")
-    assert "portal paris is already being harvested" in body["error"] and "refused" in body["error"]
+    assert f"portal paris is already being harvested by job {first['job_id']}" in body["error"]
+    scheduler = run_pending_as_the_scheduler_would(admin)
+    assert site.entered.wait(GATE_TIMEOUT)
+    assert_error(client.post(TRIGGER, headers=AUTH), 409, "harvest_running")
     site.open()
-    assert admin.extensions["fedcat_harvests"].wait(first["job_id"], timeout=60)
+    scheduler.join(GATE_TIMEOUT)
     assert client.post(TRIGGER, headers=AUTH).status_code == 202, "free again once the first has finished"
+
+
+def test_a_request_no_scheduler_picked_up_is_failed_by_the_next_run(admin, site):
+    catalogue = admin.extensions["fedcat"]
+    job = admin.test_client().post(TRIGGER, headers=AUTH).get_json()["job"]
+    catalogue.backend.acquire_lock(lock_name("paris"), f"request:{job['job_id']}", 0)  # its lock expired
+    site.open()
+    assert catalogue.harvest(catalogue.portal("paris")).status == "done"
+    stale = next(j for j in catalogue.backend.jobs(portal_id="paris") if j.job_id == job["job_id"])
+    assert stale.status == "failed" and "no scheduler picked up" in stale.error
 
 
 def test_a_trigger_is_refused_while_another_process_harvests(admin):
@@ -121,11 +149,10 @@ def test_the_harvest_log_lines_carry_the_triggering_request_id(admin, site, capl
     site.open()
     response = client.post(TRIGGER, headers={**AUTH, "X-Request-ID": "ops-trigger-1"})
     assert response.headers["X-Request-ID"] == "ops-trigger-1"
-    job_id = response.get_json()["job"]["job_id"]
-    assert admin.extensions["fedcat_harvests"].wait(job_id, timeout=60)
-    wait_until(lambda: any("harvest of paris: done" in r.getMessage() for r in caplog.records))
-    lines = [r for r in caplog.records if r.name == "service.background"]
-    assert len(lines) == 2 and {r.request_id for r in lines} == {"ops-trigger-1"}
+    run_pending_as_the_scheduler_would(admin).join(GATE_TIMEOUT)
+    lines = [r for r in caplog.records if r.name == "service.harvesting.requests"]
+    assert [r.getMessage().split(" (job")[0] for r in lines] == ["requested harvest of paris starting", "requested harvest of paris: done"]
+    assert {r.request_id for r in lines} == {"ops-trigger-1"}
 
 
 def test_the_admin_jobs_route_is_documented_when_on(admin):
