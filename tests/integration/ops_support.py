@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Callable
 
 from service.harvesting.locking import PortalBusy
@@ -14,7 +18,9 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from simulators.server import SimRequest, SimResponse
 
-__all__ = ["GatedPortal", "dcat_portal", "file_catalogue", "retry_while_busy", "wait_until"]
+__all__ = ["GatedPortal", "dcat_portal", "fedcat_process", "file_catalogue", "retry_while_busy", "wait_until"]
+
+ROOT = Path(__file__).resolve().parents[2]
 
 #: a gate left shut fails the test rather than hanging it
 GATE_TIMEOUT = 60.0
@@ -70,3 +76,28 @@ def retry_while_busy(run: Callable[[], object], *, timeout: float):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def fedcat_process(
+    tmp_path: Path, database: Path, portal: Portal, command: str, *, stderr: int = subprocess.DEVNULL, **settings: str
+) -> subprocess.Popen:
+    """``fedcat <command>`` in a real process, configured the way production is (FEDCAT_* variables),
+    with ``portal`` as the one configured portal; ``settings`` are more ``FEDCAT_*`` values by name.
+
+    :param stderr: where its log lines go (``subprocess.PIPE`` to read them with ``communicate``).
+    """
+    portals = tmp_path / "portals.toml"
+    portals.write_text(
+        f'[[portal]]\nid = "{portal.id}"\nname = "{portal.name}"\nkind = "{portal.kind}"\nurl = "{portal.url}"\n', encoding="utf-8"
+    )
+    env = {
+        **os.environ,
+        "FEDCAT_DATABASE": str(database),
+        "FEDCAT_PORTALS_FILE": str(portals),
+        "FEDCAT_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "FEDCAT_DELETE_GRACE_DAYS": "0",
+        "PYTHONPATH": str(ROOT),
+        **{f"FEDCAT_{name.upper()}": value for name, value in settings.items()},
+    }
+    code = f"import sys; from service.cli import main; sys.exit(main([{command!r}]))"
+    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)

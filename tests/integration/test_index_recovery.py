@@ -19,7 +19,7 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW
 from tests.factories import RecordFactory
-from tests.integration.ops_support import wait_until
+from tests.integration.ops_support import fedcat_process, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,20 +32,6 @@ def _outbox(database: Path) -> int:
         return 0
 
 
-def _harvest_in_subprocess(tmp_path: Path, database: Path, portal: Portal) -> subprocess.Popen:
-    portals = tmp_path / "portals.toml"
-    portals.write_text(f'[[portal]]\nid = "{portal.id}"\nname = "Paris"\nkind = "dcat"\nurl = "{portal.url}"\n', encoding="utf-8")
-    env = {
-        **os.environ,
-        "FEDCAT_DATABASE": str(database),
-        "FEDCAT_PORTALS_FILE": str(portals),
-        "FEDCAT_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "FEDCAT_DELETE_GRACE_DAYS": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    code = "import sys; from service.cli import main; sys.exit(main(['harvest']))"
-    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
 
 def test_a_harvest_killed_between_the_sqlite_and_the_index_commit_is_repaired(tmp_path):
     database = tmp_path / "crash.db"
@@ -55,7 +41,7 @@ def test_a_harvest_killed_between_the_sqlite_and_the_index_commit_is_repaired(tm
         # hold the index's writer lock: the harvest commits to SQLite, then waits for the index
         with open(tmp_path / "crash.db.index" / ".writer.lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            process = _harvest_in_subprocess(tmp_path, database, portal)
+            process = fedcat_process(tmp_path, database, portal, "harvest")
             try:
                 wait_until(lambda: _outbox(database) == 30, timeout=60)
                 process.send_signal(signal.SIGKILL)

@@ -26,7 +26,7 @@ from service.search.tantivy_ import TantivyBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW, NO_RETRY_HTTP
-from tests.integration.ops_support import retry_while_busy, wait_until
+from tests.integration.ops_support import fedcat_process, retry_while_busy, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +88,7 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
 
         simulator.datasets = generate("paris", 25)  # applying only part of this would delete records
         simulator.set_fault("drip")  # every page trickles out: the run is surely mid-harvest when killed
-        process = _harvest_in_subprocess(tmp_path, database, portal)
+        process = fedcat_process(tmp_path, database, portal, "harvest", harvest_lock_ttl=str(DEAD_LOCK_TTL))
         try:
             wait_until(lambda: len(simulator.requests) >= 6 and _running_jobs(database), timeout=60)
             process.send_signal(signal.SIGKILL)
@@ -115,22 +115,6 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
     assert jobs[stale.job_id].status == "failed" and "interrupted" in jobs[stale.job_id].error
     store.close()
 
-
-def _harvest_in_subprocess(tmp_path: Path, database: Path, portal: Portal) -> subprocess.Popen:
-    """``fedcat harvest`` in a real process, configured the way production is: FEDCAT_* variables."""
-    portals = tmp_path / "portals.toml"
-    portals.write_text(f'[[portal]]\nid = "{portal.id}"\nname = "Paris"\nkind = "dcat"\nurl = "{portal.url}"\n', encoding="utf-8")
-    env = {
-        **os.environ,
-        "FEDCAT_DATABASE": str(database),
-        "FEDCAT_PORTALS_FILE": str(portals),
-        "FEDCAT_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "FEDCAT_DELETE_GRACE_DAYS": "0",
-        "FEDCAT_HARVEST_LOCK_TTL": str(DEAD_LOCK_TTL),
-        "PYTHONPATH": str(ROOT),
-    }
-    code = "import sys; from service.cli import main; sys.exit(main(['harvest']))"
-    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _running_jobs(database: Path) -> bool:
