@@ -66,7 +66,7 @@ class Catalogue:
         try:
             resolved = self.facets.resolve(query)
         except UnknownFacetValue as exc:
-            raise InvalidQuery(str(exc)) from exc
+            raise InvalidQuery(str(exc), errors={exc.facet: [str(exc)]}) from exc
         return self.backend.search(resolved)
 
     def portal(self, portal_id: str) -> Portal:

@@ -206,6 +206,7 @@ def test_an_unknown_filter_value_is_a_400_naming_the_valid_ones(client, records)
     assert response.status_code == 400
     body = response.get_json()
     assert body["ok"] is False and "format='docx'" in body["error"] and "CSV" in body["error"]
+    assert list(body["errors"]) == ["format"] and "CSV" in body["errors"]["format"][0], "the field is named, as for any 400"
 
 
 def test_languages_and_agents_known_by_iri_reach_the_api_and_the_page(client, backend):
