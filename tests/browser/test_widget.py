@@ -63,7 +63,8 @@ def test_typing_a_query_shows_the_apis_results_after_one_debounced_request(drive
     first, shown = expected["results"][0], root.find_element(By.CSS_SELECTOR, ".result")
     assert shown.find_element(By.CSS_SELECTOR, "h3 a").get_attribute("href") == first["links"]["page"]
     assert first["publisher"]["name"] in shown.find_element(By.CSS_SELECTOR, ".meta").text
-    assert [f.text for f in shown.find_elements(By.CSS_SELECTOR, ".formats li")] == first["formats"]
+    labels = {v["value"]: v["label"] for v in expected["facets"]["format"]}  # as people name them: "Excel XLSX"
+    assert [f.text for f in shown.find_elements(By.CSS_SELECTOR, ".formats li")] == [labels.get(f, f) for f in first["formats"]]
     assert dataset_searches(driver)[requests_before:] == [dataset_searches(driver)[-1]], "typing must be debounced"
     assert "q=velos" in dataset_searches(driver)[-1]
     assert console_errors(driver) == []
