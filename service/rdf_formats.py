@@ -63,9 +63,11 @@ def serialize(graph: Graph, fmt: RdfFormat, prefixes: dict[str, str] | None = No
 
 
 def serialize_sink(sink: PageSink, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
-    """A page sink's triples in the given syntax (no graph): N-Triples as text, the others by Oxigraph."""
+    """A page sink's triples in the given syntax (no graph): N-Triples and Turtle as text, the others by Oxigraph."""
     if fmt.rdflib_name == "nt":
         return sink.ntriples()
+    if fmt.rdflib_name == "turtle":
+        return sink.turtle(prefixes)
     if fmt.rdflib_name in _OXIGRAPH_FORMATS:
         return sink.oxigraph(_OXIGRAPH_FORMATS[fmt.rdflib_name], prefixes)
     if fmt.rdflib_name == "json-ld":

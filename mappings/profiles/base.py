@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import ABC
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Callable, ClassVar, Sequence
 from urllib.parse import quote
@@ -118,6 +119,7 @@ def dataset_ref(base_url: str, record_id: str) -> URIRef:
     return URIRef(dataset_iri(base_url, record_id))
 
 
+@lru_cache(maxsize=2048)  # a page asks for each of its records' IRIs twice (catalogue and dataset)
 def dataset_iri(base_url: str, record_id: str) -> str:
     """:func:`dataset_ref` as a compact term (a ``str``)."""
     return f"{base_url.rstrip('/')}{_DATASETS}{quote(record_id, safe='')}"

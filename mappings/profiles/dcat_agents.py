@@ -4,6 +4,8 @@ and the contact point as a ``vcard:Kind``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
@@ -61,6 +63,7 @@ _NAME_PREFIXES = (
 _LOCAL_WORDS = frozenset({"metropole", "eurometropole"})
 
 
+@lru_cache(maxsize=4096)
 def publisher_type(name: str | None) -> str | None:
     """The ADMS publisher type code a French body's name implies (``LocalAuthority`` for "Ville de …"), or None."""
     key = fold(name or "") + " "

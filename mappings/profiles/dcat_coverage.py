@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rdflib.namespace import DCAT, DCTERMS, GEO, RDF
 
+from functools import lru_cache
+
 from mappings.geo import BBox
 from mappings.profiles.places import KnownPlace, known_place
 from mappings.profiles.rdf_terms import add_label_once, cached_terms, date_literal, safe_iri, text_literal
@@ -17,6 +19,7 @@ DCAT, DCTERMS, GEO, RDF, LOCN = map(cached_terms, (DCAT, DCTERMS, GEO, RDF, LOCN
 __all__ = ["add_known_place", "add_location", "add_spatial", "add_temporal", "bbox_literal"]
 
 
+@lru_cache(maxsize=4096)
 def bbox_literal(bbox: tuple[float, float, float, float] | None) -> tuple | None:
     """The ``(west, south, east, north)`` box as a GeoSPARQL ``wktLiteral`` polygon (CRS84, longitude first)."""
     if bbox is None:

@@ -6,7 +6,7 @@ subject already says (a label, a scheme title). :class:`PageStore` keeps the
 triples in insertion order with a subject → predicate → objects index, behind
 rdflib's ordinary ``Graph`` API, and :func:`write_ntriples` writes them without
 converting each term for another library. :class:`PageGraph` is the ``Graph`` over
-it: ``add`` and the ``(subject, predicate)`` look-ups go straight to the store,.
+it: ``add`` and the ``(subject, predicate)`` look-ups go straight to the store.
 Profiles write through a :class:`~mappings.profiles.sink.GraphSink` into it when a graph is wanted;
 the export's hot path skips it (:class:`~mappings.profiles.sink.PageSink`).
 """

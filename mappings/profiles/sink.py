@@ -26,6 +26,7 @@ concept's label, an agent's name): it answers True the first time it sees a key.
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from abc import ABC, abstractmethod
 from typing import Hashable, Iterator, Union
@@ -150,6 +151,33 @@ class PageSink(TripleSink):
                 lines.append(f"{head} {p} {o} .\n")
         return "".join(lines).encode("utf-8")
 
+    def turtle(self, prefixes: dict[str, str] | None = None) -> bytes:
+        """The triples as Turtle (UTF-8): the prefixes used (or ``prefixes``), then each subject once with all it says.
+
+        N-Triples terms are Turtle terms, so this is the N-Triples writer with subjects
+        grouped and predicates, classes and datatypes written as prefixed names.
+        """
+        prefixes = self.used_prefixes() if prefixes is None else prefixes
+        names = _PrefixedNames(prefixes)
+        text: dict[Term, str] = {}
+        lines = [f"@prefix {prefix}: <{_iri_text(namespace)}> .\n" for prefix, namespace in prefixes.items()]
+        for subject, statements in self._by_subject.items():
+            said = []
+            for predicate, obj in statements:
+                o = text.get(obj)
+                if o is None:
+                    o = text[obj] = self._turtle_object(obj, names)
+                said.append(f"{'a' if predicate == _RDF_TYPE else names.name(predicate)} {o}")
+            lines.append(f"\n{self._text(subject, text)} " + " ;\n    ".join(said) + " .\n")
+        return "".join(lines).encode("utf-8")
+
+    def _turtle_object(self, term: Term, names: _PrefixedNames) -> str:
+        if type(term) is tuple and term[2] is not None:
+            return f'"{_escaped(term[0])}"^^{names.name(term[2])}'
+        if type(term) is str:
+            return names.name(term)
+        return ntriples_term(term, self._blank_prefix)
+
     def oxigraph(self, fmt: pyoxigraph.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
         """The triples in one of Oxigraph's syntaxes, each subject stated once, with ``prefixes`` (default: those used)."""
         terms: dict[Term, object] = {}
@@ -193,6 +221,32 @@ class PageSink(TripleSink):
         if text is None:
             text = cache[term] = ntriples_term(term, self._blank_prefix)
         return text
+
+
+class _PrefixedNames:
+    """Turtle names of IRIs: ``prefix:local`` where a declared namespace covers the IRI with a plain local name."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self._prefixes = {namespace: prefix for prefix, namespace in prefixes.items()}
+        self._names: dict[str, str] = {}
+
+    def name(self, iri: str) -> str:
+        """``prefix:local``, else ``<iri>``."""
+        name = self._names.get(iri)
+        if name is None:
+            name = self._names[iri] = self._prefixed(iri)
+        return name
+
+    def _prefixed(self, iri: str) -> str:
+        split = max(iri.rfind("#"), iri.rfind("/")) + 1
+        prefix = self._prefixes.get(iri[:split])
+        if prefix is not None and _LOCAL_NAME.match(iri[split:]):
+            return f"{prefix}:{iri[split:]}"
+        return f"<{_iri_text(iri)}>"
+
+
+#: local names written after a prefix: a safe subset of Turtle's PN_LOCAL
+_LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 class GraphSink(TripleSink):
@@ -257,15 +311,15 @@ def ntriples_term(term: Term, blank_prefix: str = "b") -> str:
     """A compact term in N-Triples syntax (also Turtle's)."""
     if type(term) is tuple:
         lexical, language, datatype = term
-        text = f'"{lexical.translate(_STRING_ESCAPES)}"'
+        text = f'"{_escaped(lexical)}"'
         if language:
             return f"{text}@{language}"
         if datatype is not None:
-            return f"{text}^^<{datatype.translate(_IRI_ESCAPES)}>"
+            return f"{text}^^<{_iri_text(datatype)}>"
         return text
     if type(term) is Blank:
         return f"_:{blank_prefix}{int(term)}"
-    return f"<{term.translate(_IRI_ESCAPES)}>"
+    return f"<{_iri_text(term)}>"
 
 
 def _oxigraph_term(term: Term, blank_prefix: str):
@@ -277,15 +331,22 @@ def _oxigraph_term(term: Term, blank_prefix: str):
     return pyoxigraph.NamedNode(term)
 
 
-#: N-Triples string escapes (ECHAR, and UCHAR for the other control characters)
-_STRING_ESCAPES = {
-    **{code: f"\\u{code:04X}" for code in range(0x20)},
-    ord("\\"): "\\\\",
-    ord('"'): '\\"',
-    ord("\n"): "\\n",
-    ord("\r"): "\\r",
-    ord("\t"): "\\t",
-    0x7F: "\\u007F",
-}
+def _escaped(text: str) -> str:
+    """A string literal's text with N-Triples escapes (ECHAR; UCHAR for the other control characters)."""
+    if _NEEDS_ESCAPE.search(text) is None:  # most texts: one compiled scan
+        return text
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return text.translate(_CONTROL_ESCAPES) if _CONTROL.search(text) else text
+
+
+def _iri_text(iri: str) -> str:
+    """An IRI with the characters N-Triples forbids in one written as UCHAR escapes (safe IRIs have none)."""
+    return iri.translate(_IRI_ESCAPES) if _NOT_IN_IRI.search(iri) else iri
+
+
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_ESCAPES = {code: f"\\u{code:04X}" for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 #: characters an N-Triples IRI may not hold, written as UCHAR escapes
 _IRI_ESCAPES = {code: f"\\u{code:04X}" for code in (*range(0x21), *map(ord, '<>"{}|^`\\'))}

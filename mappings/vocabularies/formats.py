@@ -50,6 +50,7 @@ def file_type(format: str | None, media_type: str | None = None, *, url: str | N
     return (strong or found or [None])[0]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few values on every distribution
 def _from_format(value: str | None) -> FormatInfo | None:
     text = (value or "").strip()
     if not text:
@@ -63,6 +64,7 @@ def _from_format(value: str | None) -> FormatInfo | None:
     return _from_label(text)  # "RDF/XML" looks like a media type but is a label
 
 
+@functools.lru_cache(maxsize=4096)
 def _from_media_type(value: str | None) -> FormatInfo | None:
     text = (value or "").strip()
     if not text:
@@ -73,6 +75,7 @@ def _from_media_type(value: str | None) -> FormatInfo | None:
     return _info(key) if key else (None if "/" in text else _from_label(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def _from_label(text: str) -> FormatInfo | None:
     for candidate in (text, text.split("(", 1)[0], text.split()[0]):
         key = fold(candidate)
