@@ -41,6 +41,7 @@ __all__ = [
     "dataset_sink",
     "get_profiles",
     "new_graph",
+    "new_page_sink",
     "write_catalog",
     "write_dataset",
 ]
@@ -189,12 +190,12 @@ def build_catalog_graph(page: CatalogPage, profiles: Sequence[Profile]) -> Graph
 
 def dataset_sink(record: Record, profiles: Sequence[Profile], base_url: str) -> PageSink:
     """One record's triples in a :class:`PageSink`, ready to be written out (no graph)."""
-    return write_dataset(_new_page_sink(), record, profiles, base_url)
+    return write_dataset(new_page_sink(), record, profiles, base_url)
 
 
 def catalog_sink(page: CatalogPage, profiles: Sequence[Profile]) -> PageSink:
     """One catalogue page's triples in a :class:`PageSink`, ready to be written out (no graph)."""
-    return write_catalog(_new_page_sink(), page, profiles)
+    return write_catalog(new_page_sink(), page, profiles)
 
 
 def write_dataset(sink: TripleSink, record: Record, profiles: Sequence[Profile], base_url: str) -> TripleSink:
@@ -216,7 +217,7 @@ def write_catalog(sink: TripleSink, page: CatalogPage, profiles: Sequence[Profil
     return sink
 
 
-def _new_page_sink() -> PageSink:
+def new_page_sink() -> PageSink:
     sink = PageSink()
     for prefix, namespace in EXPORT_PREFIXES:
         sink.bind(prefix, str(namespace))

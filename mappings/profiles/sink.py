@@ -152,30 +152,34 @@ class PageSink(TripleSink):
         return "".join(lines).encode("utf-8")
 
     def turtle(self, prefixes: dict[str, str] | None = None) -> bytes:
-        """The triples as Turtle (UTF-8): the prefixes used (or ``prefixes``), then each subject once with all it says.
+        """The triples as Turtle (UTF-8): each subject once with all it says, after the prefixes it uses (or ``prefixes``).
 
         N-Triples terms are Turtle terms, so this is the N-Triples writer with subjects
         grouped and predicates, classes and datatypes written as prefixed names.
         """
-        prefixes = self.used_prefixes() if prefixes is None else prefixes
-        names = _PrefixedNames(prefixes)
+        names = _PrefixedNames(self.prefixes if prefixes is None else prefixes)
         text: dict[Term, str] = {}
-        lines = [f"@prefix {prefix}: <{_iri_text(namespace)}> .\n" for prefix, namespace in prefixes.items()]
+        body = []
         for subject, statements in self._by_subject.items():
             said = []
             for predicate, obj in statements:
+                p = names.known.get(predicate)
+                if p is None:
+                    p = names.name(predicate)
                 o = text.get(obj)
                 if o is None:
                     o = text[obj] = self._turtle_object(obj, names)
-                said.append(f"{'a' if predicate == _RDF_TYPE else names.name(predicate)} {o}")
-            lines.append(f"\n{self._text(subject, text)} " + " ;\n    ".join(said) + " .\n")
-        return "".join(lines).encode("utf-8")
+                if p == "a" and type(obj) is str:
+                    o = names.name(obj)  # a class: prefixed
+                said.append(f"{p} {o}")
+            body.append(f"\n{self._text(subject, text)} " + " ;\n    ".join(said) + " .\n")
+        declared = names.used if prefixes is None else prefixes
+        head = [f"@prefix {prefix}: <{_iri_text(declared[prefix])}> .\n" for prefix in sorted(declared)]
+        return "".join(head + body).encode("utf-8")
 
     def _turtle_object(self, term: Term, names: _PrefixedNames) -> str:
-        if type(term) is tuple and term[2] is not None:
+        if type(term) is tuple and term[2] is not None and not term[1]:
             return f'"{_escaped(term[0])}"^^{names.name(term[2])}'
-        if type(term) is str:
-            return names.name(term)
         return ntriples_term(term, self._blank_prefix)
 
     def oxigraph(self, fmt: pyoxigraph.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
@@ -224,23 +228,31 @@ class PageSink(TripleSink):
 
 
 class _PrefixedNames:
-    """Turtle names of IRIs: ``prefix:local`` where a declared namespace covers the IRI with a plain local name."""
+    """Turtle names of IRIs: ``prefix:local`` where a bound namespace covers the IRI with a plain local name.
+
+    :attr:`used` gathers the prefixes the names written so far need.
+    """
 
     def __init__(self, prefixes: dict[str, str]) -> None:
         self._prefixes = {namespace: prefix for prefix, namespace in prefixes.items()}
-        self._names: dict[str, str] = {}
+        self._by_prefix = prefixes
+        self.known: dict[str, str] = {_RDF_TYPE: "a"}
+        self.used: dict[str, str] = {}
 
     def name(self, iri: str) -> str:
-        """``prefix:local``, else ``<iri>``."""
-        name = self._names.get(iri)
+        """``prefix:local``, else ``<iri>`` (``rdf:type`` as a class, should it be one, is written in full)."""
+        if iri == _RDF_TYPE:
+            return f"<{iri}>"
+        name = self.known.get(iri)
         if name is None:
-            name = self._names[iri] = self._prefixed(iri)
+            name = self.known[iri] = self._prefixed(iri)
         return name
 
     def _prefixed(self, iri: str) -> str:
         split = max(iri.rfind("#"), iri.rfind("/")) + 1
         prefix = self._prefixes.get(iri[:split])
         if prefix is not None and _LOCAL_NAME.match(iri[split:]):
+            self.used[prefix] = self._by_prefix[prefix]
             return f"{prefix}:{iri[split:]}"
         return f"<{_iri_text(iri)}>"
 
