@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from rdflib import Graph
 
-from harvesters.http import HttpClient, HttpSettings
-from harvesters.hydra import next_page_url
+from harvesters.fetch.http import HttpClient, HttpSettings
+from harvesters.portals.hydra import next_page_url
 from service.harvesting.runner import harvest_portal
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.portals import Portal

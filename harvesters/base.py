@@ -25,12 +25,12 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from harvesters.errors import InvalidRecord, PageCapReached, PageTooLarge, SkipRecord
-from harvesters.limits import HarvestLimits
+from harvesters.fetch.limits import HarvestLimits
 from mappings.limits import bound_record
-from harvesters.http import HttpClient, HttpSettings, Response
-from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
+from harvesters.fetch.http import HttpClient, HttpSettings, Response
+from harvesters.fetch.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
 from harvesters.page_pool import PagePool, prefetched
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.fetch.rdf_parsing import parse_rdf
 from mappings.from_rdf import catalogue_language, dataset_nodes, record_from_rdf
 from mappings.jobs import FailedRecord
 from mappings.normalise import normalise

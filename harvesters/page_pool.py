@@ -25,8 +25,8 @@ from queue import Full, Queue
 from typing import Any, Iterator, TypeVar
 
 from harvesters.errors import HarvestError
-from harvesters.http import Response
-from harvesters.limits import HarvestLimits
+from harvesters.fetch.http import Response
+from harvesters.fetch.limits import HarvestLimits
 from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 

@@ -14,9 +14,9 @@ from typing import Any, Callable
 from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
-from harvesters.http import HttpSettings
-from harvesters.limits import HarvestLimits, RecordLimits
-from harvesters.link_checker import LinkChecker, LinkCheckSettings
+from harvesters.fetch.http import HttpSettings
+from harvesters.fetch.limits import HarvestLimits, RecordLimits
+from harvesters.fetch.link_checker import LinkChecker, LinkCheckSettings
 from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, load_portals

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from harvesters.http import HttpSettings
-from harvesters.network_guard import LOOPBACK_NETWORKS, trusted_networks
+from harvesters.fetch.http import HttpSettings
+from harvesters.fetch.network_guard import LOOPBACK_NETWORKS, trusted_networks
 from mappings.portals import Portal
 from service.app import create_app
 from service.catalogue import Catalogue

@@ -12,10 +12,10 @@ from typing import Callable, Iterable, Iterator
 from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import HarvestError
-from harvesters.http import HttpClient, HttpSettings
+from harvesters.fetch.http import HttpClient, HttpSettings
 from service.harvesting.locking import LOCK_TTL_SECONDS, PortalBusy, PortalLock
-from harvesters.page_cache import KeepRecords, PageCache
-from harvesters.limits import HarvestLimits
+from harvesters.fetch.page_cache import KeepRecords, PageCache
+from harvesters.fetch.limits import HarvestLimits
 from harvesters.page_pool import default_workers
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal

@@ -7,7 +7,7 @@ import threading
 import pytest
 from elasticsearch import Elasticsearch
 
-from harvesters.http import HttpSettings
+from harvesters.fetch.http import HttpSettings
 from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.app import create_app

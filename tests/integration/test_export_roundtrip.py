@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from harvesters.http import HttpSettings
+from harvesters.fetch.http import HttpSettings
 from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.profiles.base import dataset_ref

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rdflib import Graph
 
-from harvesters.page_cache import CACHE_VERSION, PageCache, PageEntry, graph_digest
+from harvesters.fetch.page_cache import CACHE_VERSION, PageCache, PageEntry, graph_digest
 from service.harvesting.runner import harvest_portal
 from mappings.jobs import FailedRecord
 from mappings.portals import Portal

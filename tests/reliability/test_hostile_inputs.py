@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pytest
 
-from harvesters.http import HttpSettings
+from harvesters.fetch.http import HttpSettings
 from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from tests.conftest import NOW

@@ -12,10 +12,10 @@ import socket
 
 import pytest
 
-from harvesters import network_guard
+from harvesters.fetch import network_guard
 from harvesters.errors import FetchError
-from harvesters.http import HttpClient, HttpSettings
-from harvesters.network_guard import AddressRefused, NetworkPolicy, is_public, trusted_networks
+from harvesters.fetch.http import HttpClient, HttpSettings
+from harvesters.fetch.network_guard import AddressRefused, NetworkPolicy, is_public, trusted_networks
 from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.catalogue import Catalogue

@@ -24,9 +24,9 @@ from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
 from harvesters.errors import FetchError, ParseError
-from harvesters.http import Response
-from harvesters.hydra import next_page_url
-from harvesters.safe_json import load_json
+from harvesters.fetch.http import Response
+from harvesters.portals.hydra import next_page_url
+from harvesters.fetch.safe_json import load_json
 from mappings.errors import SkipRecord
 from mappings.jobs import FailedRecord
 from mappings.rdf_values import text_value

@@ -27,9 +27,9 @@ from rdflib.term import Node
 from harvesters.base import Harvester, HarvestReport, Page
 from mappings.sources.dkan import package_to_dcat, unwrap_result
 from harvesters.errors import FetchError, ParseError
-from harvesters.http import Response
-from harvesters.rdf_parsing import parse_rdf
-from harvesters.safe_json import load_json
+from harvesters.fetch.http import Response
+from harvesters.fetch.rdf_parsing import parse_rdf
+from harvesters.fetch.safe_json import load_json
 from mappings.errors import SkipRecord
 from mappings.jobs import FailedRecord
 from mappings.rdf_values import text_value

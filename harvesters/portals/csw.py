@@ -16,7 +16,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from harvesters.errors import FetchError
-from harvesters.safe_xml import local_name, parse_xml
+from harvesters.fetch.safe_xml import local_name, parse_xml
 
 __all__ = [
     "DC_SCHEMA",

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from rdflib import BNode, Graph, Literal
 from rdflib.term import Node
 
-from harvesters.http import Response, conditional_headers
+from harvesters.fetch.http import Response, conditional_headers
 from mappings.jobs import FailedRecord
 
 __all__ = ["CACHE_VERSION", "KeepRecords", "PageCache", "PageEntry", "content_digest", "graph_digest"]

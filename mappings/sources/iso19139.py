@@ -29,7 +29,7 @@ from mappings.sources.dcat_builder import (
     is_http_url,
     licence_node,
 )
-from harvesters.online_resources import OnlineResource, add_resource
+from mappings.sources.online_resources import OnlineResource, add_resource
 from mappings.errors import InvalidRecord, SkipRecord
 from mappings.vocabularies import eu_frequency, eu_language
 

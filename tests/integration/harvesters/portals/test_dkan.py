@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from harvesters.dkan import catalog_fingerprint
+from harvesters.portals.dkan import catalog_fingerprint
 from mappings.sources.dkan import french_datetime, parse_size, unwrap_result
 from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal

@@ -1,7 +1,7 @@
 """The one HTTP client every harvester uses: bounded, polite and confined to its portal.
 
 It follows redirects itself so that each hop is checked against the allowed
-hosts, connects only to addresses :mod:`harvesters.network_guard` permits
+hosts, connects only to addresses :mod:`harvesters.fetch.network_guard` permits
 (public ones unless a network is allowed; every hop, pinned against DNS
 rebinding), reads bodies in chunks up to a size limit and a deadline,
 inflating gzip and deflate itself so the limit bounds the inflated size
@@ -24,8 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from harvesters.errors import FetchError
-from harvesters.fetch_failures import describe_connection_failure, is_name_resolution_failure, short_text
-from harvesters.network_guard import AddressRefused, GuardedAdapter, NetworkPolicy
+from harvesters.fetch.fetch_failures import describe_connection_failure, is_name_resolution_failure, short_text
+from harvesters.fetch.network_guard import AddressRefused, GuardedAdapter, NetworkPolicy
 
 __all__ = ["HttpClient", "HttpSettings", "Response", "USER_AGENT", "conditional_headers"]
 

@@ -5,10 +5,10 @@
   the RDF rules they enforce (free text as IRIs, Opendatasoft style) fall back on
   rdflib's more lenient parsers.
 * XML with a DTD is refused outright: no entity is ever expanded or fetched
-  (:func:`harvesters.safe_xml.refuse_dtd`, whatever the document's encoding).
+  (:func:`harvesters.fetch.safe_xml.refuse_dtd`, whatever the document's encoding).
 * JSON-LD never fetches a remote ``@context``: known contexts are bundled, and any
   other remote context is refused, wherever it appears (a node, a term
-  definition's scoped context, a list); JSON is loaded by :mod:`harvesters.safe_json`
+  definition's scoped context, a list); JSON is loaded by :mod:`harvesters.fetch.safe_json`
   (bounded nesting, clean strings).
 * Text that cannot be stored or exported (lone surrogates, control characters
   written as escapes or raw in Turtle-family syntaxes) is replaced before parsing.
@@ -29,9 +29,9 @@ from urllib.parse import urlsplit
 from rdflib import Graph
 
 from harvesters.errors import PageTooLarge, ParseError
-from harvesters.safe_json import load_json
-from harvesters.safe_xml import refuse_dtd
-from harvesters.indexed_graph import OXIGRAPH_FORMATS, TooManyTriples, count_triples, parse_indexed
+from harvesters.fetch.safe_json import load_json
+from harvesters.fetch.safe_xml import refuse_dtd
+from harvesters.fetch.indexed_graph import OXIGRAPH_FORMATS, TooManyTriples, count_triples, parse_indexed
 
 __all__ = ["BUNDLED_CONTEXTS", "guess_format", "parse_rdf"]
 
@@ -111,7 +111,7 @@ def parse_rdf(
     """Parse a payload into a new graph, raising :class:`ParseError` with a readable reason.
 
     :param indexed: for pages that are only read: a strict syntax goes into a
-        read-only :class:`~harvesters.indexed_graph.IndexedGraph`, several times
+        read-only :class:`~harvesters.fetch.indexed_graph.IndexedGraph`, several times
         faster than rdflib's store (a lenient fallback still gives a ``Graph``).
     :param contexts: more remote JSON-LD contexts to replace with a bundled one
         (URL → file name under ``mappings/contexts``), besides :data:`BUNDLED_CONTEXTS`.

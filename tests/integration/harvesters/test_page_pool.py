@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from harvesters.base import HarvestReport
-from harvesters.http import HttpClient
+from harvesters.fetch.http import HttpClient
 from harvesters.page_pool import PagePool, prefetched
 from service.harvesting.runner import harvest_portal
-from harvesters.udata import UdataHarvester
+from harvesters.portals.udata import UdataHarvester
 from mappings.portals import Portal
 from service.search.tantivy_ import TantivyBackend
 from simulators.sample_data import generate

@@ -1,7 +1,7 @@
 """Checks distribution URLs politely: ``HEAD`` first, a ranged ``GET`` when ``HEAD`` is refused.
 
 Every connection goes through the harvests' network guard
-(:mod:`harvesters.network_guard`: public addresses only unless a network is
+(:mod:`harvesters.fetch.network_guard`: public addresses only unless a network is
 allowed, each address pinned), every hop of a redirect chain is checked again,
 and nothing is read beyond the headers. Politeness is per host: at most
 ``per_host`` requests in flight and at least ``1 / host_rate`` seconds between
@@ -22,8 +22,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from harvesters.http import USER_AGENT
-from harvesters.network_guard import AddressRefused, GuardedAdapter, NetworkPolicy
+from harvesters.fetch.http import USER_AGENT
+from harvesters.fetch.network_guard import AddressRefused, GuardedAdapter, NetworkPolicy
 from mappings.links import LinkCheck, verdict_of
 from mappings.record import Distribution
 

@@ -2,8 +2,8 @@
 
 GetCapabilities says which output schemas GetRecords offers: a DCAT one is
 preferred (each record's ``rdf:RDF`` is cut out of the CSW envelope and parsed
-on its own), then ISO 19139 (mapped by :mod:`harvesters.iso19139`), then Dublin
-Core (:mod:`harvesters.dublin_core`). GetRecords goes over GET when the service
+on its own), then ISO 19139 (mapped by :mod:`mappings.sources.iso19139`), then Dublin
+Core (:mod:`mappings.sources.dublin_core`). GetRecords goes over GET when the service
 allows it, else POST. Records are keyed on their metadata uuid, so a catalogue
 that starts offering DCAT (new IRIs) does not duplicate them. A record that
 cannot be converted is a failed record; the page goes on.
@@ -24,7 +24,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
-from harvesters.csw import (
+from harvesters.portals.csw import (
     DC_SCHEMA,
     DCAT_SCHEMAS,
     ISO_SCHEMA,
@@ -37,13 +37,13 @@ from harvesters.csw import (
     parse_search_results,
 )
 from mappings.sources.dcat_builder import WKT_LITERAL, licence_node
-from harvesters.dublin_core import dc_identifier, dc_to_dcat
-from harvesters.http import HttpClient, Response
-from harvesters.iso19139 import TOPIC_CATEGORY_LABELS, iso_to_dcat, record_identifier
-from harvesters.online_resources import OnlineResource, is_distribution, resource_format
-from harvesters.page_cache import PageCache
-from harvesters.rdf_parsing import parse_rdf
-from harvesters.safe_xml import local_name
+from mappings.sources.dublin_core import dc_identifier, dc_to_dcat
+from harvesters.fetch.http import HttpClient, Response
+from mappings.sources.iso19139 import TOPIC_CATEGORY_LABELS, iso_to_dcat, record_identifier
+from mappings.sources.online_resources import OnlineResource, is_distribution, resource_format
+from harvesters.fetch.page_cache import PageCache
+from harvesters.fetch.rdf_parsing import parse_rdf
+from harvesters.fetch.safe_xml import local_name
 from mappings.errors import SkipRecord
 from mappings.from_rdf import dataset_nodes
 from mappings.jobs import FailedRecord

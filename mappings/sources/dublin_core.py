@@ -24,8 +24,8 @@ from mappings.sources.dcat_builder import (
     add_text,
     licence_node,
 )
-from harvesters.iso19139 import TOPIC_CATEGORY_LABELS
-from harvesters.online_resources import OnlineResource, add_resource
+from mappings.sources.iso19139 import TOPIC_CATEGORY_LABELS
+from mappings.sources.online_resources import OnlineResource, add_resource
 from mappings.errors import SkipRecord
 
 __all__ = ["dc_to_dcat", "dc_identifier"]

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from harvesters.link_checker import HostLimiter, LinkChecker, LinkCheckSettings, LinkTarget
-from harvesters.network_guard import LOOPBACK_NETWORKS, trusted_networks
+from harvesters.fetch.link_checker import HostLimiter, LinkChecker, LinkCheckSettings, LinkTarget
+from harvesters.fetch.network_guard import LOOPBACK_NETWORKS, trusted_networks
 from mappings.links import LinkCheck
 from mappings.record import Distribution
 from service.search.base import SearchQuery

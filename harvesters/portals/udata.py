@@ -20,10 +20,10 @@ from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from harvesters.base import HarvestReport, Page
-from harvesters.dcat import DcatHarvester
-from harvesters.http import Response
-from harvesters.hydra import next_page_url, total_items
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.portals.dcat import DcatHarvester
+from harvesters.fetch.http import Response
+from harvesters.portals.hydra import next_page_url, total_items
+from harvesters.fetch.rdf_parsing import parse_rdf
 
 __all__ = ["UdataHarvester"]
 

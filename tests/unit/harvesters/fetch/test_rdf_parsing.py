@@ -7,7 +7,7 @@ import re
 import pytest
 
 from harvesters.errors import ParseError
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.fetch.rdf_parsing import parse_rdf
 
 URL = "http://portal.test/catalog"
 TURTLE = """@prefix dct: <http://purl.org/dc/terms/> .

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from harvesters.base import Harvester, HarvestReport, Page
-from harvesters.http import Response
-from harvesters.hydra import next_page_url
+from harvesters.fetch.http import Response
+from harvesters.portals.hydra import next_page_url
 
 __all__ = ["DcatHarvester"]
 

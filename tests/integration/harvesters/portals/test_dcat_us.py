@@ -15,7 +15,7 @@ from simulators.sample_data import generate
 from tests.conftest import FAST_HTTP, NOW
 
 DATASETS = generate("lyon", 12)
-EVIAN = Path(__file__).parent.parent / "fixtures" / "published" / "udata" / "evian.json"
+EVIAN = Path(__file__).parents[3] / "fixtures" / "published" / "udata" / "evian.json"
 PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
 

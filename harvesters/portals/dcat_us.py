@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from harvesters.base import Harvester, HarvestReport, Page
 from harvesters.errors import ParseError
-from harvesters.http import Response
-from harvesters.safe_json import load_json
+from harvesters.fetch.http import Response
+from harvesters.fetch.safe_json import load_json
 from mappings.errors import InvalidRecord
 from mappings.sources.dcat_us import catalog_to_dcat
 

@@ -8,8 +8,8 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from harvesters.opendatasoft import free_text_iris, labelled_free_text, ods_dataset_id
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.portals.opendatasoft import free_text_iris, labelled_free_text, ods_dataset_id
+from harvesters.fetch.rdf_parsing import parse_rdf
 from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license, eu_frequency

@@ -21,7 +21,7 @@ from simulators.sample_data import generate, slugify
 from tests.conftest import FAST_HTTP, NOW
 
 DATASETS = generate("lyon", 23)
-DEMO = Path(__file__).parent.parent / "fixtures" / "published" / "ckan-demo" / "package_search.json"
+DEMO = Path(__file__).parents[3] / "fixtures" / "published" / "ckan-demo" / "package_search.json"
 
 
 def harvest(store, simulator, portal_id: str = "ckan", **options):

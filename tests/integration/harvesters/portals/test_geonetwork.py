@@ -9,11 +9,11 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
 
-from harvesters.csw import SearchResults, csw_fingerprint, next_position
+from harvesters.portals.csw import SearchResults, csw_fingerprint, next_position
 from harvesters.errors import ParseError
-from harvesters.iso19139 import iso_to_dcat
+from mappings.sources.iso19139 import iso_to_dcat
 from service.harvesting.runner import harvest_portal
-from harvesters.safe_xml import parse_xml
+from harvesters.fetch.safe_xml import parse_xml
 from mappings.portals import Portal
 from mappings.vocab import DCAT3
 from simulators.dcat_render import LICENSE_URLS

@@ -30,8 +30,8 @@ from rdflib.namespace import DCAT, DCTERMS, SKOS
 from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
-from harvesters.http import Response
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.fetch.http import Response
+from harvesters.fetch.rdf_parsing import parse_rdf
 from mappings.rdf_values import text_value
 
 __all__ = ["OpendatasoftHarvester", "export_formats", "free_text_iris", "labelled_free_text", "ods_dataset_id"]
