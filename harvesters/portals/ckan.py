@@ -27,8 +27,6 @@ from harvesters.errors import FetchError, ParseError
 from harvesters.fetch.http import Response
 from harvesters.portals.hydra import next_page_url
 from harvesters.fetch.safe_json import load_json
-from mappings.errors import SkipRecord
-from mappings.jobs import FailedRecord
 from mappings.rdf_values import text_value
 from mappings.sources.ckan import package_to_dcat
 
@@ -44,11 +42,6 @@ class CkanHarvester(Harvester):
     """Harvests a CKAN portal at ``portal.url`` (its root)."""
 
     kind = "ckan"
-
-    @property
-    def base(self) -> str:
-        """The portal's root URL."""
-        return self.portal.url.rstrip("/")
 
     def pages(self, report: HarvestReport) -> Iterator[Page]:
         """The packages page by page, or ckanext-dcat's catalogue (see the module docstring)."""
@@ -104,17 +97,8 @@ class CkanHarvester(Harvester):
         return page
 
     def _add_package(self, page: Page, package: Any) -> None:
-        graph = Graph()
-        try:
-            package_to_dcat(graph, package, self.base)
-        except SkipRecord:
-            page.skipped += 1
-            return
-        except Exception as exc:  # noqa: BLE001 - one odd package must not fail the page
-            source = package.get("id") if isinstance(package, dict) else None
-            page.failures.append(FailedRecord(reason=f"could not convert the package: {exc}", source=source))
-            return
-        page.graph += graph
+        source = package.get("id") if isinstance(package, dict) else None
+        page.add_converted(lambda graph: package_to_dcat(graph, package, self.base), source, "package")
 
     def _catalog_page(self, response: Response) -> Page:
         page = self.parse_rdf_page(response)

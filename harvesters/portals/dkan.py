@@ -30,7 +30,6 @@ from harvesters.errors import FetchError, ParseError
 from harvesters.fetch.http import Response
 from harvesters.fetch.rdf_parsing import parse_rdf
 from harvesters.fetch.safe_json import load_json
-from mappings.errors import SkipRecord
 from mappings.jobs import FailedRecord
 from mappings.rdf_values import text_value
 
@@ -50,11 +49,6 @@ class DkanHarvester(Harvester):
     """Harvests a DKAN portal at ``portal.url``."""
 
     kind = "dkan"
-
-    @property
-    def base(self) -> str:
-        """The portal's root URL."""
-        return self.portal.url.rstrip("/")
 
     def pages(self, report: HarvestReport) -> Iterator[Page]:
         """Pages of the first source that answers (see the module docstring)."""
@@ -143,18 +137,10 @@ class DkanHarvester(Harvester):
 
     def _packages_page(self, url: str, packages: list[Any]) -> Page:
         page = Page(url=url)
+        base = self.portal.public_base.rstrip("/")
         for package in packages:
-            graph = Graph()
-            try:
-                package_to_dcat(graph, package, self.portal.public_base.rstrip("/"))
-            except SkipRecord:
-                page.skipped += 1
-                continue
-            except Exception as exc:  # noqa: BLE001 - one odd package must not fail the page
-                source = package.get("id") if isinstance(package, dict) else None
-                page.failures.append(FailedRecord(reason=f"could not convert the package: {exc}", source=source))
-                continue
-            page.graph += graph
+            source = package.get("id") if isinstance(package, dict) else None
+            page.add_converted(lambda graph: package_to_dcat(graph, package, base), source, "package")
         return page
 
     def _call(self, url: str) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import unquote, urljoin
 
 from rdflib import Graph, Literal, URIRef
@@ -41,12 +41,9 @@ from mappings.sources.dublin_core import dc_identifier, dc_to_dcat
 from harvesters.fetch.http import HttpClient, Response
 from mappings.sources.iso19139 import TOPIC_CATEGORY_LABELS, iso_to_dcat, record_identifier
 from mappings.sources.online_resources import OnlineResource, is_distribution, resource_format
-from harvesters.fetch.page_cache import PageCache
 from harvesters.fetch.rdf_parsing import parse_rdf
 from harvesters.fetch.safe_xml import local_name
-from mappings.errors import SkipRecord
 from mappings.from_rdf import dataset_nodes
-from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 from mappings.vocab import DCAT3
 
@@ -64,10 +61,8 @@ class GeonetworkHarvester(Harvester):
 
     kind = "geonetwork"
 
-    def __init__(
-        self, portal: Portal, http: HttpClient | None = None, *, max_pages: int = 2000, page_cache: PageCache | None = None
-    ) -> None:
-        super().__init__(portal, http, max_pages=max_pages, page_cache=page_cache)
+    def __init__(self, portal: Portal, http: HttpClient | None = None, **options: Any) -> None:
+        super().__init__(portal, http, **options)
         self._uuids: dict[Node, str] = {}
 
     @property
@@ -158,21 +153,18 @@ class GeonetworkHarvester(Harvester):
     def _add_record(self, page: Page, element: ET.Element, url: str) -> None:
         name = local_name(element)
         uuid = _element_uuid(element)
-        try:
-            graph = self._convert(element, name, url)
-        except SkipRecord:
-            page.skipped += 1
-            return
-        except Exception as exc:  # noqa: BLE001 - one broken record must not fail the page
-            page.failures.append(FailedRecord(reason=f"could not convert the {name} record: {exc}", source=uuid))
-            return
+        page.add_converted(lambda graph: self._convert_into(graph, element, name, url, uuid), uuid, f"{name} record")
+
+    def _convert_into(self, page_graph: Graph, element: ET.Element, name: str, url: str, uuid: str | None) -> None:
+        """The record as DCAT, its datasets named after their metadata uuid."""
+        graph = self._convert(element, name, url)
         for node in dataset_nodes(graph):
             found = uuid or uuid_from_graph(graph, node)
             if found and _relative_reference(node, url):
                 node = _renamed(graph, node, URIRef(self.record_base + found))
             if found:
                 self._uuids[node] = found
-        page.graph += graph
+        page_graph += graph
 
     def _convert(self, element: ET.Element, name: str, url: str) -> Graph:
         graph = Graph()

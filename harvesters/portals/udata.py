@@ -52,7 +52,7 @@ class UdataHarvester(DcatHarvester):
 
     def start_url(self) -> str:
         """The first page of the site (or organisation) catalogue."""
-        base = self.portal.url.rstrip("/")
+        base = self.base
         organization = self.portal.options.get("organization")
         path = f"/api/1/organizations/{organization}/catalog" if organization else "/api/1/site/catalog"
         page_size = int(self.portal.options.get("page_size", 100))

@@ -9,14 +9,14 @@ import pytest
 
 from harvesters.base import HarvestReport
 from harvesters.fetch.http import HttpClient
+from harvesters.page_mappers import PooledMapper, SerialMapper, mapper_for
 from harvesters.page_pool import PagePool, prefetched
-from service.harvesting.runner import harvest_portal
 from harvesters.portals.udata import UdataHarvester
 from mappings.portals import Portal
 from service.search.tantivy_ import TantivyBackend
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator, _object_id
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 DATASETS = generate("datagouv", 25)
 #: on the third page of ten: always built by a worker
@@ -37,7 +37,7 @@ class CrashingUdataHarvester(UdataHarvester):
     """Kills the worker process mapping one dataset (never the main process: only workers map page 3)."""
 
     def _map(self, graph, node, harvested_at):
-        if str(node).endswith(ODD_ID) and self.workers == 1:  # a worker's harvester has one worker
+        if str(node).endswith(ODD_ID) and isinstance(self.mapper, SerialMapper):  # a worker's harvester maps serially
             os._exit(3)
         return super()._map(graph, node, harvested_at)
 
@@ -55,15 +55,14 @@ def portal_of(simulator, page_size=10):
 def records_of(harvester_class, simulator, workers, page_size=10):
     portal = portal_of(simulator, page_size)
     http = HttpClient(allowed_hosts=frozenset({portal.origin}), settings=FAST_HTTP, sleep=lambda s: None)
-    harvester = harvester_class(portal, http)
-    harvester.workers = workers
+    harvester = harvester_class(portal, http, mapper=mapper_for(workers))
     report = HarvestReport()
     return list(harvester.records(report, harvested_at=NOW.isoformat())), report
 
 
 def harvest(store, simulator, workers, page_size=10):
-    return harvest_portal(
-        portal_of(simulator, page_size), store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW,
+    return run_harvest(
+        portal_of(simulator, page_size), store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW,
         sleep=lambda s: None, workers=workers,
     )
 
@@ -88,8 +87,8 @@ def test_a_worker_crash_fails_the_harvest_and_changes_nothing(udata, monkeypatch
     assert harvest(store, udata, workers=1).status == "done"
     count = store.counts_by_portal()["datagouv"]
     monkeypatch.setattr("service.harvesting.runner.get_harvester", lambda kind: CrashingUdataHarvester)
-    job = harvest_portal(
-        portal_of(udata), store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None,
+    job = run_harvest(
+        portal_of(udata), store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None,
         workers=2, revalidate=True,
     )
     assert job.status == "failed"
@@ -117,3 +116,19 @@ def test_prefetched_keeps_order_and_raises_in_place():
         for item in prefetched(items(), depth=2):
             seen.append(item)
     assert seen == [0, 1, 2, 3, 4]
+
+
+def test_the_mapper_is_chosen_from_the_workers_setting():
+    assert isinstance(mapper_for(1), SerialMapper)
+    pooled = mapper_for(2)
+    assert isinstance(pooled, PooledMapper) and pooled.workers == 2
+    assert isinstance(mapper_for(0), (SerialMapper, PooledMapper))  # 0: the usable CPUs
+
+
+def test_a_kind_with_its_own_constructor_takes_the_mapper(udata):
+    """Every kind is built the same way: GeoNetwork's own ``__init__`` passes the mapper on."""
+    from harvesters.portals.geonetwork import GeonetworkHarvester
+
+    mapper = PooledMapper(2)
+    portal = Portal(id="lyon", name="Lyon", kind="geonetwork", url=udata.url)
+    assert GeonetworkHarvester(portal, mapper=mapper).mapper is mapper

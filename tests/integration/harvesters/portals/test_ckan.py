@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from simulators.ckan import CKAN_LICENSE_IDS, CkanSimulator
 from simulators.dkan import package_id
 from simulators.sample_data import generate, slugify
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 DATASETS = generate("lyon", 23)
 DEMO = Path(__file__).parents[3] / "fixtures" / "published" / "ckan-demo" / "package_search.json"
@@ -26,7 +25,7 @@ DEMO = Path(__file__).parents[3] / "fixtures" / "published" / "ckan-demo" / "pac
 
 def harvest(store, simulator, portal_id: str = "ckan", **options):
     portal = Portal(id=portal_id, name="CKAN", kind="ckan", url=simulator.url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def test_package_search_is_paged_by_rows_and_start(backend):

@@ -7,13 +7,12 @@ from datetime import timedelta
 import pytest
 
 from harvesters.fetch.http import HttpSettings
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.search.base import SearchQuery
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from simulators.server import PortalSimulator, SimResponse
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 
 
@@ -25,7 +24,7 @@ def paris_portal():
 
 def harvest(store, url, portal_id="paris", **kwargs):
     portal = Portal(id=portal_id, name=portal_id, kind="dcat", url=url)
-    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 @pytest.mark.parametrize("extension", ["ttl", "rdf", "jsonld", "nt"])
@@ -195,7 +194,7 @@ def test_xml_entities_are_refused(backend):
 
 def test_oversized_response_is_refused(backend, paris_portal):
     portal = Portal(id="paris", name="p", kind="dcat", url=paris_portal.catalog_url("ttl"))
-    job = harvest_portal(portal, backend, http_settings=HttpSettings(max_bytes=1000, retries=0), now=lambda: NOW)
+    job = run_harvest(portal, backend, http=HttpSettings(max_bytes=1000, retries=0), now=lambda: NOW)
     assert job.status == "failed" and "limit" in job.error
 
 

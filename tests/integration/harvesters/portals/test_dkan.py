@@ -8,13 +8,12 @@ import pytest
 
 from harvesters.portals.dkan import catalog_fingerprint
 from mappings.sources.dkan import french_datetime, parse_size, unwrap_result
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from simulators.dcat_render import LICENSE_URLS
 from simulators.dkan import DkanSimulator, french_date, human_size, package_id
 from simulators.sample_data import generate
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 DATASETS = generate("montpellier", 23)
 
@@ -27,7 +26,7 @@ def dkan():
 
 def harvest(store, simulator, **options):
     portal = Portal(id="montpellier", name="Montpellier", kind="dkan", url=simulator.url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def check_every_record(store, *, with_licence: bool = True) -> None:

@@ -12,7 +12,6 @@ from rdflib.namespace import DCTERMS
 from harvesters.portals.csw import SearchResults, csw_fingerprint, next_position
 from harvesters.errors import ParseError
 from mappings.sources.iso19139 import iso_to_dcat
-from service.harvesting.runner import harvest_portal
 from harvesters.fetch.safe_xml import parse_xml
 from mappings.portals import Portal
 from mappings.vocab import DCAT3
@@ -20,7 +19,7 @@ from simulators.dcat_render import LICENSE_URLS
 from simulators.geonetwork import GeonetworkSimulator
 from simulators.geonetwork_records import distribution_links, iso_record, record_uuid
 from simulators.sample_data import generate
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 DATASETS = generate("lyon", 23)
 NOT_DISTRIBUTIONS = ("jdbc:", "LicenceOuverte.pdf", "thumb")
@@ -28,7 +27,7 @@ NOT_DISTRIBUTIONS = ("jdbc:", "LicenceOuverte.pdf", "thumb")
 
 def harvest(store, simulator, **options):
     portal = Portal(id="lyon", name="DATA Grand Lyon", kind="geonetwork", url=simulator.csw_url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def expected_urls(sample) -> set[str]:

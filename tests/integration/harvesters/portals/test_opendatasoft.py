@@ -10,13 +10,12 @@ from rdflib import Graph, URIRef
 
 from harvesters.portals.opendatasoft import free_text_iris, labelled_free_text, ods_dataset_id
 from harvesters.fetch.rdf_parsing import parse_rdf
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license, eu_frequency
 from simulators.dcat_render import LICENSE_URLS
 from simulators.opendatasoft import OpendatasoftSimulator
 from simulators.sample_data import generate
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 DATASETS = generate("paris", 30)
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
@@ -33,8 +32,8 @@ def portal(simulator: OpendatasoftSimulator, **options) -> Portal:
 
 
 def harvest(store, simulator, **options):
-    return harvest_portal(
-        portal(simulator, **options), store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None
+    return run_harvest(
+        portal(simulator, **options), store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None
     )
 
 

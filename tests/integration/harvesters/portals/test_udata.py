@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 from rdflib import URIRef
 
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocab import HYDRA
 from simulators.dcat_render import LICENSE_URLS
 from simulators.opendatasoft import OpendatasoftSimulator
 from simulators.sample_data import generate
 from simulators.udata import CONTEXT_URL, UdataSimulator
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 DATASETS = generate("datagouv", 25)
 HARVESTED_COPIES = {
@@ -31,7 +30,7 @@ def udata():
 
 def harvest(store, simulator, portal_id="datagouv", **options):
     portal = Portal(id=portal_id, name="data.gouv.fr", kind="udata", url=simulator.url, options={"page_size": 10, **options})
-    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def record_of(store, simulator, sample):
@@ -73,7 +72,7 @@ def test_the_same_iri_at_a_city_portal_and_at_data_gouv_gives_two_records(backen
     harvest(backend, udata)
     with OpendatasoftSimulator(generate("paris", 1)) as paris:
         paris_portal = Portal(id="paris", name="Paris", kind="opendatasoft", url=paris.url)
-        job = harvest_portal(paris_portal, backend, http_settings=FAST_HTTP, now=lambda: NOW)
+        job = run_harvest(paris_portal, backend, http=FAST_HTTP, now=lambda: NOW)
     assert job.status == "done"
     iri = HARVESTED_COPIES["velib-velos-et-bornes-disponibilite-temps-reel"]
     city = backend.get("paris:velib-velos-et-bornes-disponibilite-temps-reel").record
