@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -41,6 +41,12 @@ def run_harvest(portal: Portal, backend: Any, *, job_id: str | None = None, lock
     options = HarvestOptions(**{k: v for k, v in given.items() if k in _OPTION_NAMES})
     hooks = HarvestHooks(**{k: v for k, v in given.items() if k in _HOOK_NAMES})
     return harvest_portal(portal, backend, options, hooks, job_id=job_id, lock_owner=lock_owner)
+
+
+def quick_harvest(portal: Portal, backend: Any, **given: Any) -> HarvestJob:
+    """A test harvest: :data:`FAST_HTTP`, retries without waiting, the fixed clock :data:`NOW`, no grace."""
+    defaults = {"http": FAST_HTTP, "grace": timedelta(0), "now": lambda: NOW, "sleep": lambda seconds: None}
+    return run_harvest(portal, backend, **{**defaults, **given})
 
 
 TEST_PORTALS = [

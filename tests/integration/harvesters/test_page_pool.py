@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 import pytest
 
@@ -16,7 +15,7 @@ from mappings.portals import Portal
 from service.search.tantivy_ import TantivyBackend
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator, _object_id
-from tests.conftest import FAST_HTTP, NOW, run_harvest
+from tests.conftest import FAST_HTTP, NOW, quick_harvest
 
 DATASETS = generate("datagouv", 25)
 #: on the third page of ten: always built by a worker
@@ -61,10 +60,7 @@ def records_of(harvester_class, simulator, workers, page_size=10):
 
 
 def harvest(store, simulator, workers, page_size=10):
-    return run_harvest(
-        portal_of(simulator, page_size), store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW,
-        sleep=lambda s: None, workers=workers,
-    )
+    return quick_harvest(portal_of(simulator, page_size), store, workers=workers)
 
 
 def test_workers_give_the_same_records_in_the_same_order(udata):
@@ -87,10 +83,7 @@ def test_a_worker_crash_fails_the_harvest_and_changes_nothing(udata, monkeypatch
     assert harvest(store, udata, workers=1).status == "done"
     count = store.counts_by_portal()["datagouv"]
     monkeypatch.setattr("service.harvesting.runner.get_harvester", lambda kind: CrashingUdataHarvester)
-    job = run_harvest(
-        portal_of(udata), store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None,
-        workers=2, revalidate=True,
-    )
+    job = quick_harvest(portal_of(udata), store, workers=2, revalidate=True)
     assert job.status == "failed"
     assert "harvest worker stopped" in job.error
     assert store.counts_by_portal()["datagouv"] == count

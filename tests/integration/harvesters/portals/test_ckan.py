@@ -7,7 +7,6 @@ real ``package_search`` answer recorded from demo.ckan.org (tests/fixtures/publi
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from mappings.vocabularies import canonical_license
 from simulators.ckan import CKAN_LICENSE_IDS, CkanSimulator
 from simulators.dkan import package_id
 from simulators.sample_data import generate, slugify
-from tests.conftest import FAST_HTTP, NOW, run_harvest
+from tests.conftest import quick_harvest
 
 DATASETS = generate("lyon", 23)
 DEMO = Path(__file__).parents[3] / "fixtures" / "published" / "ckan-demo" / "package_search.json"
@@ -25,7 +24,7 @@ DEMO = Path(__file__).parents[3] / "fixtures" / "published" / "ckan-demo" / "pac
 
 def harvest(store, simulator, portal_id: str = "ckan", **options):
     portal = Portal(id=portal_id, name="CKAN", kind="ckan", url=simulator.url, options={"page_size": 10, **options})
-    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return quick_harvest(portal, store)
 
 
 def test_package_search_is_paged_by_rows_and_start(backend):

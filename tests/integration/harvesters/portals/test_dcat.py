@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Callable
 
 import pytest
 
@@ -13,7 +14,6 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from simulators.server import PortalSimulator, SimResponse
 from tests.conftest import FAST_HTTP, NOW, run_harvest
-
 
 
 @pytest.fixture(scope="module")
@@ -114,16 +114,22 @@ def test_unparseable_page_fails_with_a_readable_error(backend):
     assert "could not parse turtle" in job.error
 
 
-def test_next_link_to_another_host_is_refused(backend):
-    class Escaping(PortalSimulator):
+def one_page_whose_next_is(next_url: Callable[[str], str]) -> type[PortalSimulator]:
+    """A portal serving one Turtle page with one dataset, its ``hydra:next`` ``next_url(simulator URL)``."""
+
+    class OnePage(PortalSimulator):
         def handle(self, request):
             turtle = """@prefix hydra: <http://www.w3.org/ns/hydra/core#> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
             @prefix dct: <http://purl.org/dc/terms/> .
             <http://p.test/a> a dcat:Dataset ; dct:title "A" .
-            <%s/catalog.ttl> a hydra:PartialCollectionView ; hydra:next <http://elsewhere.example/page2> .""" % self.url
+            <%s/catalog.ttl> a hydra:PartialCollectionView ; hydra:next <%s> .""" % (self.url, next_url(self.url))
             return SimResponse(200, turtle.encode(), "text/turtle")
 
-    with Escaping() as simulator:
+    return OnePage
+
+
+def test_next_link_to_another_host_is_refused(backend):
+    with one_page_whose_next_is(lambda url: "http://elsewhere.example/page2")() as simulator:
         job = harvest(backend, simulator.url + "/catalog.ttl", portal_id="e")
     assert job.status == "failed"
     assert "not a configured portal host" in job.error
@@ -131,15 +137,7 @@ def test_next_link_to_another_host_is_refused(backend):
 
 
 def test_paging_loop_stops_and_removes_nothing(backend):
-    class Looping(PortalSimulator):
-        def handle(self, request):
-            turtle = """@prefix hydra: <http://www.w3.org/ns/hydra/core#> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
-            @prefix dct: <http://purl.org/dc/terms/> .
-            <http://p.test/a> a dcat:Dataset ; dct:title "A" .
-            <%s/catalog.ttl> a hydra:PartialCollectionView ; hydra:next <%s/catalog.ttl> .""" % (self.url, self.url)
-            return SimResponse(200, turtle.encode(), "text/turtle")
-
-    with Looping() as simulator:
+    with one_page_whose_next_is(lambda url: url + "/catalog.ttl")() as simulator:
         job = harvest(backend, simulator.url + "/catalog.ttl", portal_id="l")
     assert job.status == "done-with-errors"
     assert any("loops back" in w for w in job.warnings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 from mappings.portals import Portal
@@ -11,7 +10,7 @@ from mappings.vocabularies import canonical_license
 from simulators.dcat_render import LICENSE_URLS
 from simulators.dcat_us import DcatUsSimulator, item_identifier
 from simulators.sample_data import generate
-from tests.conftest import FAST_HTTP, NOW, run_harvest
+from tests.conftest import quick_harvest
 
 DATASETS = generate("lyon", 12)
 EVIAN = Path(__file__).parents[3] / "fixtures" / "published" / "udata" / "evian.json"
@@ -20,7 +19,7 @@ PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
 def harvest(store, url: str, portal_id: str = "hub", kind: str = "dcat_us"):
     portal = Portal(id=portal_id, name="Hub", kind=kind, url=url)
-    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return quick_harvest(portal, store)
 
 
 def test_every_dcat_us_field_is_read(backend):

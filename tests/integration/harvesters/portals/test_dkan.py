@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
@@ -13,7 +12,8 @@ from mappings.vocabularies import canonical_license
 from simulators.dcat_render import LICENSE_URLS
 from simulators.dkan import DkanSimulator, french_date, human_size, package_id
 from simulators.sample_data import generate
-from tests.conftest import FAST_HTTP, NOW, run_harvest
+from tests.conftest import quick_harvest
+from tests.integration.harvesters.support import assert_nothing_processed
 
 DATASETS = generate("montpellier", 23)
 
@@ -26,7 +26,7 @@ def dkan():
 
 def harvest(store, simulator, **options):
     portal = Portal(id="montpellier", name="Montpellier", kind="dkan", url=simulator.url, options={"page_size": 10, **options})
-    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return quick_harvest(portal, store)
 
 
 def check_every_record(store, *, with_licence: bool = True) -> None:
@@ -121,9 +121,7 @@ def test_same_records_whichever_source(backend):
 def test_second_harvest_gets_304s_and_processes_nothing(backend, dkan):
     harvest(backend, dkan)
     job = harvest(backend, dkan)
-    assert job.status == "done"
-    assert (job.pages, job.pages_unchanged) == (4, 4)
-    assert (job.stats.created, job.stats.updated, job.stats.unchanged) == (0, 0, len(DATASETS))
+    assert_nothing_processed(job, pages=4, records=len(DATASETS))
     conditional = [r for r in dkan.requests[-4:] if "If-None-Match" in r.headers]
     assert len(conditional) == 4
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from rdflib import Graph
@@ -19,7 +18,8 @@ from simulators.dcat_render import LICENSE_URLS
 from simulators.geonetwork import GeonetworkSimulator
 from simulators.geonetwork_records import distribution_links, iso_record, record_uuid
 from simulators.sample_data import generate
-from tests.conftest import FAST_HTTP, NOW, run_harvest
+from tests.conftest import quick_harvest
+from tests.integration.harvesters.support import assert_nothing_processed
 
 DATASETS = generate("lyon", 23)
 NOT_DISTRIBUTIONS = ("jdbc:", "LicenceOuverte.pdf", "thumb")
@@ -27,7 +27,7 @@ NOT_DISTRIBUTIONS = ("jdbc:", "LicenceOuverte.pdf", "thumb")
 
 def harvest(store, simulator, **options):
     portal = Portal(id="lyon", name="DATA Grand Lyon", kind="geonetwork", url=simulator.csw_url, options={"page_size": 10, **options})
-    return run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return quick_harvest(portal, store)
 
 
 def expected_urls(sample) -> set[str]:
@@ -143,18 +143,22 @@ def test_second_harvest_of_unchanged_records_processes_nothing(backend):
     with GeonetworkSimulator(DATASETS) as simulator:
         harvest(backend, simulator)
         job = harvest(backend, simulator)
-    assert job.status == "done"
-    assert (job.pages, job.pages_unchanged) == (3, 3)
-    assert (job.stats.created, job.stats.updated, job.stats.unchanged) == (0, 0, len(DATASETS))
+    assert_nothing_processed(job, pages=3, records=len(DATASETS))
+
+
+def one_record_changed(position: int, old: str, new: str) -> type[GeonetworkSimulator]:
+    """A GeoNetwork simulator whose record at ``position`` has ``old`` replaced by ``new``."""
+
+    class OneChanged(GeonetworkSimulator):
+        def _render(self, schema, dataset, index):
+            text = super()._render(schema, dataset, index)
+            return text.replace(old, new) if index == position else text
+
+    return OneChanged
 
 
 def test_a_broken_record_fails_alone_with_its_reason(backend):
-    class OneBroken(GeonetworkSimulator):
-        def _render(self, schema, dataset, index):
-            text = super()._render(schema, dataset, index)
-            return text.replace("gmd:identificationInfo>", "gmd:nothing>") if index == 2 else text
-
-    with OneBroken(DATASETS[:5]) as simulator:
+    with one_record_changed(2, "gmd:identificationInfo>", "gmd:nothing>")(DATASETS[:5]) as simulator:
         job = harvest(backend, simulator)
     broken = record_uuid(simulator.ordered()[2].slug)
     assert job.status == "done-with-errors" and backend.count() == 4
@@ -164,12 +168,7 @@ def test_a_broken_record_fails_alone_with_its_reason(backend):
 
 
 def test_a_service_record_is_skipped(backend):
-    class OneService(GeonetworkSimulator):
-        def _render(self, schema, dataset, index):
-            text = super()._render(schema, dataset, index)
-            return text.replace('codeListValue="dataset"', 'codeListValue="service"') if index == 0 else text
-
-    with OneService(DATASETS[:3]) as simulator:
+    with one_record_changed(0, 'codeListValue="dataset"', 'codeListValue="service"')(DATASETS[:3]) as simulator:
         job = harvest(backend, simulator)
     assert job.status == "done" and job.skipped == 1 and backend.count() == 2
 
