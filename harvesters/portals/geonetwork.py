@@ -6,7 +6,8 @@ on its own), then ISO 19139 (mapped by :mod:`mappings.sources.iso19139`), then D
 Core (:mod:`mappings.sources.dublin_core`). GetRecords goes over GET when the service
 allows it, else POST. Records are keyed on their metadata uuid, so a catalogue
 that starts offering DCAT (new IRIs) does not duplicate them. A record that
-cannot be converted is a failed record; the page goes on.
+cannot be converted is a failed record; the page goes on. GeoNetwork's own DCAT is repaired by
+:mod:`mappings.sources.geonetwork_dcat`.
 
 Portal options: ``output_schema`` (``auto``, ``dcat``, ``iso``, ``dc`` or a
 schema URI), ``csw_method`` (``get`` or ``post``), ``page_size`` (100).
@@ -14,13 +15,11 @@ schema URI), ``csw_method`` (``get`` or ``post``), ``page_size`` (100).
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import Any, Iterator
-from urllib.parse import unquote, urljoin
+from urllib.parse import urljoin
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
@@ -36,24 +35,20 @@ from harvesters.portals.csw import (
     parse_capabilities,
     parse_search_results,
 )
-from mappings.sources.dcat_builder import WKT_LITERAL, licence_node
-from mappings.sources.dublin_core import dc_identifier, dc_to_dcat
 from harvesters.fetch.http import HttpClient, Response
-from mappings.sources.iso19139 import TOPIC_CATEGORY_LABELS, iso_to_dcat, record_identifier
-from mappings.sources.online_resources import OnlineResource, is_distribution, resource_format
 from harvesters.fetch.rdf_parsing import parse_rdf
 from harvesters.fetch.safe_xml import local_name
 from mappings.from_rdf import dataset_nodes
 from mappings.portals import Portal
-from mappings.vocab import DCAT3
+from mappings.sources.dublin_core import dc_identifier, dc_to_dcat
+from mappings.sources.geonetwork_dcat import renamed, repair_geonetwork_dcat, uuid_from_graph
+from mappings.sources.iso19139 import iso_to_dcat, record_identifier
 
-__all__ = ["GeonetworkHarvester", "repair_geonetwork_dcat", "uuid_from_graph"]
+__all__ = ["GeonetworkHarvester"]
 
 _XML = "application/xml, text/xml;q=0.9"
 _SCHEMA_NAMES = {"iso": ISO_SCHEMA, "dc": DC_SCHEMA}
-_METADATA_UUID = re.compile(r"(?:/metadata/|/records/)([^/?#]+)$")
 _DC_RECORDS = frozenset({"Record", "SummaryRecord", "BriefRecord"})
-_GEO_AS_WKT = URIRef("http://www.opengis.net/ont/geosparql#asWKT")
 
 
 class GeonetworkHarvester(Harvester):
@@ -161,7 +156,7 @@ class GeonetworkHarvester(Harvester):
         for node in dataset_nodes(graph):
             found = uuid or uuid_from_graph(graph, node)
             if found and _relative_reference(node, url):
-                node = _renamed(graph, node, URIRef(self.record_base + found))
+                node = renamed(graph, node, URIRef(self.record_base + found))
             if found:
                 self._uuids[node] = found
         page_graph += graph
@@ -180,59 +175,6 @@ class GeonetworkHarvester(Harvester):
         return graph
 
 
-def repair_geonetwork_dcat(graph: Graph) -> None:
-    """GeoNetwork's DCAT output as the common mapping expects it.
-
-    Distributions that are no data (databases, thumbnails, licence documents)
-    are dropped, protocols in ``dct:format`` become format names, licences
-    written as "label URL" text become labelled licence documents, unlabelled
-    theme IRIs get a label, and a WKT geometry is also given as ``dcat:bbox``.
-    """
-    for dataset in dataset_nodes(graph):
-        for distribution in list(graph.objects(dataset, DCAT.distribution)):
-            _repair_distribution(graph, dataset, distribution)
-        for theme in graph.objects(dataset, DCAT.theme):
-            _label_theme(graph, theme)
-        for place in graph.objects(dataset, DCTERMS.spatial):
-            for wkt in list(graph.objects(place, _GEO_AS_WKT)):
-                graph.add((place, DCAT3.bbox, Literal(str(wkt), datatype=WKT_LITERAL)))
-        for licence in list(graph.objects(dataset, DCTERMS.license)):
-            if isinstance(licence, Literal):
-                graph.remove((dataset, DCTERMS.license, licence))
-                node = licence_node(graph, str(licence))
-                if node is not None:
-                    graph.add((dataset, DCTERMS.license, node))
-
-
-def _repair_distribution(graph: Graph, dataset: Node, distribution: Node) -> None:
-    url = next((str(v).strip() for p in (DCAT.accessURL, DCAT.downloadURL) for v in graph.objects(distribution, p)), "")
-    protocol = str(graph.value(distribution, DCTERMS.format) or "")
-    resource = OnlineResource(
-        url=url,
-        protocol=protocol,
-        name=str(graph.value(distribution, DCTERMS.title) or ""),
-        description=str(graph.value(distribution, DCTERMS.description) or ""),
-    )
-    if not is_distribution(resource):
-        graph.remove((dataset, DCAT.distribution, distribution))
-        graph.remove((distribution, None, None))
-        return
-    graph.remove((distribution, DCTERMS.format, None))
-    fmt = resource_format(resource)
-    if fmt:
-        graph.add((distribution, DCTERMS.format, Literal(fmt)))
-    if not resource.is_service and not any(graph.objects(distribution, DCAT.downloadURL)):
-        graph.add((distribution, DCAT.downloadURL, URIRef(url)))
-
-
-def _label_theme(graph: Graph, theme: Node) -> None:
-    """A readable label for a theme IRI: the topic category's French name, else the decoded last segment."""
-    if not isinstance(theme, URIRef) or any(graph.objects(theme, SKOS.prefLabel)):
-        return
-    tail = unquote(str(theme).rstrip("/").rsplit("/", 1)[-1])
-    graph.add((theme, SKOS.prefLabel, Literal(TOPIC_CATEGORY_LABELS.get(tail, tail))))
-
-
 def _element_uuid(element: ET.Element) -> str | None:
     name = local_name(element)
     if name == "MD_Metadata":
@@ -242,40 +184,8 @@ def _element_uuid(element: ET.Element) -> str | None:
     return None
 
 
-def uuid_from_graph(graph: Graph, node: Node) -> str | None:
-    """The metadata uuid of a dataset in GeoNetwork's DCAT or GeoDCAT-AP output.
-
-    GeoDCAT-AP gives it as the ``dct:identifier`` of the dataset's catalogue
-    record; the legacy DCAT output only in IRIs: the dataset's
-    (``…#/metadata/<uuid>``), else its catalogue record's.
-    """
-    for record in _catalogue_records(graph, node):
-        identifier = str(graph.value(record, DCTERMS.identifier) or "").strip()
-        if identifier and not re.search(r"\s", identifier):
-            return identifier
-    match = _METADATA_UUID.search(str(node)) if isinstance(node, URIRef) else None
-    if match:
-        return match.group(1)
-    records = list(graph.subjects(RDF.type, DCAT.CatalogRecord))
-    match = _METADATA_UUID.search(str(records[0])) if len(records) == 1 else None
-    return match.group(1) if match else None
-
-
-def _catalogue_records(graph: Graph, node: Node) -> list[Node]:
-    records = set(graph.objects(node, FOAF.isPrimaryTopicOf)) | set(graph.subjects(FOAF.primaryTopic, node))
-    return sorted(records, key=str)
-
-
 def _relative_reference(node: Node, page_url: str) -> bool:
     """True for an IRI the parser made by resolving a bare identifier (GeoDCAT-AP's ``rdf:about="fr-…/bud"``) against the CSW URL."""
     return isinstance(node, URIRef) and str(node).startswith(urljoin(page_url, "."))
 
 
-def _renamed(graph: Graph, old: Node, new: URIRef) -> URIRef:
-    for predicate, value in list(graph.predicate_objects(old)):
-        graph.remove((old, predicate, value))
-        graph.add((new, predicate, value))
-    for subject, predicate in list(graph.subject_predicates(old)):
-        graph.remove((subject, predicate, old))
-        graph.add((subject, predicate, new))
-    return new

@@ -1,7 +1,7 @@
 """Opendatasoft portals (Paris Data): the Explore API's DCAT export, one RDF/XML document per catalogue.
 
-The export is DCAT with Opendatasoft's habits, repaired here before the common
-mapping sees it:
+The export is DCAT with Opendatasoft's habits, repaired by :mod:`mappings.sources.opendatasoft`
+before the common mapping sees it:
 
 * free text written as IRIs (``rdf:about="En continu"``,
   ``rdf:resource="France entière et hors territoire"``) would be resolved against
@@ -20,32 +20,21 @@ Portal options: ``api_version`` (``v2.1``, or ``v2`` for the older export),
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Iterator
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import urlencode
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, SKOS
+from rdflib import Graph
 from rdflib.term import Node
 
 from harvesters.base import Harvester, HarvestReport, Page
 from harvesters.fetch.http import Response
 from harvesters.fetch.rdf_parsing import parse_rdf
-from mappings.rdf_values import text_value
+from mappings.sources.opendatasoft import export_formats, free_text_iris, labelled_free_text, ods_dataset_id
 
-__all__ = ["OpendatasoftHarvester", "export_formats", "free_text_iris", "labelled_free_text", "ods_dataset_id"]
+__all__ = ["OpendatasoftHarvester"]
 
 DEFAULT_EXPORTS = "csv,json,geojson,shp,xlsx"
 _EXPORT_PATHS = {"v2.1": "/api/explore/v2.1/catalog/exports/dcat", "v2": "/api/v2/catalog/exports/dcat"}
-#: a stand-in scheme for text the export wrote where an IRI belongs
-FREE_TEXT = "urn:fedcat:free-text:"
-_RDF_REFERENCE = re.compile(rb'(rdf:(?:about|resource))="([^"]*)"')
-_ABSOLUTE_IRI = re.compile(rb"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
-_EXPORT = re.compile(r"/exports/([A-Za-z0-9_]+)(?:[?#]|$)")
-_DATASET_PATH = re.compile(
-    r"/(?:explore/dataset|api/v2/catalog/datasets|api/explore/v2\.1/catalog/datasets)/([^/?#]+)/?$"
-)
 
 
 class OpendatasoftHarvester(Harvester):
@@ -82,61 +71,3 @@ class OpendatasoftHarvester(Harvester):
         return ods_dataset_id(graph, node)
 
 
-def free_text_iris(content: bytes) -> bytes:
-    """Rewrite ``rdf:about``/``rdf:resource`` values that are not absolute IRIs as ``urn:fedcat:free-text:…``.
-
-    Opendatasoft's metadata templates are free-text boxes whose content lands in
-    IRI positions; left alone, the parser resolves it against the export URL.
-    """
-
-    def protect(match: re.Match) -> bytes:
-        value = match.group(2)
-        if _ABSOLUTE_IRI.match(value):
-            return match.group(0)
-        text = html.unescape(value.decode("utf-8", "replace"))
-        return match.group(1) + b'="' + (FREE_TEXT + quote(text, safe="")).encode("ascii") + b'"'
-
-    return _RDF_REFERENCE.sub(protect, content)
-
-
-def labelled_free_text(graph: Graph) -> None:
-    """Replace every ``urn:fedcat:free-text:`` node with a blank node labelled with the text."""
-    nodes: dict[URIRef, BNode] = {}
-
-    def repaired(term: Node) -> Node:
-        if isinstance(term, URIRef) and str(term).startswith(FREE_TEXT):
-            return nodes.setdefault(term, BNode())
-        return term
-
-    for triple in list(graph):
-        fixed = tuple(repaired(term) for term in triple)
-        if fixed != triple:
-            graph.remove(triple)
-            graph.add(fixed)
-    for iri, node in nodes.items():
-        text = unquote(str(iri)[len(FREE_TEXT) :]).strip()
-        if text:
-            graph.add((node, SKOS.prefLabel, Literal(text)))
-
-
-def export_formats(graph: Graph) -> None:
-    """Name each distribution's format after its export (``geojson``, ``shp``), which its media type blurs."""
-    for distribution, url in list(graph.subject_objects(DCAT.downloadURL)):
-        match = _EXPORT.search(str(url))
-        if match:
-            graph.remove((distribution, DCTERMS.format, None))
-            graph.add((distribution, DCTERMS.format, Literal(match.group(1))))
-
-
-def ods_dataset_id(graph: Graph, node: Node) -> str | None:
-    """The dataset id from a v2 or v2.1 dataset IRI, else from ``dct:identifier`` (``{id}@{domain}``)."""
-    match = _DATASET_PATH.search(str(node)) if isinstance(node, URIRef) else None
-    if match:
-        return unquote(match.group(1))
-    identifier = text_value(graph, node, DCTERMS.identifier) or ""
-    match = _DATASET_PATH.search(identifier)
-    if match:
-        return unquote(match.group(1))
-    if "@" in identifier and "://" not in identifier:
-        return identifier.split("@", 1)[0] or None
-    return None
