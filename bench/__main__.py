@@ -26,7 +26,7 @@ from bench.backends import (
     suggest_prefixes,
 )
 from bench.catalogue import CachedUdataSimulator
-from bench.export import measure_export
+from bench.export import measure_export, measure_export_ratios
 from bench.http_load import measure_http
 
 REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> dict:
             one = measure_http(database, seconds=args.http_seconds, concurrency=1, workers=1)
             figures["http_one_client"] = one.__dict__ if one else None
         figures["export"] = measure_export(database, full=not args.quick).__dict__
+        ratios = measure_export_ratios(database, walk=10 if args.quick else 100)
+        figures["export_ratios"] = {**ratios.__dict__, "page_speedup": ratios.page_speedup, "full_speedup": ratios.full_speedup}
     print(json.dumps(figures, indent=2))
     if args.output:
         args.output.write_text(report(figures), encoding="utf-8")

@@ -102,8 +102,12 @@ class ExportRatios:
         return self.full_datasets_per_second_fast / self.full_datasets_per_second_graph
 
 
-def measure_export_ratios(database: Path, *, page_size: int = 100, pages: int = 15) -> ExportRatios:
-    """Both paths on the same pages, alternating (a loaded machine slows both alike): ``pages`` Turtle pages, then every N-Triples page."""
+def measure_export_ratios(database: Path, *, page_size: int = 100, pages: int = 15, walk: int | None = None) -> ExportRatios:
+    """Both paths on the same pages, alternating (a loaded machine slows both alike).
+
+    :param pages: Turtle pages timed (spread over the catalogue).
+    :param walk: N-Triples pages walked from the first (default: every page).
+    """
     catalogue = Catalogue(Settings(database=str(database), base_url="http://fedcat.bench"), portals=[])
     ttl, nt = format_for_extension("ttl"), format_for_extension("nt")
     last = max(1, -(-catalogue.backend.count() // page_size))
@@ -114,7 +118,7 @@ def measure_export_ratios(database: Path, *, page_size: int = 100, pages: int = 
         fast_ms.append(_render(catalogue, number, page_size, ttl, fast=True)[0])
         graph_ms.append(_render(catalogue, number, page_size, ttl, fast=False)[0])
     full = {True: [0, 0.0], False: [0, 0.0]}
-    for number in range(1, last + 1):
+    for number in range(1, min(last, walk or last) + 1):
         for fast in (True, False):
             seconds, datasets = _render(catalogue, number, page_size, nt, fast=fast)
             full[fast][0] += datasets
