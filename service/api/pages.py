@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, send_from_directory
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -21,6 +21,7 @@ from mappings.freshness import freshness
 from mappings.links import record_urls
 from mappings.portals import Portal
 from mappings.vocabularies.formats import file_type
+from service.api.index import api_map
 from service.api.page_text import LANG_COOKIE, LANGUAGES, count_text, date_text, page_language, translate
 from mappings.quality import assess
 from service.api.schema_org import dataset_jsonld, script_json
@@ -99,7 +100,7 @@ class FacetOption:
 def search_page():
     """The search page (``q``, facet filters and ``page`` in the query string); JSON clients get the API map."""
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return current_app.view_functions["api_index"]()
+        return jsonify(api_map())
     params = _search_params(request.args)
     beyond = int(params["page"]) > LAST_PAGE
     try:
