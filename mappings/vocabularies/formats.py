@@ -91,14 +91,31 @@ def _from_url(url: str | None) -> FormatInfo | None:
     """The format named by a URL: its extension, an ODS ``…/exports/<fmt>`` path or a ``format=`` query."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    segments = [s for s in parts.path.split("/") if s]
-    candidates = parse_qs(parts.query).get("format", [])
+    text = url.strip()
+    # urlsplit and parse_qs cost more than the rest of a distribution's export: split by hand unless a query names a format
+    if "format=" in text or "\\" in text or "[" in text:
+        parts = urlsplit(text)
+        path, candidates = parts.path, parse_qs(parts.query).get("format", [])
+    else:
+        path, candidates = _path_of(text), []
+    segments = [s for s in path.split("/") if s]
     if segments and "." in segments[-1]:
         candidates.append(segments[-1].rsplit(".", 1)[1])
     elif len(segments) > 1 and segments[-2] == "exports":
         candidates.append(segments[-1])
     return next((info for c in candidates if (info := _from_label(c)) is not None), None)
+
+
+def _path_of(url: str) -> str:
+    """The path of a URL, as ``urlsplit`` finds it (for a URL whose query names no format)."""
+    head = url.split("#", 1)[0].split("?", 1)[0]
+    scheme, colon, rest = head.partition(":")
+    if colon and scheme and scheme[0].isalpha() and all(c.isalnum() or c in "+-." for c in scheme):
+        head = rest
+    if head.startswith("//"):
+        slash = head.find("/", 2)
+        return head[slash:] if slash >= 0 else ""
+    return head
 
 
 def _protocol(key: str) -> str | None:
