@@ -10,11 +10,11 @@ dictionary hit, which was most of an export page's time):
 * a blank node is a :class:`Blank`, made by :meth:`TripleSink.blank`.
 
 rdflib terms are accepted too (converted on the way in), so a profile written
-against rdflib's vocabulary still works. Three sinks:
+against rdflib's vocabulary still works. Two sinks:
 
 * :class:`PageSink` keeps a page's triples grouped by subject, each once, and
-  writes them as N-Triples text (:meth:`PageSink.ntriples`) or through Oxigraph's
-  serialisers (:meth:`PageSink.oxigraph`: Turtle, RDF/XML, JSON-LD);
+  writes them as N-Triples or Turtle text (:meth:`PageSink.ntriples`, :meth:`PageSink.turtle`)
+  or through Oxigraph's serialisers (:meth:`PageSink.oxigraph`: RDF/XML, JSON-LD);
 * :class:`GraphSink` adds rdflib terms to an rdflib ``Graph`` (for what needs a
   graph, and as the reference the fast output is checked against:
   ``tests/unit/test_export_isomorphism.py``).
@@ -97,7 +97,7 @@ class TripleSink(ABC):
 
 
 class PageSink(TripleSink):
-    """A page's triples, grouped by subject in order of first use, each once; written out by compiled code.
+    """A page's triples, grouped by subject in order of first use, each once; written out with no graph in between.
 
     :param blank_prefix: label prefix of this page's blank nodes (random by default, so pages
         concatenated into one document never share a label).
