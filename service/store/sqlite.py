@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator
@@ -22,6 +20,7 @@ from mappings.duplicates import ClusterEntry, compute_clusters, duplicate_keys
 from mappings.jobs import HarvestJob, WriteStats
 from mappings.record import Record, hash_of_dict
 from service.store.base import JobLog, Locks, RecordStore, StoreError, StoredRecord
+from service.store.connections import Connections
 
 __all__ = ["SqliteStore"]
 
@@ -87,11 +86,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
     def __init__(self, path: str = "fedcat.db", *, timeout: float = 30.0) -> None:
         self.path = path
         self.memory = path == ":memory:"
-        self._uri = f"file:fedcat-{uuid.uuid4().hex}?mode=memory&cache=shared" if self.memory else path
-        self._timeout = timeout
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._connections = Connections(path, name="the database", memory_prefix="fedcat", timeout=timeout, synchronous="NORMAL")
         self._migrate(self._conn())
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -427,30 +422,13 @@ class SqliteStore(RecordStore, JobLog, Locks):
     # -- connections -------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-        return conn
+        return self._connections.get()
 
     def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(
-                self._uri, uri=self.memory, timeout=self._timeout, check_same_thread=False, isolation_level=None
-            )
-            if not self.memory:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
-        with self._lock:
-            self._connections.append(conn)
-        return conn
+        return self._connections.connect()
 
     def _forget(self, conn: sqlite3.Connection) -> None:
-        with self._lock:
-            if conn in self._connections:
-                self._connections.remove(conn)
-        conn.close()
+        self._connections.forget(conn)
 
     @contextmanager
     def _write(self, *, records: bool = True) -> Iterator[sqlite3.Connection]:
@@ -477,12 +455,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
 
     def close(self) -> None:
         """Close every connection this store opened."""
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
-
+        self._connections.close()
 
 def _staged(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
     """The staged records in batches: a harvest of 80,000 records never sits in memory whole."""
