@@ -21,6 +21,7 @@ from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 from mappings.record import Record
 from service.search.base import SearchBackend, StoreError
+from service.store.base import KeptRecord
 
 __all__ = ["HarvestInterrupted", "PortalBusy", "harvest_portal", "utc_now"]
 
@@ -75,6 +76,8 @@ def harvest_portal(
         this one, 0 uses the usable CPUs.
     :param limits: the most a page and a record may hold (defaults: :class:`HarvestLimits`).
     :param transform: applied to every record just before it is written (the service stamps link health on).
+        What it adds may depend on the day (freshness), not only on the page: the records of unchanged
+        pages go through it on the first run of a day; later runs that day keep them as stored.
     :returns: the finished job, also saved in the backend.
     :raises PortalBusy: when another run holds the portal's lock; nothing was read or written.
     """
@@ -141,9 +144,10 @@ def _harvest(
         harvester.workers = workers or default_workers()  # an attribute: subclasses' constructors need not know it
         harvester.limits = limits
         # closed as soon as the write is over or failed: that stops the paging thread and the workers
+        keep_stored = backend.keeps_records and (transform is None or _ran_on_the_day(backend, job))
         with closing(harvester.records(report, harvested_at=started.isoformat())) as stream:
-            kept = _resolve_kept(stream, backend, cache, report)
-            kept = map(transform, kept) if transform else kept
+            kept = _resolve_kept(stream, backend, cache, report, keep_stored=keep_stored)
+            kept = _transformed(kept, transform) if transform else kept
             records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
             stats = backend.replace_portal(
                 portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete
@@ -230,14 +234,24 @@ def _save_cache(backend: SearchBackend, portal_id: str, cache: PageCache, report
 
 
 def _resolve_kept(
-    stream: Iterable[Record | KeepRecords], backend: SearchBackend, cache: PageCache, report: HarvestReport
-) -> Iterator[Record]:
-    """Records as they come, and for each unchanged page the records it produced last time, from the store."""
+    stream: Iterable[Record | KeepRecords],
+    backend: SearchBackend,
+    cache: PageCache,
+    report: HarvestReport,
+    *,
+    keep_stored: bool,
+) -> Iterator[Record | KeptRecord]:
+    """Records as they come, and for each unchanged page the records it produced last time: as
+    :class:`KeptRecord` when ``keep_stored`` (nothing decoded), else read back from the store."""
     for item in stream:
         if not isinstance(item, KeepRecords):
             yield item
             continue
-        kept = backend.get_many(item.record_ids)
+        if keep_stored:
+            stored = backend.stored_ids(item.record_ids)
+            kept: list = [KeptRecord(record_id) for record_id in item.record_ids if record_id in stored]
+        else:
+            kept = backend.get_many(item.record_ids)
         if len(kept) < len(item.record_ids):
             cache.forget(item.page_key)
             report.warnings.append(
@@ -245,6 +259,21 @@ def _resolve_kept(
                 " stored; the page will be read again next time"
             )
         yield from kept
+
+
+def _transformed(records: Iterable[Record | KeptRecord], transform: Callable[[Record], Record]) -> Iterator[Record | KeptRecord]:
+    for record in records:
+        yield record if isinstance(record, KeptRecord) else transform(record)
+
+
+def _ran_on_the_day(backend: SearchBackend, job: HarvestJob) -> bool:
+    """True when a run of the job's portal that got to write started the same (UTC) day as this one."""
+    try:
+        earlier = backend.jobs(portal_id=job.portal_id, limit=20)
+    except StoreError:
+        return False
+    day = job.started_at[:10]
+    return any(e.job_id != job.job_id and e.status.startswith("done") and e.started_at[:10] == day for e in earlier)
 
 
 def _with_progress(records: Iterable[Record], report: HarvestReport, on_progress) -> Iterator[Record]:

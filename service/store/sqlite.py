@@ -18,8 +18,8 @@ from typing import Callable, Iterable, Iterator
 
 from mappings.duplicates import ClusterEntry, compute_clusters, duplicate_keys
 from mappings.jobs import HarvestJob, WriteStats
-from mappings.record import Record, hash_of_dict
-from service.store.base import JobLog, Locks, RecordStore, StoreError, StoredRecord
+from mappings.record import Record
+from service.store.base import JobLog, KeptRecord, Locks, RecordStore, StoreError, StoredRecord
 from service.store.connections import Connections
 
 __all__ = ["SqliteStore"]
@@ -83,6 +83,8 @@ class SqliteStore(RecordStore, JobLog, Locks):
         shared by the threads of this process.
     """
 
+    keeps_records = True
+
     def __init__(self, path: str = "fedcat.db", *, timeout: float = 30.0) -> None:
         self.path = path
         self.memory = path == ":memory:"
@@ -110,41 +112,42 @@ class SqliteStore(RecordStore, JobLog, Locks):
     def replace_portal(
         self,
         portal_id: str,
-        records: Iterable[Record],
+        records: Iterable[Record | KeptRecord],
         *,
         now: datetime,
         grace: timedelta = timedelta(0),
         is_complete: Callable[[], bool] = lambda: True,
     ) -> WriteStats:
-        """See :meth:`RecordStore.replace_portal`; what changed is queued in the index outbox, same transaction."""
+        """See :meth:`RecordStore.replace_portal`; what changed is queued in the index outbox, same transaction.
+
+        A harvest that changes nothing writes nothing: no record, no outbox entry, and
+        :meth:`data_version` stays where it was (so what readers computed stays valid).
+        """
         conn = self._conn()
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS staging (record_id TEXT PRIMARY KEY, hash TEXT, data TEXT)")
         conn.execute("DELETE FROM temp.staging")
         try:
             self._stage_all(conn, portal_id, records)
-            with self._write() as write:
+            with self._write(records=False) as write:
                 before = self._cluster_states(write)
                 changed: list[str] = []
-                stats = self._apply_staging(write, portal_id, now, grace, is_complete(), changed)
-                self._recluster(write)
-                self._queue(write, changed + _differences(before, self._cluster_states(write)))
+                stats, restored = self._apply_staging(write, portal_id, now, grace, is_complete(), changed)
+                if changed:  # clusters are made of records: with none written or removed, none moved
+                    self._recluster(write)
+                    self._queue(write, changed + _differences(before, self._cluster_states(write)))
+                if changed or restored or stats.flagged:
+                    _next_generation(write)
                 return stats
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.execute("DELETE FROM temp.staging")
 
-    def _stage_all(self, conn: sqlite3.Connection, portal_id: str, records: Iterable[Record]) -> None:
+    def _stage_all(self, conn: sqlite3.Connection, portal_id: str, records: Iterable[Record | KeptRecord]) -> None:
         # staging writes only the connection's temp database, in batches: no lock on the shared file
         conn.execute("BEGIN")
         for done, record in enumerate(records, 1):
-            if record.portal_id != portal_id:
-                raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
-            payload = record.to_dict()
-            conn.execute(
-                "INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?)",
-                (record.record_id, hash_of_dict(payload), json.dumps(payload, ensure_ascii=False)),
-            )
+            conn.execute("INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?)", _staging_row(record, portal_id))
             if done % 1000 == 0:
                 conn.execute("COMMIT")
                 conn.execute("BEGIN")
@@ -152,7 +155,8 @@ class SqliteStore(RecordStore, JobLog, Locks):
 
     def _apply_staging(
         self, conn: sqlite3.Connection, portal_id: str, now: datetime, grace: timedelta, complete: bool, changed: list[str]
-    ) -> WriteStats:
+    ) -> tuple[WriteStats, bool]:
+        """Apply the staged records; returns the counts, and whether a record flagged missing came back."""
         existing = {
             row[0]: (row[1], row[2], row[3])
             for row in conn.execute(
@@ -160,11 +164,15 @@ class SqliteStore(RecordStore, JobLog, Locks):
             )
         }
         created = updated = unchanged = 0
+        restored = False
         for record_id, content_hash, data in _staged(conn):
             previous = existing.pop(record_id, None)
-            if previous is not None and previous[1] == content_hash:
+            if data is None and previous is None:
+                continue  # a kept record that is no longer stored: nothing to keep
+            if previous is not None and (data is None or previous[1] == content_hash):
                 if previous[2] is not None:
                     conn.execute("UPDATE records SET missing_since = NULL WHERE rowid = ?", (previous[0],))
+                    restored = True
                 unchanged += 1
                 continue
             if previous is not None:
@@ -175,7 +183,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
         deleted = flagged = 0
         if complete:
             deleted, flagged = self._retire_missing(conn, existing, now, grace, changed)
-        return WriteStats(created=created, updated=updated, unchanged=unchanged, deleted=deleted, flagged=flagged)
+        return WriteStats(created=created, updated=updated, unchanged=unchanged, deleted=deleted, flagged=flagged), restored
 
     def _retire_missing(
         self, conn: sqlite3.Connection, missing: dict[str, tuple], now: datetime, grace: timedelta, changed: list[str]
@@ -320,6 +328,14 @@ class SqliteStore(RecordStore, JobLog, Locks):
             found.update((rid, StoredRecord(Record.from_dict(json.loads(d)), s, c)) for rid, d, s, c in rows)
         return found
 
+    def stored_ids(self, record_ids: Iterable[str]) -> set[str]:
+        """See :meth:`RecordStore.stored_ids`: answered from the ids' index, nothing decoded."""
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(record_ids)), 500):
+            sql = f"SELECT record_id FROM records WHERE record_id IN ({','.join('?' * len(chunk))})"
+            found.update(record_id for (record_id,) in self._fetch(self._conn(), sql, chunk))
+        return found
+
     def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
         """See :meth:`RecordStore.cluster_members`: only clusters of several records are decoded (most are alone)."""
         members: dict[str, list[Record]] = {}
@@ -438,7 +454,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
             conn.execute("BEGIN IMMEDIATE")
             yield conn
             if records:
-                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                _next_generation(conn)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
@@ -456,6 +472,23 @@ class SqliteStore(RecordStore, JobLog, Locks):
     def close(self) -> None:
         """Close every connection this store opened."""
         self._connections.close()
+
+def _staging_row(record: Record | KeptRecord, portal_id: str) -> tuple[str, str | None, str | None]:
+    """(record id, content hash, JSON) to stage; a kept record has neither hash nor JSON."""
+    if isinstance(record, KeptRecord):
+        if not record.record_id.startswith(f"{portal_id}:"):
+            raise StoreError(f"record {record.record_id} does not belong to {portal_id}")
+        return record.record_id, None, None
+    if record.portal_id != portal_id:
+        raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
+    content_hash, data = record.hash_and_json()
+    return record.record_id, content_hash, data
+
+
+def _next_generation(conn: sqlite3.Connection) -> None:
+    """Move :meth:`SqliteStore.data_version` on (inside the write transaction)."""
+    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
 
 def _staged(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
     """The staged records in batches: a harvest of 80,000 records never sits in memory whole."""
