@@ -57,3 +57,23 @@ def test_a_suggestion_and_a_reindex_are_measured(figures):
     assert figures["search_embedded"]["suggest"]["n"] == 200
     harvest_seconds = figures["harvest_embedded"]["seconds"]
     assert figures["search_embedded"]["reindex_seconds"] <= harvest_seconds
+
+
+def test_an_unchanged_reharvest_reads_no_page_again_and_writes_nothing(figures):
+    again = figures["reharvest_unchanged"]
+    assert again["records"] == 600 and again["pages_unchanged"] == again["pages"]
+    assert (again["written"], again["index_documents"]) == (0, 0)
+
+
+def test_an_unchanged_reharvest_costs_a_fraction_of_the_first_harvest(figures):
+    # in-process times of two runs of the same code on the same machine: only their ratio is checked
+    ratio = figures["reharvest_unchanged"]["in_process_seconds"] / figures["harvest_embedded"]["in_process_seconds"]
+    assert ratio <= 0.5, f"an unchanged re-harvest took {ratio:.2f}× the first harvest"
+
+
+def test_a_reharvest_rewrites_only_the_changed_datasets(figures):
+    changed = figures["reharvest_changed"]
+    assert changed["pages"] - changed["pages_unchanged"] == changed["changed_datasets"] == 6
+    assert changed["written"] == changed["changed_datasets"]
+    # a changed title can move a record in or out of a duplicate cluster: its mates are re-indexed too
+    assert changed["changed_datasets"] <= changed["index_documents"] <= 3 * changed["changed_datasets"]
