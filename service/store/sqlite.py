@@ -65,6 +65,13 @@ CREATE TABLE IF NOT EXISTS page_cache (
 );
 CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL);
 """
+#: a harvest's records before they are applied: the columns of ``records`` and the duplicate keys
+_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS staging (record_id TEXT PRIMARY KEY, hash TEXT, data TEXT, portal_id TEXT,"
+    " title_sort TEXT, modified TEXT, issued TEXT, west REAL, south REAL, east REAL, north REAL, quality INTEGER, keys TEXT)"
+)
+_STAGE = "INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_KEPT_COLUMNS = (None,) * 12
 #: take a free or expired lock, or renew one's own; a lock held by another live owner is left as it is
 _ACQUIRE_LOCK = (
     "INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)"
@@ -124,7 +131,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
         :meth:`data_version` stays where it was (so what readers computed stays valid).
         """
         conn = self._conn()
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS staging (record_id TEXT PRIMARY KEY, hash TEXT, data TEXT)")
+        conn.execute(_STAGING)
         conn.execute("DELETE FROM temp.staging")
         try:
             self._stage_all(conn, portal_id, records)
@@ -145,13 +152,14 @@ class SqliteStore(RecordStore, JobLog, Locks):
 
     def _stage_all(self, conn: sqlite3.Connection, portal_id: str, records: Iterable[Record | KeptRecord]) -> None:
         # staging writes only the connection's temp database, in batches: no lock on the shared file
-        conn.execute("BEGIN")
-        for done, record in enumerate(records, 1):
-            conn.execute("INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?)", _staging_row(record, portal_id))
-            if done % 1000 == 0:
-                conn.execute("COMMIT")
-                conn.execute("BEGIN")
-        conn.execute("COMMIT")
+        # the record's columns are staged with it, so applying the harvest decodes nothing
+        batch: list[tuple] = []
+        for record in records:
+            batch.append(_staging_row(record, portal_id))
+            if len(batch) == 500:
+                conn.executemany(_STAGE, batch)
+                batch.clear()
+        conn.executemany(_STAGE, batch)
 
     def _apply_staging(
         self, conn: sqlite3.Connection, portal_id: str, now: datetime, grace: timedelta, complete: bool, changed: list[str]
@@ -165,7 +173,8 @@ class SqliteStore(RecordStore, JobLog, Locks):
         }
         created = updated = unchanged = 0
         restored = False
-        for record_id, content_hash, data in _staged(conn):
+        for row in _staged(conn):
+            record_id, content_hash, data = row[:3]
             previous = existing.pop(record_id, None)
             if data is None and previous is None:
                 continue  # a kept record that is no longer stored: nothing to keep
@@ -177,7 +186,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
                 continue
             if previous is not None:
                 self._delete_rows(conn, [previous[0]])
-            self._insert(conn, Record.from_dict(json.loads(data)), content_hash, data)
+            self._insert(conn, row)
             changed.append(record_id)
             created, updated = (created + 1, updated) if previous is None else (created, updated + 1)
         deleted = flagged = 0
@@ -202,18 +211,16 @@ class SqliteStore(RecordStore, JobLog, Locks):
         )
         return len(expired), len(newly_missing)
 
-    def _insert(self, conn: sqlite3.Connection, record: Record, content_hash: str, data: str) -> None:
-        west, south, east, north = record.bbox or (None, None, None, None)
+    def _insert(self, conn: sqlite3.Connection, staged: tuple) -> None:
+        """Insert a staged row (see :func:`_staging_row`): the record, and its duplicate keys."""
+        *columns, keys = staged
         cursor = conn.execute(
-            "INSERT INTO records (record_id, portal_id, content_hash, title_sort, modified, issued,"
-            " west, south, east, north, quality, cluster_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.record_id, record.portal_id, content_hash, record.title.casefold(), record.modified, record.issued,
-             west, south, east, north, record.quality, record.record_id, data),
+            "INSERT INTO records (record_id, content_hash, data, portal_id, title_sort, modified, issued,"
+            " west, south, east, north, quality, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*columns, columns[0]),
         )
-        conn.executemany(
-            "INSERT INTO record_keys (record_rowid, key) VALUES (?, ?)",
-            [(cursor.lastrowid, k) for k in duplicate_keys(record)],
-        )
+        rowid = cursor.lastrowid
+        conn.executemany("INSERT INTO record_keys (record_rowid, key) VALUES (?, ?)", [(rowid, key) for key in json.loads(keys)])
 
     def _delete_rows(self, conn: sqlite3.Connection, rowids: list[int]) -> None:
         for chunk in _chunks(rowids, 500):
@@ -473,16 +480,23 @@ class SqliteStore(RecordStore, JobLog, Locks):
         """Close every connection this store opened."""
         self._connections.close()
 
-def _staging_row(record: Record | KeptRecord, portal_id: str) -> tuple[str, str | None, str | None]:
-    """(record id, content hash, JSON) to stage; a kept record has neither hash nor JSON."""
+def _staging_row(record: Record | KeptRecord, portal_id: str) -> tuple:
+    """What is staged of a record: id, content hash, JSON, the columns of ``records`` and the duplicate keys.
+
+    A kept record has only its id.
+    """
     if isinstance(record, KeptRecord):
         if not record.record_id.startswith(f"{portal_id}:"):
             raise StoreError(f"record {record.record_id} does not belong to {portal_id}")
-        return record.record_id, None, None
+        return (record.record_id, *_KEPT_COLUMNS)
     if record.portal_id != portal_id:
         raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
     content_hash, data = record.hash_and_json()
-    return record.record_id, content_hash, data
+    west, south, east, north = record.bbox or (None, None, None, None)
+    return (
+        record.record_id, content_hash, data, record.portal_id, record.title.casefold(), record.modified,
+        record.issued, west, south, east, north, record.quality, json.dumps(sorted(duplicate_keys(record))),
+    )
 
 
 def _next_generation(conn: sqlite3.Connection) -> None:
@@ -490,9 +504,9 @@ def _next_generation(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
 
 
-def _staged(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
+def _staged(conn: sqlite3.Connection) -> Iterator[tuple]:
     """The staged records in batches: a harvest of 80,000 records never sits in memory whole."""
-    cursor = conn.execute("SELECT record_id, hash, data FROM temp.staging")
+    cursor = conn.execute("SELECT * FROM temp.staging")
     while batch := cursor.fetchmany(500):
         yield from batch
 
