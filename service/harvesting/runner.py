@@ -261,9 +261,21 @@ def _resolve_kept(
         yield from kept
 
 
-def _transformed(records: Iterable[Record | KeptRecord], transform: Callable[[Record], Record]) -> Iterator[Record | KeptRecord]:
+def _transformed(
+    records: Iterable[Record | KeptRecord], transform: Callable[[Record], Record], *, batch: int = 200
+) -> Iterator[Record | KeptRecord]:
+    """Records through ``transform`` (a batch at a time when it has a ``many`` method), kept records as they are."""
+    many = getattr(transform, "many", None) or (lambda records: [transform(record) for record in records])
+    pending: list[Record] = []
     for record in records:
-        yield record if isinstance(record, KeptRecord) else transform(record)
+        if isinstance(record, KeptRecord):
+            yield record
+            continue
+        pending.append(record)
+        if len(pending) == batch:
+            yield from many(pending)
+            pending = []
+    yield from many(pending)
 
 
 def _ran_on_the_day(backend: SearchBackend, job: HarvestJob) -> bool:

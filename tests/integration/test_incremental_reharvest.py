@@ -13,12 +13,16 @@ from datetime import timedelta
 
 import pytest
 
+from mappings.links import LinkCheck
 from mappings.portals import Portal
+from service.link_health import Stamper
 from service.harvesting.runner import harvest_portal
 from service.search.tantivy_ import TantivyBackend, TantivyIndex
+from service.store.link_checks import SqliteLinkCheckStore
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator
 from tests.conftest import FAST_HTTP, NOW
+from tests.factories import DistributionFactory, RecordFactory
 
 DATASETS = generate("datagouv", 30)
 #: statements that change what is stored or what the index must apply
@@ -111,3 +115,14 @@ def test_records_of_unchanged_pages_are_stamped_again_on_the_first_run_of_a_day(
         job = harvest(store, simulator, day=1, transform=stamp)
     assert job.pages_unchanged == 3
     assert len(stamped) == 2 * len(DATASETS), "freshness depends on the day: the next day's first run stamps them all"
+
+
+def test_a_batch_is_stamped_as_each_record_would_be():
+    records = [RecordFactory(distributions=(DistributionFactory(), DistributionFactory())) for _ in range(5)]
+    checks = SqliteLinkCheckStore(":memory:")
+    broken = records[1].distributions[0].download_url
+    checks.save([LinkCheck(broken, "2026-05-01T00:00:00+00:00", "broken", status=404)])
+    stamper = Stamper(checks, margin=1.5, today=lambda: NOW.date())
+    assert stamper.many(records) == [stamper(record) for record in records]
+    assert stamper.many(records)[1].link_status == "broken"
+    checks.close()
