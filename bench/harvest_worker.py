@@ -1,9 +1,9 @@
 """One measured run in its own process, so its peak memory is its own.
 
 ``python -m bench.harvest_worker MODE URL SIZE [DATABASE|ENGINE_URL]`` prints one JSON line:
-seconds, records (and for ``fedcat`` the records written and the index documents written), the peak RSS (MiB) of this process, and the peak of the summed RSS of this
-process and every process below it (the page pool's forkserver and workers, with
-``FEDCAT_HARVEST_WORKERS`` read as the service reads it), sampled every 100 ms from /proc and
+seconds, records (for ``fedcat`` also the records written and the index documents written), the
+peak RSS (MiB) of this process, and the peak of the summed RSS of this process and every process
+below it (the page pool's forkserver and workers, with ``FEDCAT_HARVEST_WORKERS`` read as the service reads it), sampled every 100 ms from /proc and
 never below this process's own peak plus the helper processes still alive at the end.
 MODE is ``fedcat`` (the real harvest into a store) or ``naive`` (rdflib's own parser and the
 record mapping, nothing stored).
@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 from rdflib import Graph
 
-from harvesters.http import HttpClient, HttpSettings
-from harvesters.hydra import next_page_url
-from service.harvesting.runner import harvest_portal
+from harvesters.fetch.http import HttpClient, HttpSettings
+from harvesters.portals.hydra import next_page_url
+from service.harvesting.runner import HarvestHooks, HarvestOptions, harvest_portal
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.portals import Portal
 from service.config import Settings
@@ -53,7 +53,8 @@ def run_fedcat(url: str, database: str) -> dict:
 
     checks = SqliteLinkCheckStore(":memory:" if database.startswith("http") else database)
     stamper = Stamper(checks, margin=Settings().freshness_margin)
-    job = harvest_portal(portal, backend, http_settings=settings, max_pages=10_000, workers=workers, transform=stamper)
+    options = HarvestOptions(http=settings, max_pages=10_000, workers=workers)
+    job = harvest_portal(portal, backend, options, HarvestHooks(transform=stamper))
     if job.status == "failed":
         raise SystemExit(f"harvest failed: {job.error}")
     stats = job.stats

@@ -16,12 +16,11 @@ import pytest
 from mappings.links import LinkCheck
 from mappings.portals import Portal
 from service.link_health import Stamper
-from service.harvesting.runner import harvest_portal
 from service.search.tantivy_ import TantivyBackend, TantivyIndex
 from service.store.link_checks import SqliteLinkCheckStore
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import NOW, quick_harvest
 from tests.factories import DistributionFactory, RecordFactory
 
 DATASETS = generate("datagouv", 30)
@@ -53,9 +52,7 @@ def index_commits(monkeypatch):
 def harvest(store, simulator, *, day: int = 0, transform=None):
     portal = Portal(id="datagouv", name="data.gouv.fr", kind="udata", url=simulator.url, options={"page_size": 10})
     now = NOW + timedelta(days=day)
-    return harvest_portal(
-        portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: now, sleep=lambda s: None, transform=transform
-    )
+    return quick_harvest(portal, store, now=lambda: now, transform=transform)
 
 
 def writes_during(store, run) -> tuple[object, list[str]]:
