@@ -1,9 +1,11 @@
 """The harvester seam: a subclass walks a portal's pages, the base class does the rest.
 
 ``Harvester.records(report)`` turns every ``dcat:Dataset`` of every page into a
-:class:`~mappings.record.Record`, sorting each into done, skipped or failed; a
-bad record never stops the run, while a page that cannot be fetched or parsed
-raises and so fails the run (and the store then keeps what it had).
+:class:`~mappings.record.Record`, sorting each into done, skipped or failed
+(:func:`harvesters.pipeline.harvest_records`); a bad record never stops the run,
+while a page that cannot be fetched or parsed raises and so fails the run (and
+the store then keeps what it had). Pages are built and mapped by the harvester's
+page mapper (:mod:`harvesters.page_mappers`), given when it is made.
 
 Pages are fetched through :meth:`Harvester.load_page`, which asks the portal
 whether the page changed since the last successful run (``If-None-Match``,
