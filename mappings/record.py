@@ -164,6 +164,15 @@ class Record:
         """A JSON-ready dict (tuples become lists)."""
         return _plain(self)
 
+    def hash_and_json(self) -> tuple[str, str]:
+        """:meth:`content_hash` and the record as JSON, from one serialisation (what a store writes)."""
+        payload = self.to_dict()
+        harvested_at = payload.pop("harvested_at", None)
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        stamp = json.dumps({"harvested_at": harvested_at}, ensure_ascii=False)
+        return digest, (stamp if text == "{}" else f"{text[:-1]}, {stamp[1:]}")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
         """Rebuild a record from :meth:`to_dict` output (unknown keys are ignored)."""
@@ -197,17 +206,22 @@ def hash_of_dict(payload: dict[str, Any]) -> str:
 
 def _plain(value: Any) -> Any:
     # dataclasses.asdict deep-copies every value; records hold only immutable ones
-    if isinstance(value, tuple):
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple:
         return [_plain(item) for item in value]
-    names = _FIELD_NAMES.get(type(value))
+    names = _FIELD_NAMES.get(kind)
     if names is None:
         if not is_dataclass(value):
             return value
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
     return {name: _plain(getattr(value, name)) for name in names}
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: values a record holds that are JSON already (the most common by far: checked first)
+_LEAVES = frozenset({str, type(None), int, float, bool})
 
 
 def make_record_id(portal_id: str, guid: str) -> str:
