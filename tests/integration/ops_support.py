@@ -18,7 +18,7 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from simulators.server import SimRequest, SimResponse
 
-__all__ = ["GatedPortal", "dcat_portal", "fedcat_process", "file_catalogue", "retry_while_busy", "wait_until"]
+__all__ = ["GatedPortal", "dcat_portal", "fedcat_process", "file_catalogue", "retry_while_busy"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,15 +55,6 @@ def file_catalogue(path, portals: list[Portal], **settings) -> Catalogue:
     options = {"database": str(path), "base_url": "http://fedcat.test", "delete_grace_days": 0, "http_timeout": GATE_TIMEOUT}
     options.update(settings)
     return Catalogue(Settings(**options), portals=portals)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = GATE_TIMEOUT) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.01)
 
 
 def retry_while_busy(run: Callable[[], object], *, timeout: float):

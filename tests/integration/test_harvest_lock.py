@@ -13,7 +13,8 @@ from mappings.jobs import HarvestJob
 from service.search.tantivy_ import TantivyBackend
 from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
 from tests.integration.backends import elasticsearch_backend
-from tests.integration.ops_support import GatedPortal, dcat_portal, wait_until
+from tests.integration.ops_support import GatedPortal, dcat_portal
+from tests.polling import wait_until
 
 
 

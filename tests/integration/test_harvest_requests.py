@@ -9,7 +9,8 @@ import subprocess
 from service.app import create_app
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
-from tests.integration.ops_support import dcat_portal, fedcat_process, file_catalogue, wait_until
+from tests.integration.ops_support import dcat_portal, fedcat_process, file_catalogue
+from tests.polling import wait_until
 
 TOKEN = "s3cret-admin-token-for-tests"
 

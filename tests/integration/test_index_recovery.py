@@ -19,7 +19,8 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW
 from tests.factories import RecordFactory
-from tests.integration.ops_support import fedcat_process, wait_until
+from tests.integration.ops_support import fedcat_process
+from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

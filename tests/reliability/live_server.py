@@ -13,7 +13,7 @@ from typing import Iterator
 
 import requests
 
-from tests.integration.ops_support import wait_until
+from tests.polling import wait_until
 
 __all__ = ["COMMANDS", "free_port", "live_server", "raw_exchange"]
 

@@ -19,7 +19,7 @@ import time
 import pytest
 import requests
 
-from tests.integration.ops_support import wait_until
+from tests.polling import wait_until
 from tests.reliability.live_server import COMMANDS, live_server
 
 SLOW_CONNECTIONS = 200

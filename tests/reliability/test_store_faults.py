@@ -26,7 +26,8 @@ from service.search.tantivy_ import TantivyBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
-from tests.integration.ops_support import fedcat_process, retry_while_busy, wait_until
+from tests.integration.ops_support import fedcat_process, retry_while_busy
+from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-import time
-
 import pytest
 
 from service.caches import SizedLru
+from tests.polling import wait_until
 
 
 def test_the_least_recently_used_go_first_beyond_the_budget():
@@ -35,21 +34,36 @@ def test_a_value_larger_than_the_budget_is_not_kept():
     assert cache.get("huge") is None and cache.get("a") == "x" * 10
 
 
+class MissCountingLru(SizedLru):
+    """Counts the look-ups that found nothing: how a test knows every thread has asked."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.misses = 0
+        self._count_lock = threading.Lock()
+
+    def get(self, key):
+        value = super().get(key)
+        if value is None:
+            with self._count_lock:
+                self.misses += 1
+        return value
+
+
 def test_threads_asking_for_the_same_missing_value_compute_it_once():
-    cache = SizedLru(max_bytes=100, size_of=len)
+    cache = MissCountingLru(max_bytes=100, size_of=len)
     calls = []
-    started = threading.Event()
 
     def slow():
         calls.append(1)
-        started.wait(1)
+        # the computing thread missed twice (before and under its lock), each other thread once:
+        # all four have asked before the answer exists
+        wait_until(lambda: cache.misses >= 5)
         return "answer"
 
     threads = [threading.Thread(target=lambda: cache.get_or_compute("q", slow)) for _ in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(0.05)
-    started.set()
     for thread in threads:
         thread.join()
     assert calls == [1] and cache.get("q") == "answer"
