@@ -52,7 +52,7 @@ from service.store.sqlite import SqliteStore
 __all__ = ["TantivyBackend", "TantivyIndex"]
 
 #: bumped when the documents change shape: an index of another version is rebuilt
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 #: field → boost; a word must match in one of them, and its best field scores (Elasticsearch's best_fields)
 FIELD_BOOSTS = {"title": 10.0, "keywords": 5.0, "publisher": 3.0, "description": 1.0}
 _SORT_FIELDS = {
@@ -62,9 +62,13 @@ _SORT_FIELDS = {
 _LAST = "\x7f"  # sorts after every key (the keys are printable ASCII): missing values go last
 _WRITER_HEAP = 64 * 2**20
 _SUGGEST_CANDIDATES = 60
+#: the longest word start indexed for suggest (a longer typed word is looked up by its start, then checked whole)
+_PREFIX_CHARS = 15
 #: terms aggregations ask this many more values than shown, so cluster corrections cannot hide a top value
 _FACET_SLACK = 30
 _ALL_CLUSTERS = 65_000
+#: whole-catalogue counts kept per commit (the landing page and filter-only searches): one per filter combination
+_WHOLE_CATALOGUE_ENTRIES = 64
 
 
 def _schema() -> tantivy.Schema:
@@ -76,7 +80,7 @@ def _schema() -> tantivy.Schema:
     for name in FIELD_BOOSTS:
         builder.add_text_field(name, tokenizer_name="whitespace")  # pre-analysed by service.search.french
     builder.add_text_field("typo", tokenizer_name="whitespace", index_option="basic")
-    builder.add_text_field("words", tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field("prefixes", tokenizer_name="whitespace", index_option="basic")  # suggest: a typed word is one term
     builder.add_text_field("keyword_spelling", tokenizer_name="raw", index_option="basic")
     for name in ("shown_title", "shown_keywords", "shown_publisher"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
@@ -104,6 +108,7 @@ class TantivyIndex(SearchIndex):
         self._thread_lock = threading.Lock()
         self._seen: tuple | None = None
         self._spellings: dict[str, str] | None = None
+        self._whole_catalogue: dict[tuple, tuple[dict[str, list[FacetValue]], int]] = {}
         self._index = self._open()
         self.catch_up(rebuild=self._needs_rebuild())
 
@@ -153,7 +158,7 @@ class TantivyIndex(SearchIndex):
                 raise StoreError(f"search index write failed: {exc}") from exc
             self.store.index_changes_applied(up_to)
         self._index.reload()
-        self._spellings = None
+        self._forget_counts()
         return written
 
     def _add_all(self, writer, record_ids: list[str] | None, on_progress) -> int:
@@ -179,7 +184,7 @@ class TantivyIndex(SearchIndex):
             "publisher": " ".join(analyze(publisher)),
             "description": " ".join(analyze(record.description)),
             "typo": " ".join(typo_words(record)),
-            "words": fold(" ".join((record.title, " ".join(record.keywords), publisher))),
+            "prefixes": " ".join(_prefixes(fold(" ".join((record.title, " ".join(record.keywords), publisher))))),
             "keyword_spelling": list(record.keywords),
             "shown_title": record.title, "shown_keywords": list(record.keywords), "shown_publisher": publisher,
             **{f"facet_{facet}": list(values) for facet, values in facet_values(record).items() if values},
@@ -225,7 +230,7 @@ class TantivyIndex(SearchIndex):
             if seen != self._seen:
                 self._index.reload()
                 self._seen = seen
-                self._spellings = None
+                self._forget_counts()
         return self._index.searcher()
 
     def search(self, query: SearchQuery) -> SearchPage:
@@ -233,20 +238,16 @@ class TantivyIndex(SearchIndex):
         searcher = self._searcher()
         parsed = parse_query(query.q)
         base = self._base_query(searcher, parsed, query)
-        filters = {facet: self._facet_filter(facet, values) for facet, values in query.filters.items() if values}
-        matched = _all_of([base, *filters.values()])
+        filters = {facet: values for facet, values in query.filters.items() if values}
+        matched = _all_of([base, *(self._facet_filter(facet, values) for facet, values in filters.items())])
         shared = searcher.doc_freq("shared", 1) > 0
         page, count = self._page(searcher, matched, query, parsed, shared)
         rowids = searcher.fast_field_values("rowid", [address for _, address in page]) if page else []
         stored = self.store.rows_by_rowid(rowids)
         # a row a harvest replaced since the index was read is left out, never a 500
         hits = [_hit(stored[rowid], score) for rowid, (score, _) in zip(rowids, page) if rowid in stored]
-        return SearchPage(
-            total=count - (self._cluster_surplus(searcher, matched) if shared else 0),
-            hits=hits,
-            facets=self._facets(searcher, query, base, filters, matched, shared),
-            query=query,
-        )
+        facets, surplus = self._counts(searcher, query, parsed, base, filters, shared)
+        return SearchPage(total=count - surplus, hits=hits, facets=facets, query=query)
 
     def _page(self, searcher, matched: Query, query: SearchQuery, parsed: ParsedQuery, shared: bool) -> tuple[list, int]:
         """The page's (score, document) pairs, one per cluster (the first met in the query's order), and the match count."""
@@ -272,39 +273,53 @@ class TantivyIndex(SearchIndex):
         page = [(key if order == "relevance" else 0.0, address) for key, address in hits[query.offset : wanted]]
         return page, result.count
 
-    def _cluster_surplus(self, searcher, scope: Query) -> int:
-        """How many matched records are not the first of their cluster among the matches (never counted)."""
-        shared = _all_of([scope, Query.term_query(self.schema, "shared", 1)])
-        result = searcher.aggregate(shared, {"c": {"terms": {"field": "cluster", "size": _ALL_CLUSTERS}}})
-        buckets = result["c"]["buckets"]
-        return sum(b["doc_count"] for b in buckets) - len(buckets)
+    def _counts(self, searcher, query, parsed, base, filters, shared) -> tuple[dict[str, list[FacetValue]], int]:
+        """The facet counts and the cluster surplus; the whole catalogue's (no text, no range) once per commit."""
+        if parsed.groups or parsed.excluded or query.modified_since or query.modified_until or query.bbox or query.quality_min is not None:
+            return self._aggregate_counts(searcher, query.facet_size, base, filters, shared)
+        key = (tuple(sorted(filters.items())), query.facet_size)
+        if key not in self._whole_catalogue:
+            if len(self._whole_catalogue) >= _WHOLE_CATALOGUE_ENTRIES:
+                self._whole_catalogue.clear()
+            self._whole_catalogue[key] = self._aggregate_counts(searcher, query.facet_size, base, filters, shared)
+        return self._whole_catalogue[key]
 
-    def _facets(self, searcher, query, base, filters, matched, shared) -> dict[str, list[FacetValue]]:
-        """Each facet's counts, clusters counted once: a facet with a filter of its own ignores that filter."""
-        scopes: dict[int, tuple[Query, list[str]]] = {}
+    def _aggregate_counts(self, searcher, size: int, base: Query, filters: dict, shared: bool) -> tuple[dict[str, list[FacetValue]], int]:
+        """One aggregation request: each facet under every filter but its own, clusters counted once.
+
+        Facets applying the same filters form a group: a ``filter`` aggregation (tantivy's takes
+        query text) over the base query, so the own-filter exclusion costs no second request.
+        :returns: the facets, and how many matched records are not the first of their cluster.
+        """
+        everything = tuple(sorted(filters))
+        groups: dict[tuple[str, ...], list[str]] = {everything: []}
         for facet in FACETS:
-            scope = _all_of([base, *(f for other, f in filters.items() if other != facet)]) if facet in filters else matched
-            scopes.setdefault(id(scope) if facet in filters else 0, (scope, []))[1].append(facet)
-        facets: dict[str, list[FacetValue]] = {}
-        for scope, names in scopes.values():
-            facets.update(self._facet_counts(searcher, scope, names, query.facet_size, shared))
-        return {facet: facets[facet] for facet in FACETS}
-
-    def _facet_counts(self, searcher, scope: Query, names: list[str], size: int, shared: bool) -> dict[str, list[FacetValue]]:
-        aggs = {name: facet_aggregation(name, size + _FACET_SLACK) for name in names}
-        counts = {name: {b["key"]: b["doc_count"] for b in buckets} for name, buckets in _buckets(searcher.aggregate(scope, aggs)).items()}
-        if shared:
-            in_clusters = _all_of([scope, Query.term_query(self.schema, "shared", 1)])
-            sub = {name: {**facet_aggregation(name, _ALL_CLUSTERS), "aggs": {"c": {"terms": {"field": "cluster", "size": _ALL_CLUSTERS}}}} for name in names}
-            for name, buckets in _buckets(searcher.aggregate(in_clusters, sub)).items():
-                for b in buckets:
-                    if b["key"] in counts[name]:
-                        counts[name][b["key"]] -= b["doc_count"] - len(b["c"]["buckets"])
-        spellings = self._keyword_spellings(searcher) if "keyword" in counts else {}
-        return {
-            name: [FacetValue(v, n, spellings.get(v)) for v, n in sorted(values.items(), key=lambda item: (-item[1], item[0]))[:size]]
-            for name, values in counts.items()
+            groups.setdefault(tuple(f for f in everything if f != facet), []).append(facet)
+        aggs: dict = {}
+        for number, (applied, names) in enumerate(groups.items()):
+            group = _group_aggregations(names, size + _FACET_SLACK, shared, surplus=applied == everything)
+            if applied:
+                aggs[f"g{number}"] = {"filter": " AND ".join(_filter_text(f, filters[f]) for f in applied), "aggs": group}
+            else:
+                aggs.update(group)
+        result = searcher.aggregate(base, aggs)
+        counts: dict[str, dict[str, int]] = {}
+        surplus = 0
+        for number, (applied, names) in enumerate(groups.items()):
+            group_counts, group_surplus = _read_group(result[f"g{number}"] if applied else result, names, shared)
+            counts.update(group_counts)
+            surplus += group_surplus if applied == everything else 0
+        spellings = self._keyword_spellings(searcher)
+        facets = {
+            name: [FacetValue(v, n, spellings.get(v) if name == "keyword" else None) for v, n in sorted(counts[name].items(), key=lambda item: (-item[1], item[0]))[:size]]
+            for name in FACETS
         }
+        return facets, surplus
+
+    def _forget_counts(self) -> None:
+        """A commit happened: counts and spellings computed before it are stale."""
+        self._spellings = None
+        self._whole_catalogue = {}
 
     def _keyword_spellings(self, searcher) -> dict[str, str]:
         """Folded keyword → its most common spelling in the catalogue, read off the term dictionary once per commit."""
@@ -317,8 +332,8 @@ class TantivyIndex(SearchIndex):
         return spellings
 
     def _facet_filter(self, facet: str, values: Iterable[str]) -> Query:
-        wanted = [fold(v) for v in values] if facet == "keyword" else list(values)
-        return Query.term_set_query(self.schema, f"facet_{facet}", wanted)
+        """A facet filter as a query: any of the values."""
+        return Query.term_set_query(self.schema, f"facet_{facet}", _indexed_values(facet, values))
 
     def _base_query(self, searcher, parsed: ParsedQuery, query: SearchQuery) -> Query:
         """The text (each group of alternatives required, excluded terms out), dates, box and quality."""
@@ -370,7 +385,7 @@ class TantivyIndex(SearchIndex):
         if not words:
             return []
         searcher = self._searcher()
-        query = _all_of([Query.regex_query(self.schema, "words", re.escape(word) + ".*") for word in words])
+        query = _all_of([Query.term_query(self.schema, "prefixes", word[:_PREFIX_CHARS]) for word in words])
         hits = searcher.search(query, _SUGGEST_CANDIDATES, count=False, order_by_field="s_quality_desc", order=tantivy.Order.Asc).hits
         sources = []
         for _, address in hits:
@@ -388,8 +403,41 @@ def facet_aggregation(facet: str, size: int) -> dict:
     return {"terms": {"field": f"facet_{facet}", "size": size}}
 
 
-def _buckets(result: dict) -> dict[str, list[dict]]:
-    return {name: value["buckets"] for name, value in result.items()}
+_CLUSTERS = {"terms": {"field": "cluster", "size": _ALL_CLUSTERS}}
+
+
+def _group_aggregations(names: list[str], size: int, shared: bool, *, surplus: bool) -> dict:
+    """The terms aggregations of some facets; with clusters, the same over shared records by cluster."""
+    aggs = {name: facet_aggregation(name, size) for name in names}
+    if shared:
+        inner = {name: {**facet_aggregation(name, _ALL_CLUSTERS), "aggs": {"c": _CLUSTERS}} for name in names}
+        aggs["_shared"] = {"filter": "shared:1", "aggs": {**inner, **({"_clusters": _CLUSTERS} if surplus else {})}}
+    return aggs
+
+
+def _read_group(result: dict, names: list[str], shared: bool) -> tuple[dict[str, dict[str, int]], int]:
+    """A group's counts (cluster members beyond the first taken off) and its cluster surplus."""
+    counts = {name: {b["key"]: b["doc_count"] for b in result[name]["buckets"]} for name in names}
+    if not shared:
+        return counts, 0
+    inner = result["_shared"]
+    for name in names:
+        for b in inner[name]["buckets"]:
+            if b["key"] in counts[name]:
+                counts[name][b["key"]] -= b["doc_count"] - len(b["c"]["buckets"])
+    buckets = inner["_clusters"]["buckets"] if "_clusters" in inner else []
+    return counts, sum(b["doc_count"] for b in buckets) - len(buckets)
+
+
+def _indexed_values(facet: str, values: Iterable[str]) -> list[str]:
+    """Filter values as the index holds them (keywords folded)."""
+    return [fold(v) for v in values] if facet == "keyword" else list(values)
+
+
+def _filter_text(facet: str, values: Iterable[str]) -> str:
+    """A facet filter as tantivy query text (what a ``filter`` aggregation takes)."""
+    quoted = " ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in _indexed_values(facet, values))
+    return f"facet_{facet}:IN [{quoted}]"
 
 
 def _all_of(queries: list[Query]) -> Query:
@@ -402,6 +450,11 @@ def _hit(stored: StoredRecord, score: float) -> Hit:
 
 def _cluster_number(cluster_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(cluster_id.encode(), digest_size=8).digest(), "big")
+
+
+def _prefixes(text: str) -> set[str]:
+    """Every start of every word of ``text`` (folded), up to :data:`_PREFIX_CHARS` characters."""
+    return {word[:end] for word in re.findall(r"\w+", text) for end in range(1, min(len(word), _PREFIX_CHARS) + 1)}
 
 
 def _day_number(day: str) -> int:
