@@ -16,9 +16,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import threading
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable, Iterator
@@ -70,6 +73,8 @@ _WORD = re.compile(r"\w+")
 #: terms aggregations ask this many more values than shown, so cluster corrections cannot hide a top value
 _FACET_SLACK = 30
 _ALL_CLUSTERS = 65_000
+#: a full rebuild of at least this many records analyses them in worker processes (below, starting them costs more)
+POOL_MIN_RECORDS = 20_000
 #: whole-catalogue counts kept per commit (the landing page and filter-only searches): one per filter combination
 _WHOLE_CATALOGUE_ENTRIES = 64
 
@@ -166,40 +171,16 @@ class TantivyIndex(SearchIndex):
 
     def _add_all(self, writer, record_ids: list[str] | None, on_progress) -> int:
         total = self.store.count() if record_ids is None else len(record_ids)
+        batches = self.store.index_rows(record_ids)
+        pooled = record_ids is None and total >= POOL_MIN_RECORDS
         done = 0
-        for rows in self.store.index_rows(record_ids):
-            for rowid, record_id, cluster_id, members, data in rows:
-                writer.add_document(self._document(rowid, cluster_id, members, Record.from_dict(json.loads(data))))
-            done += len(rows)
+        for documents in _pooled(batches) if pooled else map(_documents, batches):
+            for fields in documents:
+                writer.add_document(tantivy.Document.from_dict(fields, self.schema))
+            done += len(documents)
             if on_progress is not None:
                 on_progress(done, total)
         return done
-
-    def _document(self, rowid: int, cluster_id: str, members: int, record: Record) -> tantivy.Document:
-        publisher = record.publisher.name if record.publisher else ""
-        fields = {
-            "record_id": record.record_id,
-            "rowid": rowid,
-            "cluster": _cluster_number(cluster_id),
-            "shared": int(members > 1),
-            "title": " ".join(analyze(record.title)),
-            "keywords": " ".join(analyze(" ".join(record.keywords + tuple(t.label for t in record.themes)))),
-            "publisher": " ".join(analyze(publisher)),
-            "description": " ".join(analyze(record.description)),
-            "typo": " ".join(typo_words(record)),
-            "prefixes": " ".join(_prefixes(fold(" ".join((record.title, " ".join(record.keywords), publisher))))),
-            "keyword_spelling": list(record.keywords),
-            "shown_title": record.title, "shown_keywords": list(record.keywords), "shown_publisher": publisher,
-            **{f"facet_{facet}": list(values) for facet, values in facet_values(record).items() if values},
-            **_sort_keys(record),
-        }
-        if record.modified:
-            fields["modified_day"] = _day_number(record.modified)
-        if record.quality is not None:
-            fields["quality"] = record.quality
-        if record.bbox:
-            fields.update(zip(("west", "south", "east", "north"), map(float, record.bbox)))
-        return tantivy.Document.from_dict(fields, self.schema)
 
     @contextmanager
     def _writer_lock(self) -> Iterator[None]:
@@ -428,6 +409,56 @@ def _cluster_number(cluster_id: str) -> int:
 def _prefixes(text: str) -> set[str]:
     """Every start of every word of ``text`` (folded), up to :data:`_PREFIX_CHARS` characters."""
     return {word[:end] for word in set(_WORD.findall(text)) for end in range(1, min(len(word), _PREFIX_CHARS) + 1)}
+
+
+def _documents(rows: list[tuple]) -> list[dict]:
+    """The index fields of stored rows (rowid, record id, cluster id, cluster size, record JSON)."""
+    return [_fields(rowid, cluster_id, members, Record.from_dict(json.loads(data))) for rowid, _, cluster_id, members, data in rows]
+
+
+def _pooled(batches: Iterator[list[tuple]]) -> Iterator[list[dict]]:
+    """:func:`_documents` of each batch in worker processes, in order, a few batches in flight.
+
+    A full rebuild is Python work per record (JSON, the record, French analysis); the main
+    process meanwhile reads SQLite and feeds tantivy's writer threads.
+    """
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        pending: deque = deque()
+        for rows in batches:
+            pending.append(pool.submit(_documents, rows))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _fields(rowid: int, cluster_id: str, members: int, record: Record) -> dict:
+    """What the index holds of one record: analysed text, facet values, ranges and sort keys."""
+    publisher = record.publisher.name if record.publisher else ""
+    fields = {
+        "record_id": record.record_id,
+        "rowid": rowid,
+        "cluster": _cluster_number(cluster_id),
+        "shared": int(members > 1),
+        "title": " ".join(analyze(record.title)),
+        "keywords": " ".join(analyze(" ".join(record.keywords + tuple(t.label for t in record.themes)))),
+        "publisher": " ".join(analyze(publisher)),
+        "description": " ".join(analyze(record.description)),
+        "typo": " ".join(typo_words(record)),
+        "prefixes": " ".join(_prefixes(fold(" ".join((record.title, " ".join(record.keywords), publisher))))),
+        "keyword_spelling": list(record.keywords),
+        "shown_title": record.title, "shown_keywords": list(record.keywords), "shown_publisher": publisher,
+        **{f"facet_{facet}": list(values) for facet, values in facet_values(record).items() if values},
+        **_sort_keys(record),
+    }
+    if record.modified:
+        fields["modified_day"] = _day_number(record.modified)
+    if record.quality is not None:
+        fields["quality"] = record.quality
+    if record.bbox:
+        fields.update(zip(("west", "south", "east", "north"), map(float, record.bbox)))
+    return fields
 
 
 def _day_number(day: str) -> int:

@@ -99,3 +99,25 @@ def test_another_process_sees_a_harvest_once_committed(tmp_path):
     subprocess.run([sys.executable, "-c", code, str(database)], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert worker.search(SearchQuery()).total == 9
     worker.close()
+
+
+def test_a_large_rebuild_analyses_records_in_worker_processes_with_the_same_result(tmp_path, monkeypatch):
+    import service.search.tantivy_ as tantivy_
+
+    backend = TantivyBackend(str(tmp_path / "pool.db"))
+    records = [RecordFactory(portal_id="paris", title=f"Stationnement des vélos {n}", keywords=("vélo", f"lot {n % 3}")) for n in range(40)]
+    backend.replace_portal("paris", records, now=NOW)
+    query = SearchQuery(q="velo", filters={"keyword": ("lot 1",)}, sort="title")
+    before = backend.search(query)
+    started = []
+    real_pooled = tantivy_._pooled
+    monkeypatch.setattr(tantivy_, "_pooled", lambda batches: started.append(True) or real_pooled(batches))
+    monkeypatch.setattr(tantivy_, "POOL_MIN_RECORDS", 1)
+    assert backend.reindex() == "40 records re-indexed"
+    after = backend.search(query)
+    assert started, "the rebuild went through the worker pool"
+    assert [h.record.record_id for h in after.hits] == [h.record.record_id for h in before.hits]
+    assert after.total == before.total == 13
+    assert after.facets == before.facets
+    suggested = backend.suggest("stationnement vel")
+    assert suggested and all(s.text.startswith("Stationnement des vélos") for s in suggested)
