@@ -57,7 +57,7 @@ from service.store.sqlite import SqliteStore
 __all__ = ["TantivyBackend", "TantivyIndex"]
 
 #: bumped when the documents change shape: an index of another version is rebuilt
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 #: field → boost; a word must match in one of them, and its best field scores (Elasticsearch's best_fields)
 FIELD_BOOSTS = {"title": 10.0, "keywords": 5.0, "publisher": 3.0, "description": 1.0}
 #: sorts by text keys (a folded ASCII key, then the record id): orders whose values are mostly shared
@@ -130,16 +130,30 @@ class TantivyIndex(SearchIndex):
         self.directory.mkdir(parents=True, exist_ok=True)
         version = self.directory / "fedcat-index.json"
         if version.exists() and json.loads(version.read_text()).get("version") != INDEX_VERSION:
-            with self._writer_lock():
-                for path in self.directory.iterdir():
-                    if path.name != ".writer.lock":
-                        path.unlink()
+            self._clear()
         try:
             index = tantivy.Index(self.schema, path=str(self.directory), reuse=True)
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise StoreError(f"cannot open the search index {self.directory}: {exc}") from exc
+            self._clear()  # documents of another shape under the same version: derived data, rebuilt
+            index = self._open_again()
+        except OSError as exc:
             raise StoreError(f"cannot open the search index {self.directory}: {exc}") from exc
         version.write_text(json.dumps({"version": INDEX_VERSION}))
         return index
+
+    def _clear(self) -> None:
+        with self._writer_lock():
+            for path in self.directory.iterdir():
+                if path.name != ".writer.lock":
+                    path.unlink()
+
+    def _open_again(self) -> tantivy.Index:
+        try:
+            return tantivy.Index(self.schema, path=str(self.directory), reuse=True)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot open the search index {self.directory}: {exc}") from exc
 
     def _needs_rebuild(self) -> bool:
         """True when the index does not hold what the store says it should (new, lost, or from elsewhere)."""

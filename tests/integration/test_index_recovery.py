@@ -121,3 +121,18 @@ def test_a_large_rebuild_analyses_records_in_worker_processes_with_the_same_resu
     assert after.facets == before.facets
     suggested = backend.suggest("stationnement vel")
     assert suggested and all(s.text.startswith("Stationnement des vélos") for s in suggested)
+
+
+def test_an_index_of_another_shape_under_the_same_version_is_rebuilt(tmp_path):
+    import service.search.tantivy_ as tantivy_
+
+    database = tmp_path / "shape.db"
+    TantivyBackend(str(database)).replace_portal("paris", [RecordFactory(portal_id="paris", title="Vélos")], now=NOW)
+    builder = tantivy_.tantivy.SchemaBuilder()
+    builder.add_text_field("other", tokenizer_name="raw")
+    for path in (tmp_path / "shape.db.index").iterdir():
+        if path.name not in (".writer.lock", "fedcat-index.json"):
+            path.unlink()
+    tantivy_.tantivy.Index(builder.build(), path=str(tmp_path / "shape.db.index"))  # a foreign index, our version file
+    reopened = TantivyBackend(str(database))
+    assert reopened.search(SearchQuery(q="velo")).total == 1
