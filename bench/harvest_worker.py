@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 from rdflib import Graph
 
-from harvesters.http import HttpClient, HttpSettings
-from harvesters.hydra import next_page_url
-from service.harvesting.runner import harvest_portal
+from harvesters.fetch.http import HttpClient, HttpSettings
+from harvesters.portals.hydra import next_page_url
+from service.harvesting.runner import HarvestHooks, HarvestOptions, harvest_portal
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.portals import Portal
 from service.config import Settings
@@ -52,7 +52,8 @@ def run_fedcat(url: str, database: str) -> int:
 
     checks = SqliteLinkCheckStore(":memory:" if database.startswith("http") else database)
     stamper = Stamper(checks, margin=Settings().freshness_margin)
-    job = harvest_portal(portal, backend, http_settings=settings, max_pages=10_000, workers=workers, transform=stamper)
+    options = HarvestOptions(http=settings, max_pages=10_000, workers=workers)
+    job = harvest_portal(portal, backend, options, HarvestHooks(transform=stamper))
     if job.status == "failed":
         raise SystemExit(f"harvest failed: {job.error}")
     return job.stats.created + job.stats.updated + job.stats.unchanged

@@ -45,7 +45,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from harvesters.network_guard import trusted_networks
+from harvesters.fetch.network_guard import trusted_networks
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings

@@ -135,7 +135,7 @@ LIMITS = """## What was done, and what limits the rest
 
 **Harvest.** Profiled with cProfile and pyinstrument (bench/harvest_worker.py, 2,000 to 20,000 datasets):
 
-- Pages are parsed by Oxigraph into a read-only subject/predicate index (`harvesters/indexed_graph.py`)
+- Pages are parsed by Oxigraph into a read-only subject/predicate index (`harvesters/fetch/indexed_graph.py`)
   instead of rdflib's Memory store (which added each triple to seven indices and re-validated every IRI
   Oxigraph had checked): each distinct term is converted once per page, plain and language-tagged
   literals are built without rdflib's re-checks, and the by-predicate index is built only for the

@@ -1,9 +1,11 @@
 """The harvester seam: a subclass walks a portal's pages, the base class does the rest.
 
 ``Harvester.records(report)`` turns every ``dcat:Dataset`` of every page into a
-:class:`~mappings.record.Record`, sorting each into done, skipped or failed; a
-bad record never stops the run, while a page that cannot be fetched or parsed
-raises and so fails the run (and the store then keeps what it had).
+:class:`~mappings.record.Record`, sorting each into done, skipped or failed
+(:func:`harvesters.pipeline.harvest_records`); a bad record never stops the run,
+while a page that cannot be fetched or parsed raises and so fails the run (and
+the store then keeps what it had). Pages are built and mapped by the harvester's
+page mapper (:mod:`harvesters.page_mappers`), given when it is made.
 
 Pages are fetched through :meth:`Harvester.load_page`, which asks the portal
 whether the page changed since the last successful run (``If-None-Match``,
@@ -16,21 +18,19 @@ records it produced last time.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from concurrent.futures import Future
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from typing import Callable, ClassVar, Iterable, Iterator, Mapping
+from typing import Callable, ClassVar, Iterator, Mapping
 
 from rdflib import Graph
 from rdflib.term import Node
 
-from harvesters.errors import InvalidRecord, PageCapReached, PageTooLarge, SkipRecord
-from harvesters.limits import HarvestLimits
-from mappings.limits import bound_record
-from harvesters.http import HttpClient, HttpSettings, Response
-from harvesters.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
-from harvesters.page_pool import PagePool, prefetched
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.errors import InvalidRecord, PageCapReached, SkipRecord
+from harvesters.fetch.http import HttpClient, HttpSettings, Response
+from harvesters.fetch.limits import HarvestLimits
+from harvesters.fetch.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
+from harvesters.fetch.rdf_parsing import parse_rdf
+from harvesters.page import HarvestReport, Page
+from harvesters.page_mappers import PageMapper, SerialMapper
+from harvesters.pipeline import harvest_records
 from mappings.from_rdf import catalogue_language, dataset_nodes, record_from_rdf
 from mappings.jobs import FailedRecord
 from mappings.normalise import normalise
@@ -43,79 +43,6 @@ __all__ = ["Harvester", "HarvestReport", "KeepRecords", "Page", "RDF_ACCEPT"]
 RDF_ACCEPT = (
     "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
 )
-_MAX_REPORTED_FAILURES = 1000
-_LIMIT_WORDS = {
-    "FEDCAT_MAX_LITERAL_CHARS": "had a text cut",
-    "FEDCAT_MAX_KEYWORDS": "had keywords left out",
-    "FEDCAT_MAX_DISTRIBUTIONS": "had distributions left out",
-}
-
-
-@dataclass
-class Page:
-    """One page of a portal's catalogue: parsed into DCAT, or known unchanged since the last run.
-
-    ``next`` is where paging goes on (a URL or a harvester's own cursor),
-    ``failures``/``skipped`` note source records that never became DCAT, and a
-    page that is not ``cacheable`` (paging looked wrong on it) is read again next time.
-    """
-
-    url: str
-    graph: Graph = field(default_factory=Graph)
-    next: str | None = None
-    failures: list[FailedRecord] = field(default_factory=list)
-    skipped: int = 0
-    key: str | None = None
-    entry: PageEntry | None = None
-    unchanged: bool = False
-    cacheable: bool = True
-    #: the page's outcomes (see :meth:`Harvester.outcomes`) when a worker process maps it
-    outcomes: Future | None = None
-
-
-@dataclass
-class HarvestReport:
-    """What a run saw, filled in as records stream out of :meth:`Harvester.records`.
-
-    ``complete`` turns False when paging stopped early (a loop): the
-    store then adds and updates but removes nothing.
-    """
-
-    pages: int = 0
-    pages_unchanged: int = 0
-    records: int = 0
-    skipped: int = 0
-    failed: list[FailedRecord] = field(default_factory=list)
-    failed_count: int = 0
-    warnings: list[str] = field(default_factory=list)
-    complete: bool = True
-    _limits: dict[str, tuple[int, list[str], int]] = field(default_factory=dict, repr=False)
-
-    def fail(self, reason: str, source: str | None) -> None:
-        """Note one dataset that could not be mapped (keeps the first thousand reasons)."""
-        self.failed_count += 1
-        if len(self.failed) < _MAX_REPORTED_FAILURES:
-            self.failed.append(FailedRecord(reason=reason, source=source))
-
-    def limit_hit(self, setting: str, record_id: str) -> None:
-        """Note a record cut down to a limit: one warning per setting, with a count and the first records."""
-        count, examples, index = self._limits.get(setting, (0, [], len(self.warnings)))
-        if index == len(self.warnings):
-            self.warnings.append("")
-        count += 1
-        if len(examples) < 3:
-            examples.append(record_id)
-        self._limits[setting] = (count, examples, index)
-        what = _LIMIT_WORDS.get(setting, "cut to a limit")
-        more = ", …" if count > len(examples) else ""
-        self.warnings[index] = f"{count} record(s) {what} ({setting}): {', '.join(examples)}{more}"
-
-    def incomplete(self, warning: str) -> None:
-        """Note that the run did not see the whole catalogue."""
-        self.complete = False
-        self.warnings.append(warning)
-
-
 class Harvester(ABC):
     """Base of every harvester kind.
 
@@ -123,7 +50,12 @@ class Harvester(ABC):
     :param http: the HTTP client (tests inject one with a fake sleep).
     :param max_pages: the most pages one run follows.
     :param page_cache: what the pages were at the last successful run; empty reads everything.
-    :param workers: processes that build and map pages; 1 does everything in this process.
+    :param limits: the most a page and a record may hold.
+    :param mapper: who builds and maps the pages (:class:`~harvesters.page_mappers.SerialMapper`:
+        this process; :class:`~harvesters.page_mappers.PooledMapper`: worker processes).
+
+    A kind that needs its own constructor takes ``**options`` and passes them on, so that
+    every kind is built the same way.
     """
 
     kind: ClassVar[str]
@@ -135,17 +67,15 @@ class Harvester(ABC):
         *,
         max_pages: int = 2000,
         page_cache: PageCache | None = None,
-        workers: int = 1,
+        limits: HarvestLimits | None = None,
+        mapper: PageMapper | None = None,
     ) -> None:
         self.portal = portal
         self.http = http or HttpClient(allowed_hosts=frozenset({portal.origin}), settings=HttpSettings())
         self.max_pages = max_pages
         self.page_cache = page_cache if page_cache is not None else PageCache()
-        self.workers = workers
-        #: an attribute, like ``workers``: subclasses' constructors need not know it
-        self.limits = HarvestLimits()
-        self._pool: PagePool | None = None
-        self._built_pages = 0
+        self.limits = limits or HarvestLimits()
+        self.mapper = mapper or SerialMapper()
         self._language_graph: Graph | None = None
         self._language: str | None = None
 
@@ -160,32 +90,15 @@ class Harvester(ABC):
     def records(self, report: HarvestReport, *, harvested_at: str | None = None) -> Iterator[Record | KeepRecords]:
         """Every record the portal publishes, de-duplicated by id, failures noted in ``report``.
 
-        An unchanged page yields one :class:`KeepRecords` instead of its records.
+        An unchanged page yields one :class:`KeepRecords` instead of its records
+        (:func:`harvesters.pipeline.harvest_records`).
         """
-        seen: set[str] = set()
-        with self._paging(report, harvested_at) as pages:
-            try:
-                for page in pages:
-                    report.pages += 1
-                    if page.unchanged:
-                        yield from self._replay(page, report, seen)
-                    else:
-                        yield from self._process(page, report, seen, harvested_at)
-            except PageTooLarge as exc:  # memory is bounded per page: that page is left out, not the whole run
-                report.incomplete(f"{exc}; paging stopped there, so nothing was removed")
+        return harvest_records(self, report, harvested_at=harvested_at)
 
-    @contextmanager
-    def _paging(self, report: HarvestReport, harvested_at: str | None) -> Iterator[Iterator[Page]]:
-        """The pages, fetched ahead by a thread and built by worker processes when there are several."""
-        if self.workers <= 1:
-            yield self.pages(report)
-            return
-        with PagePool(self.workers, (type(self), self.portal, self.max_pages, harvested_at, self.limits)) as pool:
-            self._pool = pool
-            try:
-                yield prefetched(self.pages(report), depth=self.workers)
-            finally:
-                self._pool = None
+    @property
+    def base(self) -> str:
+        """The portal's URL without a trailing slash (where API paths are appended)."""
+        return self.portal.url.rstrip("/")
 
     def guid_for(self, graph: Graph, node: Node) -> str | None:
         """A steadier guid than the dataset URI, for portals whose URIs change style; None keeps the default."""
@@ -221,7 +134,7 @@ class Harvester(ABC):
         digest = content_digest(fingerprint(response.content) if fingerprint else response.content)
         if cached is not None and cached.content_hash == digest:
             return self._unchanged_page(url, key, cached.revalidated(response))
-        page, graph_hash = self._build(build, response, cached.graph_hash if cached else None)
+        page, graph_hash = self.mapper.build(self, build, response, cached.graph_hash if cached else None)
         page.key, page.entry = key, PageEntry.from_response(response, digest, graph_hash)
         if cached is not None and cached.graph_hash == graph_hash:
             return self._unchanged_page(url, key, cached.revalidated(response, digest))
@@ -266,69 +179,8 @@ class Harvester(ABC):
             yield page
             cursor = page.next
 
-    def _build(self, build: Callable[[Response], Page], response: Response, cached_hash: str | None) -> tuple[Page, str]:
-        """Build in this process, or in a worker once paging has shown the catalogue has more than one page.
-
-        Only the harvester's own methods go to a worker, which rebuilds the
-        harvester from its portal: builds holding state (closures) stay here.
-        """
-        first, self._built_pages = self._built_pages == 0, self._built_pages + 1
-        if self._pool is None or first or getattr(build, "__self__", None) is not self:
-            return self.page_with_digest(build, response)
-        parsed_future, outcomes = self._pool.submit(build.__name__, response, cached_hash)
-        parsed = parsed_future.result()
-        page = Page(url=parsed.url, next=parsed.next, failures=parsed.failures, skipped=parsed.skipped)
-        page.cacheable, page.outcomes = parsed.cacheable, outcomes
-        return page, parsed.graph_hash
-
     def _unchanged_page(self, url: str, key: str, entry: PageEntry) -> Page:
         return Page(url=url, next=entry.next, key=key, entry=entry, unchanged=True)
-
-    def _replay(self, page: Page, report: HarvestReport, seen: set[str]) -> Iterator[KeepRecords]:
-        entry = page.entry or PageEntry()
-        report.pages_unchanged += 1
-        report.skipped += entry.skipped
-        for failure in entry.failed:
-            report.fail(failure.reason, failure.source)
-        kept = tuple(rid for rid in entry.record_ids if rid not in seen)
-        seen.update(kept)
-        report.records += len(kept)
-        self.page_cache.remember(page.key or page.url, entry)
-        if kept:
-            yield KeepRecords(page_key=page.key or page.url, record_ids=kept)
-
-    def _process(
-        self, page: Page, report: HarvestReport, seen: set[str], harvested_at: str | None
-    ) -> Iterator[Record]:
-        ids: list[str] = []
-        failures = list(page.failures)
-        for failure in failures:
-            report.fail(failure.reason, failure.source)
-        skipped = page.skipped
-        for record in self._page_outcomes(page, harvested_at):
-            if record is None:
-                skipped += 1
-                continue
-            if isinstance(record, FailedRecord):
-                failures.append(record)
-                report.fail(record.reason, record.source)
-                continue
-            if record.record_id in seen:
-                continue
-            record, limits_hit = bound_record(record, self.limits.record)
-            for setting in limits_hit:
-                report.limit_hit(setting, record.record_id)
-            seen.add(record.record_id)
-            ids.append(record.record_id)
-            report.records += 1
-            yield record
-        report.skipped += skipped
-        if page.key is not None and page.entry is not None and page.cacheable:
-            produced = replace(page.entry, record_ids=tuple(ids), next=page.next, failed=tuple(failures), skipped=skipped)
-            self.page_cache.remember(page.key, produced)
-
-    def _page_outcomes(self, page: Page, harvested_at: str | None) -> Iterable[Record | FailedRecord | None]:
-        return page.outcomes.result() if page.outcomes is not None else self.outcomes(page, harvested_at)
 
     def _page_language(self, graph: Graph) -> str | None:
         """:meth:`declared_language`, worked out once a page (the datasets of a page share its graph)."""

@@ -2,7 +2,7 @@
 
 The main process keeps everything that talks to the portal or the store (HTTP,
 conditional requests, the page cache, the writes). A worker receives a fetched
-response and the name of the harvester method that builds its page; it parses
+response and the harvester function that builds its page (pickled by reference); it parses
 the page, sends back at once what paging needs (the next cursor, the page's
 digest), then maps every dataset of the page and sends the outcomes, in order.
 
@@ -18,23 +18,24 @@ import multiprocessing
 import os
 import pickle
 import threading
+import types
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from queue import Full, Queue
-from typing import Any, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from harvesters.errors import HarvestError
-from harvesters.http import Response
-from harvesters.limits import HarvestLimits
+from harvesters.fetch.http import Response
+from harvesters.fetch.limits import HarvestLimits
 from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 
-__all__ = ["PagePool", "ParsedPage", "WorkerCrashed", "default_workers", "prefetched"]
+__all__ = ["PagePool", "ParsedPage", "WorkerCrashed", "WorkerSpec", "default_workers", "prefetched"]
 
 T = TypeVar("T")
 
-_PRELOAD = ["harvesters.base", "harvesters.page_pool"]
+_PRELOAD = ["harvesters.base", "harvesters.page_pool", "harvesters.page_mappers"]
 _STOP = None
 
 
@@ -54,6 +55,17 @@ class ParsedPage:
     graph_hash: str
 
 
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker builds its own harvester from (a build must depend on these and the response only)."""
+
+    harvester_class: type
+    portal: Portal
+    max_pages: int
+    harvested_at: str | None
+    limits: HarvestLimits
+
+
 def default_workers() -> int:
     """Worker processes for a harvest: the usable CPUs, at most two (the main process needs a core too)."""
     return max(1, min(2, len(os.sched_getaffinity(0))))
@@ -69,14 +81,12 @@ class _Worker:
 class PagePool:
     """A few worker processes for one harvest; use as a context manager.
 
-    :param harvester: ``(harvester class, portal, max_pages, harvested_at, limits)``:
-        each worker builds its own harvester from them (a build method must
-        therefore depend on the portal and the response only).
+    :param spec: what each worker builds its own harvester from.
     """
 
-    def __init__(self, size: int, harvester: tuple[type, Portal, int, str | None, HarvestLimits]) -> None:
+    def __init__(self, size: int, spec: WorkerSpec) -> None:
         self._size = size
-        self._harvester = harvester
+        self._spec = spec
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
         self._next_id = 0
@@ -89,8 +99,11 @@ class PagePool:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def submit(self, method: str, response: Response, cached_graph_hash: str | None) -> tuple[Future, Future]:
-        """Send a page to the least busy worker: a future of its :class:`ParsedPage`, one of its outcomes."""
+    def submit(self, build: Callable, response: Response, cached_graph_hash: str | None) -> tuple[Future, Future]:
+        """Send a page to the least busy worker: a future of its :class:`ParsedPage`, one of its outcomes.
+
+        :param build: a harvester class's function ``build(harvester, response) -> Page``.
+        """
         with self._lock:
             if self._closed:
                 raise WorkerCrashed("the harvest's workers are already stopped")
@@ -101,7 +114,7 @@ class PagePool:
             futures = (Future(), Future())
             worker.pending[job_id] = futures
         try:
-            worker.conn.send((job_id, method, response, cached_graph_hash))
+            worker.conn.send((job_id, build, response, cached_graph_hash))
         except (OSError, ValueError) as exc:
             self._crashed(worker, f"could not reach a harvest worker: {exc}")
         return futures
@@ -125,7 +138,7 @@ class PagePool:
         context.set_forkserver_preload(_PRELOAD)
         for _ in range(self._size):
             parent, child = context.Pipe()
-            process = context.Process(target=_serve, args=(child, *self._harvester), daemon=True)
+            process = context.Process(target=_serve, args=(child, self._spec), daemon=True)
             process.start()
             child.close()
             self._workers.append(_Worker(process, parent))
@@ -167,22 +180,19 @@ class PagePool:
                     future.set_exception(WorkerCrashed(reason))
 
 
-def _serve(
-    conn: Connection, harvester_class: type, portal: Portal, max_pages: int, harvested_at: str | None, limits: HarvestLimits
-) -> None:
+def _serve(conn: Connection, spec: WorkerSpec) -> None:
     """A worker's loop: build and map each page it is sent, until told to stop."""
-    harvester = harvester_class(portal, max_pages=max_pages)
-    harvester.limits = limits
+    harvester = spec.harvester_class(spec.portal, max_pages=spec.max_pages, limits=spec.limits)
     while (job := conn.recv()) is not _STOP:
-        job_id, method, response, cached_graph_hash = job
+        job_id, build, response, cached_graph_hash = job
         try:
-            page, graph_hash = harvester.page_with_digest(getattr(harvester, method), response)
+            page, graph_hash = harvester.page_with_digest(types.MethodType(build, harvester), response)
         except Exception as exc:  # noqa: BLE001 - the main process raises it as the in-process build would
             conn.send(("error", job_id, _picklable(exc)))
             continue
         conn.send(("parsed", job_id, _parsed(page, graph_hash)))
         unchanged = cached_graph_hash == graph_hash
-        conn.send(("outcomes", job_id, [] if unchanged else list(harvester.outcomes(page, harvested_at))))
+        conn.send(("outcomes", job_id, [] if unchanged else list(harvester.outcomes(page, spec.harvested_at))))
 
 
 def _parsed(page: Any, graph_hash: str) -> ParsedPage:

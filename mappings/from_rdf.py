@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
 from mappings.errors import InvalidRecord
+from mappings.graph import ReadableGraph
 from mappings.rdf_values import (
     best_literal,
     concept_from_node,
@@ -55,7 +56,7 @@ _GEOMETRY_PREDICATES = (
 )
 
 
-def dataset_nodes(graph: Graph) -> list[Node]:
+def dataset_nodes(graph: ReadableGraph) -> list[Node]:
     """Every node typed ``dcat:Dataset`` (or a literal look-alike), in a stable order."""
     nodes = set(graph.subjects(RDF.type, DCAT.Dataset))
     for subject, value in graph.subject_objects(RDF.type):
@@ -65,8 +66,7 @@ def dataset_nodes(graph: Graph) -> list[Node]:
 
 
 def record_from_rdf(
-    graph: Graph, node: Node, portal_id: str, *, guid: str | None = None, harvested_at: str | None = None,
-    declared_language: str | None = None,
+    graph: ReadableGraph, node: Node, portal_id: str, *, guid: str | None = None, harvested_at: str | None = None, declared_language: str | None = None
 ) -> Record:
     """Map one ``dcat:Dataset`` node to a record.
 
@@ -107,7 +107,7 @@ def record_from_rdf(
     )
 
 
-def guid_from_rdf(graph: Graph, node: Node) -> str:
+def guid_from_rdf(graph: ReadableGraph, node: Node) -> str:
     """The dataset URI, else its ``dct:identifier``; never text with spaces (they are encoded)."""
     iri = _clean_iri(node)
     if iri:
@@ -120,7 +120,7 @@ def guid_from_rdf(graph: Graph, node: Node) -> str:
     raise InvalidRecord("dataset has neither a URI nor a dct:identifier")
 
 
-def texts_from_rdf(graph: Graph, node: Node, declared_language: str | None = None) -> dict[str, Any]:
+def texts_from_rdf(graph: ReadableGraph, node: Node, declared_language: str | None = None) -> dict[str, Any]:
     """Title, description and keywords in the language shown, their tags, and the other languages' texts."""
     title, title_translations = texts_in_languages(graph, node, DCTERMS.title, "title", single_line=True)
     if title is None:
@@ -140,7 +140,7 @@ def texts_from_rdf(graph: Graph, node: Node, declared_language: str | None = Non
     }
 
 
-def catalogue_language(graph: Graph) -> str | None:
+def catalogue_language(graph: ReadableGraph) -> str | None:
     """The one language a page's ``dcat:Catalog`` declares (``dct:language``), as a BCP 47 tag; None if not exactly one."""
     languages = {
         language_tag(iri_tail(str(value)) if isinstance(value, URIRef) else str(value))
@@ -151,27 +151,27 @@ def catalogue_language(graph: Graph) -> str | None:
     return languages.pop() if len(languages) == 1 else None
 
 
-def title_from_rdf(graph: Graph, node: Node) -> str:
+def title_from_rdf(graph: ReadableGraph, node: Node) -> str:
     """``dct:title`` as plain text (French preferred); a dataset without one is invalid."""
     return texts_from_rdf(graph, node)["title"]
 
 
-def description_from_rdf(graph: Graph, node: Node) -> str:
+def description_from_rdf(graph: ReadableGraph, node: Node) -> str:
     """``dct:description`` (else ``dct:abstract``) as plain text."""
     return texts_from_rdf(graph, node)["description"]
 
 
-def keywords_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
+def keywords_from_rdf(graph: ReadableGraph, node: Node) -> tuple[str, ...]:
     """``dcat:keyword`` values in the shown language, trimmed and de-duplicated."""
     return keywords_in_languages(graph, node, DCAT.keyword)[0]
 
 
-def themes_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
+def themes_from_rdf(graph: ReadableGraph, node: Node) -> tuple[Concept, ...]:
     """``dcat:theme`` concepts, labelled from ``skos:prefLabel`` where the graph has it."""
     return _concepts(graph, node, DCAT.theme)
 
 
-def spatial_from_rdf(graph: Graph, node: Node) -> tuple[Concept, ...]:
+def spatial_from_rdf(graph: ReadableGraph, node: Node) -> tuple[Concept, ...]:
     """``dct:spatial`` places (IRIs, literals or labelled locations).
 
     French places are resolved (:mod:`mappings.places`): one named without an IRI gets its
@@ -196,7 +196,7 @@ def bbox_from_places(spatial: tuple[Concept, ...]) -> tuple[float, float, float,
     return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
 
 
-def bbox_from_rdf(graph: Graph, node: Node) -> tuple[float, float, float, float] | None:
+def bbox_from_rdf(graph: ReadableGraph, node: Node) -> tuple[float, float, float, float] | None:
     """The box around every ``dct:spatial`` geometry (``dcat:bbox``, ``locn:geometry``, ``geo:asWKT``: WKT, GeoJSON or GML)."""
     boxes = []
     for place in objects(graph, node, DCTERMS.spatial):
@@ -215,17 +215,17 @@ def bbox_from_rdf(graph: Graph, node: Node) -> tuple[float, float, float, float]
     )
 
 
-def frequency_from_rdf(graph: Graph, node: Node) -> Concept | None:
+def frequency_from_rdf(graph: ReadableGraph, node: Node) -> Concept | None:
     """``dct:accrualPeriodicity`` as given (mapped to EU terms by the vocabularies)."""
     return _first_concept(graph, node, DCTERMS.accrualPeriodicity)
 
 
-def license_from_rdf(graph: Graph, node: Node) -> Concept | None:
+def license_from_rdf(graph: ReadableGraph, node: Node) -> Concept | None:
     """``dct:license`` (access codes left out), else a ``dct:rights`` statement naming a licence."""
     return rights_from_rdf(graph, node).license
 
 
-def languages_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
+def languages_from_rdf(graph: ReadableGraph, node: Node) -> tuple[str, ...]:
     """``dct:language`` codes: the tail of an IRI or the literal itself."""
     codes = []
     for value in objects(graph, node, DCTERMS.language):
@@ -235,16 +235,16 @@ def languages_from_rdf(graph: Graph, node: Node) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def publisher_from_rdf(graph: Graph, node: Node) -> Agent | None:
+def publisher_from_rdf(graph: ReadableGraph, node: Node) -> Agent | None:
     """The ``dct:publisher`` agent; of several, the named organisation wins."""
-    agents = [agent_from_node(graph, value) for value in objects(graph, node, DCTERMS.publisher)]
-    agents = [a for a in agents if a is not None]
+    found = (agent_from_node(graph, value) for value in objects(graph, node, DCTERMS.publisher))
+    agents = [a for a in found if a is not None]
     if not agents:
         return None
-    return min(agents, key=lambda a: (not a.name, a.kind not in ORGANISATION_TYPES))
+    return min(agents, key=lambda a: (not a.name, (a.kind or "") not in ORGANISATION_TYPES))
 
 
-def contact_point_from_rdf(graph: Graph, node: Node) -> Agent | None:
+def contact_point_from_rdf(graph: ReadableGraph, node: Node) -> Agent | None:
     """The first ``dcat:contactPoint`` vCard (or FOAF agent)."""
     for value in objects(graph, node, DCAT.contactPoint):
         agent = agent_from_node(graph, value)
@@ -253,7 +253,7 @@ def contact_point_from_rdf(graph: Graph, node: Node) -> Agent | None:
     return None
 
 
-def temporal_from_rdf(graph: Graph, node: Node) -> tuple[str | None, str | None]:
+def temporal_from_rdf(graph: ReadableGraph, node: Node) -> tuple[str | None, str | None]:
     """Start and end of ``dct:temporal``: a period node, or a string (``2011-01-01/2011-12-31``, ``2011/2015``, ``depuis 2004``)."""
     for value in objects(graph, node, DCTERMS.temporal):
         if isinstance(value, Literal):
@@ -271,7 +271,7 @@ def temporal_from_rdf(graph: Graph, node: Node) -> tuple[str | None, str | None]
     return None, None
 
 
-def distributions_from_rdf(graph: Graph, node: Node) -> tuple[Distribution, ...]:
+def distributions_from_rdf(graph: ReadableGraph, node: Node) -> tuple[Distribution, ...]:
     """Every ``dcat:distribution`` that has at least one URL, in an order that does not change between harvests.
 
     Distributions with an IRI come first in IRI order; blank ones follow in the order
@@ -288,7 +288,7 @@ def _distribution_order(distribution: Distribution) -> tuple:
     return (1, distribution.url or "", distribution.download_url or "", distribution.title or "", distribution.format or "")
 
 
-def distribution_from_rdf(graph: Graph, node: Node) -> Distribution:
+def distribution_from_rdf(graph: ReadableGraph, node: Node) -> Distribution:
     """One distribution; ``accessURL`` falls back on ``downloadURL`` as DCAT-AP requires one.
 
     A distribution the source names by IRI without describing it keeps that IRI as its access URL.
@@ -311,7 +311,7 @@ def distribution_from_rdf(graph: Graph, node: Node) -> Distribution:
     )
 
 
-def media_type_from_rdf(graph: Graph, node: Node) -> str | None:
+def media_type_from_rdf(graph: ReadableGraph, node: Node) -> str | None:
     """``dcat:mediaType`` as ``type/subtype``, from an IANA IRI or a literal."""
     value = _first(graph, node, DCAT.mediaType)
     if value is None:
@@ -337,7 +337,7 @@ def format_label(value: Node | None, media_type: str | None = None) -> str | Non
     return None
 
 
-def byte_size_from_rdf(graph: Graph, node: Node) -> int | None:
+def byte_size_from_rdf(graph: ReadableGraph, node: Node) -> int | None:
     """``dcat:byteSize`` as an integer, or None when it is not a number."""
     value = _first(graph, node, DCAT.byteSize)
     if value is None:
@@ -354,17 +354,17 @@ def _format_from_media_type(media_type: str) -> str:
     )
 
 
-def _concepts(graph: Graph, node: Node, predicate: URIRef) -> tuple[Concept, ...]:
+def _concepts(graph: ReadableGraph, node: Node, predicate: URIRef) -> tuple[Concept, ...]:
     concepts = (concept_from_node(graph, value) for value in objects(graph, node, predicate))
     return tuple(dict.fromkeys(c for c in concepts if c is not None))
 
 
-def _first_concept(graph: Graph, node: Node, predicate: URIRef) -> Concept | None:
+def _first_concept(graph: ReadableGraph, node: Node, predicate: URIRef) -> Concept | None:
     concepts = _concepts(graph, node, predicate)
     return concepts[0] if concepts else None
 
 
-def _first(graph: Graph, node: Node, predicate: URIRef) -> Node | None:
+def _first(graph: ReadableGraph, node: Node, predicate: URIRef) -> Node | None:
     values = objects(graph, node, predicate)
     literal = best_literal(values)
     return literal if literal is not None else (values[0] if values else None)
@@ -378,9 +378,9 @@ def _clean_iri(node: Node) -> str | None:
     return text if text and not _WHITESPACE.search(text) else None
 
 
-def _undescribed(graph: Graph, node: Node) -> bool:
+def _undescribed(graph: ReadableGraph, node: Node) -> bool:
     """True when the graph says nothing of the node beyond its type."""
-    return all(predicate == RDF.type for predicate in graph.predicates(node, None))
+    return all(predicate == RDF.type for predicate, _ in graph.predicate_objects(node))
 
 
 def _describe(node: Node) -> str:

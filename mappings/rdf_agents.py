@@ -9,10 +9,11 @@ name rather than being dropped.
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from mappings.graph import ReadableGraph
 from mappings.rdf_values import iri_or_literal, objects, text_value
 from mappings.record import Agent
 from mappings.vocab import VCARD
@@ -27,7 +28,7 @@ ORGANISATION_TYPES = frozenset({str(FOAF.Organization), str(VCARD.Organization)}
 _TYPE_ORDER = (FOAF.Organization, VCARD.Organization, FOAF.Person, VCARD.Individual, FOAF.Agent, VCARD.Kind)
 
 
-def agent_from_node(graph: Graph, node: Node) -> Agent | None:
+def agent_from_node(graph: ReadableGraph, node: Node) -> Agent | None:
     """The agent a node describes, or None when nothing identifies it (an empty blank node)."""
     if isinstance(node, Literal):
         name = " ".join(str(node).split())
@@ -57,7 +58,7 @@ def clean_email(value: str | None) -> str | None:
     return text or None
 
 
-def _agent_name(graph: Graph, node: Node) -> str:
+def _agent_name(graph: ReadableGraph, node: Node) -> str:
     name = _agent_name_here(graph, node)
     if name:
         return name
@@ -69,7 +70,7 @@ def _agent_name(graph: Graph, node: Node) -> str:
     return ""
 
 
-def _agent_name_here(graph: Graph, node: Node) -> str:
+def _agent_name_here(graph: ReadableGraph, node: Node) -> str:
     for predicate in _NAME_PREDICATES:
         name = text_value(graph, node, predicate)
         if name:
@@ -77,7 +78,7 @@ def _agent_name_here(graph: Graph, node: Node) -> str:
     return ""
 
 
-def _agent_kind(graph: Graph, node: Node) -> str | None:
+def _agent_kind(graph: ReadableGraph, node: Node) -> str | None:
     types = set(graph.objects(node, RDF.type))
     for known in _TYPE_ORDER:
         if known in types:
@@ -86,7 +87,7 @@ def _agent_kind(graph: Graph, node: Node) -> str | None:
     return iris[0] if iris else None
 
 
-def _first_link(graph: Graph, node: Node, predicates) -> str | None:
+def _first_link(graph: ReadableGraph, node: Node, predicates) -> str | None:
     for predicate in predicates:
         value = iri_or_literal(graph, node, predicate)
         if value:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from mappings.graph import ReadableGraph
 from mappings.rdf_values import best_literal, concept_from_node, iri_tail, label_of, objects
 from mappings.record import Concept
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license
@@ -45,9 +46,11 @@ class Rights:
     statement: str | None = None
 
 
-def rights_from_rdf(graph: Graph, node: Node) -> Rights:
+def rights_from_rdf(graph: ReadableGraph, node: Node) -> Rights:
     """The licence (``dct:license``, else a ``dct:rights`` naming one), an access code, a rights statement."""
-    licences, codes, statements = [], [], []
+    licences: list = []
+    codes: list = []
+    statements: list = []
     for value in objects(graph, node, DCTERMS.license):
         _sort_license_value(graph, value, licences, codes, statements)
     for value in objects(graph, node, DCTERMS.rights):
@@ -68,7 +71,7 @@ def access_code(value: Node) -> bool:
     return isinstance(value, URIRef) and _ACCESS_CODES in str(value)
 
 
-def _sort_license_value(graph: Graph, value: Node, licences: list, codes: list, statements: list) -> None:
+def _sort_license_value(graph: ReadableGraph, value: Node, licences: list, codes: list, statements: list) -> None:
     if access_code(value):
         codes.append(Concept(label=label_of(graph, value) or iri_tail(str(value)), uri=str(value)))
     elif isinstance(value, URIRef) and _CONDITIONS_CODES in str(value):
@@ -79,7 +82,7 @@ def _sort_license_value(graph: Graph, value: Node, licences: list, codes: list, 
         licences.append(concept_from_node(graph, value))
 
 
-def _statement_text(graph: Graph, value: Node) -> str | None:
+def _statement_text(graph: ReadableGraph, value: Node) -> str | None:
     if isinstance(value, Literal):
         return " ".join(str(value).split()) or None
     for predicate in _STATEMENT_TEXT:
@@ -94,7 +97,7 @@ def _names_a_licence(text: str) -> bool:
     return bool(_LICENCE_WORDS.search(text)) or (info is not None and info.id != UNKNOWN_LICENSE)
 
 
-def _is_licence_document(graph: Graph, value: Node) -> bool:
+def _is_licence_document(graph: ReadableGraph, value: Node) -> bool:
     return (value, RDF.type, DCTERMS.LicenseDocument) in graph
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from mappings.graph import ReadableGraph
 from mappings.record import Translation
 from mappings.text import clean_text
 from mappings.vocabularies import eu_language
@@ -47,7 +48,7 @@ def language_tag(tag: str | None) -> str | None:
 
 
 def texts_in_languages(
-    graph: Graph, node: Node, predicate: URIRef, field: str, *, single_line: bool = False
+    graph: ReadableGraph, node: Node, predicate: URIRef, field: str, *, single_line: bool = False
 ) -> tuple[LangText | None, tuple[Translation, ...]]:
     """The text to show and the other languages' texts, for one property of a node."""
     texts = _lang_texts(graph.objects(node, predicate), single_line)
@@ -62,7 +63,7 @@ def texts_in_languages(
 
 
 def keywords_in_languages(
-    graph: Graph, node: Node, predicate: URIRef
+    graph: ReadableGraph, node: Node, predicate: URIRef
 ) -> tuple[tuple[str, ...], str | None, tuple[Translation, ...]]:
     """Keywords in the shown language (and untagged ones), their one tag, and the others as translations.
 

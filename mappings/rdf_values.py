@@ -10,10 +10,11 @@ import re
 from datetime import date, datetime
 from typing import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 from rdflib.term import Node
 
+from mappings.graph import ReadableGraph
 from mappings.record import Concept
 from mappings.vocab import VCARD
 
@@ -31,7 +32,7 @@ _LANGUAGE_PREFERENCE = ("fr", None, "en")
 _LABEL_PREDICATES = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title, VCARD.fn, SKOS.notation)
 
 
-def objects(graph: Graph, node: Node, predicate: URIRef) -> list[Node]:
+def objects(graph: ReadableGraph, node: Node, predicate: URIRef) -> list[Node]:
     """Objects of ``node predicate ?o`` in a stable order."""
     return sorted(graph.objects(node, predicate), key=_node_sort_key)
 
@@ -50,13 +51,13 @@ def best_literal(values: Iterable[Node]) -> Literal | None:
     return min(literals, key=rank)
 
 
-def text_value(graph: Graph, node: Node, predicate: URIRef) -> str | None:
+def text_value(graph: ReadableGraph, node: Node, predicate: URIRef) -> str | None:
     """The preferred literal of ``predicate`` as a stripped string, or None."""
     literal = best_literal(graph.objects(node, predicate))
     return str(literal).strip() if literal is not None else None
 
 
-def iri_or_literal(graph: Graph, node: Node, predicate: URIRef) -> str | None:
+def iri_or_literal(graph: ReadableGraph, node: Node, predicate: URIRef) -> str | None:
     """A link that may be given as an IRI or, wrongly, as a literal."""
     for value in objects(graph, node, predicate):
         if isinstance(value, (URIRef, Literal)) and str(value).strip():
@@ -64,7 +65,7 @@ def iri_or_literal(graph: Graph, node: Node, predicate: URIRef) -> str | None:
     return None
 
 
-def label_of(graph: Graph, node: Node) -> str | None:
+def label_of(graph: ReadableGraph, node: Node) -> str | None:
     """A readable label for a resource, from the usual label properties."""
     for predicate in _LABEL_PREDICATES:
         label = text_value(graph, node, predicate)
@@ -73,7 +74,7 @@ def label_of(graph: Graph, node: Node) -> str | None:
     return None
 
 
-def concept_from_node(graph: Graph, node: Node) -> Concept | None:
+def concept_from_node(graph: ReadableGraph, node: Node) -> Concept | None:
     """A :class:`Concept` from an IRI (labelled if the graph says how) or a literal."""
     if isinstance(node, Literal):
         text = str(node).strip()

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import datetime, timezone
+from typing import Callable
 
 from harvesters import get_harvester
 from harvesters.base import HarvestReport
 from harvesters.errors import UnknownHarvester
-from harvesters.http import HttpSettings
-from harvesters.limits import HarvestLimits, RecordLimits
-from harvesters.link_checker import LinkChecker, LinkCheckSettings
+from harvesters.fetch.link_checker import LinkChecker, LinkCheckSettings
+from service.harvesting.options import HarvestHooks, HarvestOptions
 from service.harvesting.runner import PortalBusy, harvest_portal
 from mappings.freshness import freshness
 from mappings.jobs import HarvestJob
@@ -55,6 +54,7 @@ class Catalogue:
         link_checks: LinkCheckStore | None = None,
     ) -> None:
         self.settings = settings
+        self.harvest_options = HarvestOptions.from_settings(settings)
         self.portals = portals if portals is not None else load_portals(settings.portals_path)
         self.profiles: list[Profile] = get_profiles(settings.export_profiles)
         self.backend = backend or _make_backend(settings)
@@ -134,44 +134,26 @@ class Catalogue:
         portal: Portal,
         *,
         on_progress: Callable[[HarvestReport], None] | None = None,
-        **options: Any,
+        should_stop: Callable[[], bool] | None = None,
+        job_id: str | None = None,
+        lock_owner: str | None = None,
     ) -> HarvestJob:
-        """Harvest one portal into the store with the configured limits, under its lock, counted in the metrics.
+        """Harvest one portal into the store with the configured options, under its lock, counted in the metrics.
 
-        :param options: more of :func:`service.harvesting.runner.harvest_portal`'s options
-            (``job_id``, ``lock_owner``, ``should_stop``).
+        :param should_stop: asked for every record read; True stops the run before anything is written.
+        :param job_id: the id of the job (the admin API announces it before the run starts).
+        :param lock_owner: who holds the lock (a caller that took it already passes its own name).
         :raises PortalBusy: when another run is harvesting the portal (nothing was changed).
         """
-        settings = self.settings
+        hooks = HarvestHooks(
+            on_progress=on_progress,
+            should_stop=should_stop,
+            on_error=lambda exc: metrics.harvest_error(portal.id, exc),
+            transform=self.stamper,
+        )
         started = time.perf_counter()
         try:
-            job = harvest_portal(
-                portal,
-                self.backend,
-                http_settings=HttpSettings(
-                    read_timeout=settings.http_timeout,
-                    max_bytes=settings.max_download_mb * 1024 * 1024,
-                    deadline=settings.http_deadline,
-                    allowed_networks=settings.allowed_networks,
-                ),
-                allowed_hosts=frozenset(settings.allowed_hosts),
-                grace=timedelta(days=settings.delete_grace_days),
-                max_pages=settings.max_pages,
-                on_progress=on_progress,
-                lock_ttl=settings.harvest_lock_ttl,
-                workers=settings.harvest_workers,
-                limits=HarvestLimits(
-                    max_page_triples=settings.max_page_triples,
-                    record=RecordLimits(
-                        max_text_chars=settings.max_literal_chars,
-                        max_keywords=settings.max_keywords,
-                        max_distributions=settings.max_distributions,
-                    ),
-                ),
-                on_error=lambda exc: metrics.harvest_error(portal.id, exc),
-                transform=self.stamper,
-                **options,
-            )
+            job = harvest_portal(portal, self.backend, self.harvest_options, hooks, job_id=job_id, lock_owner=lock_owner)
         except PortalBusy:
             metrics.harvest_refused(portal.id)
             raise

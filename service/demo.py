@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from harvesters.link_checker import LinkChecker
+from harvesters.fetch.link_checker import LinkChecker
 from mappings.links import record_urls
 
 from mappings.jobs import HarvestJob

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Callable, Iterable, Iterator
 
-from harvesters.link_checker import LinkChecker, LinkCheckSettings, LinkTarget
+from harvesters.fetch.link_checker import LinkChecker, LinkCheckSettings, LinkTarget
 from service.harvesting.locking import PortalBusy, PortalLock
 from mappings.freshness import is_overdue
 from mappings.links import LinkCheck, link_status_of, record_urls

@@ -197,6 +197,7 @@ def _handler(host_sim: FileHostSimulator):
             host = self.headers.get("Host", "").rsplit(":", 1)[0]
             path = urlsplit(self.path).path
             host_sim.begin(self.command, host, path)
+            counted_out = False
             try:
                 if path.startswith("/stall/"):
                     host_sim.stall()
@@ -208,13 +209,18 @@ def _handler(host_sim: FileHostSimulator):
                     self.send_header(name, value)
                 if "Content-Length" not in headers:
                     self.send_header("Content-Length", "0")
+                # Counted out before the client can read its answer: a client may start its next
+                # request the moment it has one, before this thread runs again on a loaded machine.
+                host_sim.end(host)
+                counted_out = True
                 self.end_headers()
                 if self.command == "GET" and status in (200, 206):
                     self.wfile.write(_BODY[:1] if status == 206 else _BODY)
                 elif self.command == "GET" and status >= 400:
                     self.wfile.write(_BODY)
             finally:
-                host_sim.end(host)
+                if not counted_out:
+                    host_sim.end(host)
 
     return Handler
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import fields
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
-from harvesters.http import HttpSettings
-from harvesters.network_guard import LOOPBACK_NETWORKS, trusted_networks
+from harvesters.fetch.http import HttpSettings
+from harvesters.fetch.network_guard import LOOPBACK_NETWORKS, trusted_networks
+from mappings.jobs import HarvestJob
 from mappings.portals import Portal
 from service.app import create_app
 from service.catalogue import Catalogue
 from service.config import Settings
+from service.harvesting.runner import HarvestHooks, HarvestOptions, harvest_portal
 from service.search.tantivy_ import TantivyBackend
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -23,6 +27,28 @@ NO_RETRY_HTTP = HttpSettings(retries=0, backoff=0.01, read_timeout=30)
 #: For tests whose server stalls on purpose (it never answers, so any timeout is reached): 3 s is
 #: still about a hundred times what a local answer takes on a loaded 2-core machine.
 STALLING_HTTP = HttpSettings(retries=1, backoff=0.01, read_timeout=3)
+_OPTION_NAMES = {f.name for f in fields(HarvestOptions)}
+_HOOK_NAMES = {f.name for f in fields(HarvestHooks)}
+
+
+def run_harvest(portal: Portal, backend: Any, *, job_id: str | None = None, lock_owner: str | None = None, **given: Any) -> HarvestJob:
+    """:func:`harvest_portal` with each keyword sorted into :class:`HarvestOptions` or :class:`HarvestHooks`.
+
+    Tests name only what they change (``http=FAST_HTTP, now=lambda: NOW, workers=2``); an unknown name fails.
+    """
+    unknown = set(given) - _OPTION_NAMES - _HOOK_NAMES
+    assert not unknown, f"neither a HarvestOptions nor a HarvestHooks field: {sorted(unknown)}"
+    options = HarvestOptions(**{k: v for k, v in given.items() if k in _OPTION_NAMES})
+    hooks = HarvestHooks(**{k: v for k, v in given.items() if k in _HOOK_NAMES})
+    return harvest_portal(portal, backend, options, hooks, job_id=job_id, lock_owner=lock_owner)
+
+
+def quick_harvest(portal: Portal, backend: Any, **given: Any) -> HarvestJob:
+    """A test harvest: :data:`FAST_HTTP`, retries without waiting, the fixed clock :data:`NOW`, no grace."""
+    defaults = {"http": FAST_HTTP, "grace": timedelta(0), "now": lambda: NOW, "sleep": lambda seconds: None}
+    return run_harvest(portal, backend, **{**defaults, **given})
+
+
 TEST_PORTALS = [
     Portal(id="paris", name="Paris", kind="dcat", url="http://127.0.0.1:9/catalog.ttl"),
     Portal(id="lyon", name="Lyon", kind="dcat", url="http://127.0.0.1:9/lyon.ttl"),

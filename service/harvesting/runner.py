@@ -1,28 +1,33 @@
-"""Run one harvest of one portal into a search backend, recording it as a job."""
+"""Run one harvest of one portal into a search backend, recording it as a job.
+
+The service's half of the harvest pipeline: take the portal's lock, record the job, then
+fetch pages → parse → map (the portal kind's harvester, :func:`harvesters.pipeline.harvest_records`)
+→ write (the store, in one atomic replace), remember the page validators, and finish the job.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from contextlib import closing
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
 from harvesters import get_harvester
-from harvesters.base import HarvestReport
+from harvesters.base import Harvester, HarvestReport
 from harvesters.errors import HarvestError
-from harvesters.http import HttpClient, HttpSettings
-from service.harvesting.locking import LOCK_TTL_SECONDS, PortalBusy, PortalLock
-from harvesters.page_cache import KeepRecords, PageCache
-from harvesters.limits import HarvestLimits
-from harvesters.page_pool import default_workers
-from mappings.jobs import HarvestJob
+from harvesters.fetch.http import HttpClient
+from harvesters.fetch.page_cache import KeepRecords, PageCache
+from harvesters.page_mappers import mapper_for
+from mappings.jobs import HarvestJob, WriteStats
 from mappings.portals import Portal
 from mappings.record import Record
+from service.harvesting.locking import PortalBusy, PortalLock
+from service.harvesting.options import HarvestHooks, HarvestOptions, utc_now
 from service.search.base import SearchBackend, StoreError
 
-__all__ = ["HarvestInterrupted", "PortalBusy", "harvest_portal", "utc_now"]
+__all__ = ["HarvestHooks", "HarvestInterrupted", "HarvestOptions", "PortalBusy", "harvest_portal", "utc_now"]
 
 logger = logging.getLogger(__name__)
 _ORPHANED = "interrupted: the process running this harvest stopped before it finished (found by a later run)"
@@ -34,135 +39,104 @@ class HarvestInterrupted(HarvestError):
     """The run was stopped while reading the portal (shutdown, or its lock was lost): nothing was written."""
 
 
-def utc_now() -> datetime:
-    """The current time, timezone-aware, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
 def harvest_portal(
     portal: Portal,
     backend: SearchBackend,
+    options: HarvestOptions = HarvestOptions(),
+    hooks: HarvestHooks = HarvestHooks(),
     *,
-    http_settings: HttpSettings | None = None,
-    allowed_hosts: frozenset[str] = frozenset(),
-    grace: timedelta = timedelta(days=7),
-    max_pages: int = 2000,
-    now: Callable[[], datetime] = utc_now,
-    on_progress: Callable[[HarvestReport], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    revalidate: bool = False,
     job_id: str | None = None,
     lock_owner: str | None = None,
-    lock_ttl: float = LOCK_TTL_SECONDS,
-    should_stop: Callable[[], bool] | None = None,
-    on_error: Callable[[Exception], None] | None = None,
-    workers: int = 1,
-    limits: HarvestLimits | None = None,
-    transform: Callable[[Record], Record] | None = None,
 ) -> HarvestJob:
     """Harvest ``portal`` into ``backend`` atomically, under the portal's lock; never raises for harvest failures.
 
-    :param allowed_hosts: hosts reachable besides the portal's own (for portals
-        whose pages or redirects live on a sibling host).
-    :param sleep: how retries wait (tests pass a recorder).
-    :param revalidate: ignore what the last run remembered of each page and read everything.
+    :param options: the harvest's settings (:meth:`HarvestOptions.from_settings` for a deployment's).
+    :param hooks: the clock, the retry sleep and what to call while the run goes.
     :param job_id: the id of the job (the admin API announces it before the run starts).
     :param lock_owner: who holds the lock (a caller that took it already passes its own name).
-    :param lock_ttl: seconds the portal's lock lives without renewal.
-    :param should_stop: asked for every record read; True stops the run before anything is written.
-    :param on_error: called with the exception that failed the run (metrics count them).
-    :param workers: processes that parse and map pages (``FEDCAT_HARVEST_WORKERS``): 1 keeps it all in
-        this one, 0 uses the usable CPUs.
-    :param limits: the most a page and a record may hold (defaults: :class:`HarvestLimits`).
-    :param transform: applied to every record just before it is written (the service stamps link health on).
     :returns: the finished job, also saved in the backend.
     :raises PortalBusy: when another run holds the portal's lock; nothing was read or written.
     """
-    job = HarvestJob(job_id=job_id or uuid.uuid4().hex, portal_id=portal.id, started_at=now().isoformat())
+    job = HarvestJob(job_id=job_id or uuid.uuid4().hex, portal_id=portal.id, started_at=hooks.now().isoformat())
     try:
-        lock = PortalLock.acquire(backend, portal.id, owner=lock_owner, ttl=lock_ttl)
+        lock = PortalLock.acquire(backend, portal.id, owner=lock_owner, ttl=options.lock_ttl)
     except StoreError as exc:  # the store is down: do not read the portal for nothing
-        _notify(on_error, exc)
-        failed = _finished(job, HarvestReport(), now(), status="failed", error=f"could not take the harvest lock: {exc}")
+        hooks.failed(exc)
+        failed = _finished(job, HarvestReport(), hooks.now(), status="failed", error=f"could not take the harvest lock: {exc}")
         _save_job(backend, failed)
         return failed
     with lock:
-        _fail_orphans(backend, portal.id, now(), keep=job.job_id)
-        return _harvest(
-            portal,
-            backend,
-            job,
-            http_settings=http_settings,
-            allowed_hosts=allowed_hosts,
-            grace=grace,
-            max_pages=max_pages,
-            now=now,
-            on_progress=on_progress,
-            sleep=sleep,
-            revalidate=revalidate,
-            stop_reason=_stop_reason(lock, should_stop),
-            on_error=on_error,
-            workers=workers,
-            limits=limits or HarvestLimits(),
-            transform=transform,
-        )
+        _fail_orphans(backend, portal.id, hooks.now(), keep=job.job_id)
+        return _Run(portal, backend, options, hooks, _stop_reason(lock, hooks.should_stop)).run(job)
 
 
-def _harvest(
-    portal: Portal,
-    backend: SearchBackend,
-    job: HarvestJob,
-    *,
-    http_settings: HttpSettings | None,
-    allowed_hosts: frozenset[str],
-    grace: timedelta,
-    max_pages: int,
-    now: Callable[[], datetime],
-    on_progress: Callable[[HarvestReport], None] | None,
-    sleep: Callable[[float], None],
-    revalidate: bool,
-    stop_reason: Callable[[], str | None],
-    on_error: Callable[[Exception], None] | None,
-    workers: int,
-    limits: HarvestLimits,
-    transform: Callable[[Record], Record] | None = None,
-) -> HarvestJob:
-    """The run itself, the portal's lock held: read everything, then apply it in one write."""
-    started = datetime.fromisoformat(job.started_at)
-    _save_job(backend, job)
-    report = HarvestReport()
-    try:
-        cache = PageCache() if revalidate else _stored_cache(backend, portal.id)
-        harvester_class = get_harvester(portal.kind)
-        http = HttpClient(
-            allowed_hosts=frozenset({portal.origin}) | allowed_hosts, settings=http_settings or HttpSettings(), sleep=sleep
-        )
-        harvester = harvester_class(portal, http, max_pages=max_pages, page_cache=cache)
-        harvester.workers = workers or default_workers()  # an attribute: subclasses' constructors need not know it
-        harvester.limits = limits
+@dataclass
+class _Run:
+    """One run, the portal's lock held: read everything, then apply it in one write."""
+
+    portal: Portal
+    backend: SearchBackend
+    options: HarvestOptions
+    hooks: HarvestHooks
+    stop_reason: Callable[[], str | None]
+
+    def run(self, job: HarvestJob) -> HarvestJob:
+        """Record the job as running, harvest, and record how it ended."""
+        _save_job(self.backend, job)
+        report = HarvestReport()
+        try:
+            stats = self.read_and_write(datetime.fromisoformat(job.started_at), report)
+        except (HarvestError, StoreError) as exc:
+            self.hooks.failed(exc)
+            job = _finished(job, report, self.hooks.now(), status="failed", error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - a job must never stay "running" because of a bug
+            self.hooks.failed(exc)
+            logger.exception("harvest of %s crashed", self.portal.id)
+            job = _finished(job, report, self.hooks.now(), status="failed", error=f"unexpected {exc.__class__.__name__}: {exc}")
+        else:
+            job = _succeeded(job, report, stats, self.hooks.now())
+        _save_job(self.backend, job)
+        return job
+
+    def read_and_write(self, started: datetime, report: HarvestReport) -> WriteStats:
+        """Fetch, parse and map the pages (the harvester), write the records (the store), keep the validators."""
+        cache = PageCache() if self.options.revalidate else _stored_cache(self.backend, self.portal.id)
+        harvester = self.harvester(cache)
         # closed as soon as the write is over or failed: that stops the paging thread and the workers
         with closing(harvester.records(report, harvested_at=started.isoformat())) as stream:
-            kept = _resolve_kept(stream, backend, cache, report)
-            kept = map(transform, kept) if transform else kept
-            records = _with_progress(_stoppable(kept, stop_reason), report, on_progress)
-            stats = backend.replace_portal(
-                portal.id, records, now=started, grace=grace, is_complete=lambda: report.complete
+            records = self.to_write(stream, cache, report)
+            stats = self.backend.replace_portal(
+                self.portal.id, records, now=started, grace=self.options.grace, is_complete=lambda: report.complete
             )
-        _save_cache(backend, portal.id, cache, report)
-    except (HarvestError, StoreError) as exc:
-        _notify(on_error, exc)
-        job = _finished(job, report, now(), status="failed", error=str(exc))
-    except Exception as exc:  # noqa: BLE001 - a job must never stay "running" because of a bug
-        _notify(on_error, exc)
-        logger.exception("harvest of %s crashed", portal.id)
-        job = _finished(job, report, now(), status="failed", error=f"unexpected {exc.__class__.__name__}: {exc}")
-    else:
-        for rejection in stats.rejected:  # records the store refused count as failed too
-            report.fail(rejection.reason, rejection.source)
-        status = "done-with-errors" if report.failed_count or not report.complete else "done"
-        job = _finished(job, report, now(), status=status, stats=stats)
-    _save_job(backend, job)
-    return job
+        _save_cache(self.backend, self.portal.id, cache, report)
+        return stats
+
+    def harvester(self, cache: PageCache) -> Harvester:
+        """The portal kind's harvester, with the guarded HTTP client and the configured page mapper."""
+        allowed = frozenset({self.portal.origin}) | self.options.allowed_hosts
+        http = HttpClient(allowed_hosts=allowed, settings=self.options.http, sleep=self.hooks.sleep)
+        return get_harvester(self.portal.kind)(
+            self.portal,
+            http,
+            max_pages=self.options.max_pages,
+            page_cache=cache,
+            limits=self.options.limits,
+            mapper=mapper_for(self.options.workers),
+        )
+
+    def to_write(self, stream: Iterable[Record | KeepRecords], cache: PageCache, report: HarvestReport) -> Iterator[Record]:
+        """The records to write: unchanged pages' records from the store, transformed, stoppable, with progress."""
+        records: Iterable[Record] = _resolve_kept(stream, self.backend, cache, report)
+        if self.hooks.transform is not None:
+            records = map(self.hooks.transform, records)
+        return _with_progress(_stoppable(records, self.stop_reason), report, self.hooks.on_progress)
+
+
+def _succeeded(job: HarvestJob, report: HarvestReport, stats: WriteStats, finished: datetime) -> HarvestJob:
+    for rejection in stats.rejected:  # records the store refused count as failed too
+        report.fail(rejection.reason, rejection.source)
+    status = "done-with-errors" if report.failed_count or not report.complete else "done"
+    return _finished(job, report, finished, status=status, stats=stats)
 
 
 def _stop_reason(lock: PortalLock, should_stop: Callable[[], bool] | None) -> Callable[[], str | None]:
@@ -198,11 +172,6 @@ def _fail_orphans(backend: SearchBackend, portal_id: str, finished: datetime, *,
         if job.job_id != keep:
             reason = _ORPHAN_REASONS[job.status]
             _save_job(backend, job.finish(status="failed", finished_at=finished.isoformat(), error=reason))
-
-
-def _notify(on_error: Callable[[Exception], None] | None, exc: Exception) -> None:
-    if on_error is not None:
-        on_error(exc)
 
 
 def _save_job(backend: SearchBackend, job: HarvestJob) -> None:

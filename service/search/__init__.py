@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from mappings.plugins import load_plugin, plugin_names
 
 __all__ = ["UnknownBackend", "backend_names", "get_backend"]
 
@@ -15,12 +15,9 @@ class UnknownBackend(LookupError):
 
 def backend_names() -> list[str]:
     """Every registered backend name, sorted."""
-    return sorted(ep.name for ep in entry_points(group=_GROUP))
+    return plugin_names(_GROUP)
 
 
 def get_backend(name: str) -> type:
     """The backend class registered as ``name``; fails loudly, naming the known ones."""
-    for ep in entry_points(group=_GROUP, name=name):
-        return ep.load()
-    known = ", ".join(backend_names()) or "none (is fedcat installed with 'pip install -e .'?)"
-    raise UnknownBackend(f"Search backend {name!r} unknown. Known backends: {known}.")
+    return load_plugin(_GROUP, name, what="Search backend", known_as="backends", error=UnknownBackend)

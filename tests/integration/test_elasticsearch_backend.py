@@ -7,8 +7,7 @@ import threading
 import pytest
 from elasticsearch import Elasticsearch
 
-from harvesters.http import HttpSettings
-from service.harvesting.runner import harvest_portal
+from harvesters.fetch.http import HttpSettings
 from mappings.portals import Portal
 from service.app import create_app
 from service.catalogue import Catalogue
@@ -18,7 +17,7 @@ from service.search.base import SearchQuery, SearchUnavailable, StoreError
 from service.search.elasticsearch_ import ElasticsearchBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
-from tests.conftest import NOW
+from tests.conftest import NOW, run_harvest
 from tests.factories import RecordFactory
 from tests.integration.backends import elasticsearch_backend
 
@@ -90,7 +89,7 @@ def test_unreachable_engine_answers_503_json():
 def test_harvest_into_a_vanished_engine_fails_and_loses_nothing(es, search_engine_url):
     with DcatPortalSimulator(generate("paris", 12), page_size=5) as simulator:
         portal = Portal(id="paris", name="Paris", kind="dcat", url=simulator.catalog_url("ttl"))
-        first = harvest_portal(portal, es, http_settings=HttpSettings(retries=0), now=lambda: NOW)
+        first = run_harvest(portal, es, http=HttpSettings(retries=0), now=lambda: NOW)
         assert first.status == "done" and es.count() == 12
 
         flaky = elasticsearch_backend(search_engine_url, prefix=es.alias.removesuffix("-records"))
@@ -99,8 +98,8 @@ def test_harvest_into_a_vanished_engine_fails_and_loses_nothing(es, search_engin
             flaky.client = Elasticsearch("http://127.0.0.1:9", request_timeout=1, max_retries=0)
 
         simulator.datasets = generate("paris", 3)
-        second = harvest_portal(
-            portal, flaky, http_settings=HttpSettings(retries=0), now=lambda: NOW, on_progress=engine_vanishes
+        second = run_harvest(
+            portal, flaky, http=HttpSettings(retries=0), now=lambda: NOW, on_progress=engine_vanishes
         )
     assert second.status == "failed" and "unreachable" in second.error
     assert es.count() == 12, "the previous harvest's records are all still there"

@@ -17,14 +17,13 @@ from datetime import timedelta
 import pytest
 from elasticsearch import Elasticsearch
 
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from service.search import elasticsearch_ as elasticsearch_module
 from service.search.base import SearchQuery
 from service.search.elasticsearch_ import ElasticsearchBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
-from tests.conftest import NOW, NO_RETRY_HTTP
+from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
 from tests.integration.backends import elasticsearch_backend
 from tests.integration.ops_support import retry_while_busy
 from tests.reliability.engine_proxy import DyingProxy
@@ -32,7 +31,7 @@ from tests.reliability.engine_proxy import DyingProxy
 
 
 def _harvest(portal, store, **kwargs):
-    return harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return run_harvest(portal, store, http=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 #: where the engine dies: 150 records, 140 changed and 10 gone, in bulk batches of 50, send 3 batches

@@ -9,8 +9,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from harvesters.http import HttpSettings
-from service.harvesting.runner import harvest_portal
+from harvesters.fetch.http import HttpSettings
 from mappings.portals import Portal
 from mappings.profiles.base import dataset_ref
 from mappings.vocab import HYDRA
@@ -19,7 +18,7 @@ from service.config import Settings
 from service.demo import DEMO_PORTALS, harvest_demo
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
-from tests.conftest import NOW
+from tests.conftest import NOW, run_harvest
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def harvested(backend):
     for portal_id in ("paris", "montpellier"):
         with DcatPortalSimulator(generate(portal_id), page_size=7) as simulator:
             portal = Portal(id=portal_id, name=portal_id, kind="dcat", url=simulator.catalog_url("rdf"))
-            job = harvest_portal(portal, backend, http_settings=HttpSettings(retries=0), grace=timedelta(0), now=lambda: NOW)
+            job = run_harvest(portal, backend, http=HttpSettings(retries=0), grace=timedelta(0), now=lambda: NOW)
             assert job.status == "done", job.error
     return [d for p in ("paris", "montpellier") for d in generate(p)]
 

@@ -14,7 +14,6 @@ from typing import Callable
 
 import pytest
 
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from simulators.dkan import DkanSimulator
 from simulators.geonetwork import GeonetworkSimulator
@@ -22,7 +21,7 @@ from simulators.opendatasoft import OpendatasoftSimulator
 from simulators.sample_data import generate
 from simulators.server import PortalSimulator
 from simulators.udata import UdataSimulator
-from tests.conftest import NOW, STALLING_HTTP
+from tests.conftest import NOW, STALLING_HTTP, run_harvest
 
 #: the simulators' timeout fault stalls until the simulator stops, so the read timeout always ends it
 SETTINGS = STALLING_HTTP
@@ -52,7 +51,7 @@ KINDS = [
 def harvest(store, kind: Kind, simulator: PortalSimulator, waits: list[float] | None = None):
     portal = Portal(id=kind.sample, name=kind.name, kind=kind.name, url=kind.url(simulator), options=kind.options)
     sleep = waits.append if waits is not None else (lambda seconds: None)
-    return harvest_portal(portal, store, http_settings=SETTINGS, grace=timedelta(0), now=lambda: NOW, sleep=sleep)
+    return run_harvest(portal, store, http=SETTINGS, grace=timedelta(0), now=lambda: NOW, sleep=sleep)
 
 
 @pytest.mark.parametrize("fault", FAULTS)

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rdflib import Graph
 
-from harvesters.page_cache import CACHE_VERSION, PageCache, PageEntry, graph_digest
-from service.harvesting.runner import harvest_portal
+from harvesters.fetch.page_cache import CACHE_VERSION, PageCache, PageEntry, graph_digest
 from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 from service.catalogue import Catalogue
@@ -17,7 +16,7 @@ from simulators.dkan import DkanSimulator, package_id
 from simulators.geonetwork import GeonetworkSimulator
 from simulators.sample_data import generate
 from simulators.udata import UdataSimulator
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 
 DATASETS = generate("montpellier", 12)
 
@@ -27,7 +26,7 @@ def dkan_portal(simulator) -> Portal:
 
 
 def harvest(store, portal, *, at: datetime = NOW, grace: timedelta = timedelta(days=7), **kwargs):
-    return harvest_portal(portal, store, http_settings=FAST_HTTP, grace=grace, now=lambda: at, sleep=lambda s: None, **kwargs)
+    return run_harvest(portal, store, http=FAST_HTTP, grace=grace, now=lambda: at, sleep=lambda s: None, **kwargs)
 
 
 def test_a_job_records_its_counts_pages_and_timing(backend):

@@ -9,17 +9,16 @@ from datetime import timedelta
 import pytest
 
 from service.harvesting.locking import PortalBusy, PortalLock, lock_name
-from service.harvesting.runner import harvest_portal
 from mappings.jobs import HarvestJob
 from service.search.tantivy_ import TantivyBackend
-from tests.conftest import NOW, NO_RETRY_HTTP
+from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
 from tests.integration.backends import elasticsearch_backend
 from tests.integration.ops_support import GatedPortal, dcat_portal, wait_until
 
 
 
 def harvest(store, portal, **kwargs):
-    return harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return run_harvest(portal, store, http=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from datetime import timedelta
 
 import pytest
 
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
-from tests.conftest import FAST_HTTP, NOW
+from tests.conftest import FAST_HTTP, NOW, run_harvest
 from tests.integration.test_harvest_recorded import RecordedPortal
 
 GEODCAT_AP = "http://data.europa.eu/930/"
@@ -33,7 +32,7 @@ def harvest_geo2france(store, schema: str, portal_id: str = "g2f"):
     with RecordedPortal("../published/geo2france") as recorded:
         url = recorded.url + "/geonetwork/srv/fre/csw"
         portal = Portal(id=portal_id, name="Géo2France", kind="geonetwork", url=url, options={"output_schema": schema, "page_size": 2})
-        job = harvest_portal(portal, store, http_settings=FAST_HTTP, grace=timedelta(0), now=lambda: NOW)
+        job = run_harvest(portal, store, http=FAST_HTTP, grace=timedelta(0), now=lambda: NOW)
     assert job.status == "done", (job.error, job.failed, job.warnings)
     return job, {record.record_id: record for record in store.iter_records() if record.portal_id == portal_id}
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from service.harvesting.runner import harvest_portal
 from mappings.portals import Portal
 from simulators.server import PortalSimulator, SimRequest, SimResponse
-from tests.conftest import NOW, NO_RETRY_HTTP
+from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "portals"
 
@@ -42,7 +41,7 @@ class RecordedPortal(PortalSimulator):
 def harvest(store, portal_id: str, kind: str, path: str = "", **options):
     with RecordedPortal(portal_id) as recorded:
         portal = Portal(id=portal_id, name=portal_id, kind=kind, url=recorded.url + path, options=options)
-        job = harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW)
+        job = run_harvest(portal, store, http=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW)
         paths = [r.path for r in recorded.requests]
     assert job.status == "done", (job.error, job.failed, job.warnings)
     return job, paths

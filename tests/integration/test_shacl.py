@@ -315,7 +315,7 @@ PUBLISHED = ROOT / "tests" / "fixtures" / "published"
 
 def published_records() -> list:
     """Records read from files other projects published (three languages; agents by IRI; rights codes)."""
-    from harvesters.rdf_parsing import parse_rdf
+    from harvesters.fetch.rdf_parsing import parse_rdf
     from mappings.from_rdf import dataset_nodes, record_from_rdf
 
     files = [

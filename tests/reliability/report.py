@@ -11,8 +11,8 @@ import re
 import sys
 from contextlib import ExitStack
 
-from harvesters.http import HttpSettings
-from harvesters.network_guard import LOOPBACK_NETWORKS, trusted_networks
+from harvesters.fetch.http import HttpSettings
+from harvesters.fetch.network_guard import LOOPBACK_NETWORKS, trusted_networks
 from mappings.portals import Portal
 from service.search.tantivy_ import TantivyBackend
 from tests.reliability.hostile_cases import CASES, FAMILIES, Case

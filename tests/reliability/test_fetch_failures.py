@@ -7,8 +7,8 @@ import socket
 import pytest
 
 from harvesters.errors import FetchError
-from harvesters.fetch_failures import short_text
-from harvesters.http import HttpClient, HttpSettings
+from harvesters.fetch.fetch_failures import short_text
+from harvesters.fetch.http import HttpClient, HttpSettings
 from service.metrics import fetch_error_kind
 
 

@@ -18,10 +18,9 @@ from datetime import timedelta
 
 import pytest
 
-from harvesters.http import HttpSettings
-from service.harvesting.runner import harvest_portal
+from harvesters.fetch.http import HttpSettings
 from mappings.portals import Portal
-from tests.conftest import NOW
+from tests.conftest import NOW, run_harvest
 from tests.reliability.hostile_cases import CASES, FAMILIES, Case, HostileMixin
 from tests.reliability.servers import RawPortal
 
@@ -81,7 +80,7 @@ def _hostile(family):
 
 
 def _harvest(portal: Portal, backend, settings: HttpSettings):
-    return harvest_portal(portal, backend, http_settings=settings, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
+    return run_harvest(portal, backend, http=settings, grace=timedelta(0), now=lambda: NOW, sleep=lambda s: None)
 
 
 def _measured(run):

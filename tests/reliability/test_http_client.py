@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from harvesters.errors import FetchError
-from harvesters.http import HttpClient, HttpSettings
+from harvesters.fetch.http import HttpClient, HttpSettings
 from simulators.server import PortalSimulator, SimRequest, SimResponse
 from tests.reliability.hostile_cases import MIB, bomb
 from tests.reliability.servers import RawPortal, no_length

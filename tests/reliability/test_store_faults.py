@@ -19,20 +19,20 @@ from pathlib import Path
 
 import pytest
 
-from service.harvesting.runner import PortalBusy, harvest_portal
+from service.harvesting.runner import PortalBusy
 from mappings.portals import Portal
 from service.search.base import SearchQuery
 from service.search.tantivy_ import TantivyBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
-from tests.conftest import NOW, NO_RETRY_HTTP
+from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
 from tests.integration.ops_support import fedcat_process, retry_while_busy, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _harvest(portal, store, **kwargs):
-    return harvest_portal(portal, store, http_settings=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
+    return run_harvest(portal, store, http=NO_RETRY_HTTP, grace=timedelta(0), now=lambda: NOW, **kwargs)
 
 
 def _snapshot(store) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harvesters.errors import FetchError
-from harvesters.http import HttpClient, HttpSettings
+from harvesters.fetch.http import HttpClient, HttpSettings
 from service.config import Settings, SettingsError
 
 

@@ -12,16 +12,15 @@ import socket
 
 import pytest
 
-from harvesters import network_guard
+from harvesters.fetch import network_guard
 from harvesters.errors import FetchError
-from harvesters.http import HttpClient, HttpSettings
-from harvesters.network_guard import AddressRefused, NetworkPolicy, is_public, trusted_networks
-from service.harvesting.runner import harvest_portal
+from harvesters.fetch.http import HttpClient, HttpSettings
+from harvesters.fetch.network_guard import AddressRefused, NetworkPolicy, is_public, trusted_networks
 from mappings.portals import Portal
 from service.catalogue import Catalogue
 from service.config import Settings, SettingsError
 from simulators.server import PortalSimulator, SimRequest, SimResponse
-from tests.conftest import NOW, NO_RETRY_HTTP
+from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
 from tests.reliability.hostile_cases import GOOD_TTL, CatalogPortal
 
 
@@ -68,7 +67,7 @@ def test_a_policy_allows_only_its_networks(production_default):
 def test_loopback_portal_is_refused_by_default(production_default, backend):
     with CatalogPortal() as simulator:
         portal = Portal(id="p", name="p", kind="dcat", url=simulator.url + "/catalog")
-        job = harvest_portal(portal, backend, http_settings=NO_RETRY_HTTP, now=lambda: NOW)
+        job = run_harvest(portal, backend, http=NO_RETRY_HTTP, now=lambda: NOW)
         requests_seen = len(simulator.requests)
     assert job.status == "failed"
     assert "refused to connect to 127.0.0.1" in job.error and "FEDCAT_ALLOWED_NETWORKS" in job.error
@@ -79,7 +78,7 @@ def test_loopback_portal_is_harvested_when_its_network_is_allowed(production_def
     with CatalogPortal() as simulator:
         portal = Portal(id="p", name="p", kind="dcat", url=simulator.url + "/catalog")
         settings = HttpSettings(retries=0, allowed_networks=("127.0.0.0/8",))
-        job = harvest_portal(portal, backend, http_settings=settings, now=lambda: NOW)
+        job = run_harvest(portal, backend, http=settings, now=lambda: NOW)
     assert job.status == "done" and job.stats.created == 3
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.fetch.rdf_parsing import parse_rdf
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.normalise import normalise
 from mappings.profiles.base import build_dataset_graph, dataset_ref, get_profiles

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from harvesters.errors import PageTooLarge
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.fetch.rdf_parsing import parse_rdf
 from mappings.limits import TRUNCATION_MARKER, RecordLimits, bound_record, cut_text
 from mappings.record import Distribution, Record
 

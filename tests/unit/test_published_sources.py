@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 
 from harvesters.errors import ParseError
-from harvesters.rdf_parsing import parse_rdf
+from harvesters.fetch.rdf_parsing import parse_rdf
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.normalise import normalise
 from mappings.record import Translation
