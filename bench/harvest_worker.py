@@ -1,9 +1,9 @@
 """One measured run in its own process, so its peak memory is its own.
 
 ``python -m bench.harvest_worker MODE URL SIZE [DATABASE|ENGINE_URL]`` prints one JSON line:
-seconds, records, the peak RSS (MiB) of this process, and the peak of the summed RSS of this
-process and every process below it (the page pool's forkserver and workers, with
-``FEDCAT_HARVEST_WORKERS`` read as the service reads it), sampled every 100 ms from /proc and
+seconds, records (for ``fedcat`` also the records written and the index documents written), the
+peak RSS (MiB) of this process, and the peak of the summed RSS of this process and every process
+below it (the page pool's forkserver and workers, with ``FEDCAT_HARVEST_WORKERS`` read as the service reads it), sampled every 100 ms from /proc and
 never below this process's own peak plus the helper processes still alive at the end.
 MODE is ``fedcat`` (the real harvest into a store) or ``naive`` (rdflib's own parser and the
 record mapping, nothing stored).
@@ -30,8 +30,8 @@ from mappings.portals import Portal
 from service.config import Settings
 
 
-def run_fedcat(url: str, database: str) -> int:
-    """The real path: fetch, parse, map, normalise, index, into the given store."""
+def run_fedcat(url: str, database: str) -> dict:
+    """The real path: fetch, parse, map, normalise, index, into the given store; returns what it wrote."""
     from service.search.tantivy_ import TantivyBackend
 
     if database.startswith("http"):
@@ -42,6 +42,7 @@ def run_fedcat(url: str, database: str) -> int:
         backend = ElasticsearchBackend(Elasticsearch(database, request_timeout=300), prefix="bench-harvest")
     else:
         backend = TantivyBackend(database)
+    indexed = _count_index_documents(backend)
     portal = Portal(id="datagouv", name="data.gouv.fr (bench)", kind="udata", url=url)
     # the benchmark's portal is a local simulator: allow loopback for it, explicitly
     settings = HttpSettings(retries=0, read_timeout=120, allowed_networks=("127.0.0.0/8",))
@@ -56,7 +57,30 @@ def run_fedcat(url: str, database: str) -> int:
     job = harvest_portal(portal, backend, options, HarvestHooks(transform=stamper))
     if job.status == "failed":
         raise SystemExit(f"harvest failed: {job.error}")
-    return job.stats.created + job.stats.updated + job.stats.unchanged
+    stats = job.stats
+    return {
+        "records": stats.created + stats.updated + stats.unchanged,
+        "written": stats.created + stats.updated + stats.deleted,
+        "pages": job.pages,
+        "pages_unchanged": job.pages_unchanged,
+        "index_documents": sum(indexed) if indexed is not None else None,
+    }
+
+
+def _count_index_documents(backend) -> list[int] | None:
+    """The documents each commit of the embedded search index writes (None for another backend)."""
+    index = getattr(backend, "index", None)
+    if index is None:
+        return None
+    written: list[int] = []
+    catch_up = index.catch_up
+
+    def counted(**options) -> int:
+        written.append(catch_up(**options))
+        return written[-1]
+
+    index.catch_up = counted
+    return written
 
 
 def run_naive(url: str) -> int:
@@ -126,13 +150,13 @@ def main() -> None:
     mode, url = sys.argv[1], sys.argv[2]
     start = time.perf_counter()
     with TreeRss() as tree_rss:
-        count = run_fedcat(url, sys.argv[4]) if mode == "fedcat" else run_naive(url)
+        outcome = run_fedcat(url, sys.argv[4]) if mode == "fedcat" else {"records": run_naive(url)}
     seconds = time.perf_counter() - start
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # a short peak of this process can fall between two samples: count it with the helper
     # processes that outlive the harvest (the pool's forkserver and resource tracker)
     lasting_mib = sum(_rss_mib(pid) for pid in _tree(os.getpid())[1:])
-    figures = {"mode": mode, "seconds": seconds, "records": count, "peak_rss_mib": peak_mib}
+    figures = {"mode": mode, "seconds": seconds, **outcome, "peak_rss_mib": peak_mib}
     print(json.dumps({**figures, "tree_peak_rss_mib": max(tree_rss.peak_mib, peak_mib + lasting_mib)}))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 __all__ = [
@@ -164,27 +164,33 @@ class Record:
         """A JSON-ready dict (tuples become lists)."""
         return _plain(self)
 
+    def hash_and_json(self) -> tuple[str, str]:
+        """:meth:`content_hash` and the record as JSON, from one serialisation (what a store writes)."""
+        payload = self.to_dict()
+        harvested_at = payload.pop("harvested_at", None)
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        stamp = json.dumps({"harvested_at": harvested_at}, ensure_ascii=False)
+        return digest, (stamp if text == "{}" else f"{text[:-1]}, {stamp[1:]}")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
-        """Rebuild a record from :meth:`to_dict` output."""
-        values = dict(data)
+        """Rebuild a record from :meth:`to_dict` output (unknown keys are ignored)."""
+        values = {k: v for k, v in data.items() if k in _RECORD_FIELDS}
         values["keywords"] = tuple(values.get("keywords") or ())
-        values["translations"] = tuple(Translation(**t) for t in values.get("translations") or ())
+        values["translations"] = tuple(_built(Translation, t) for t in values.get("translations") or ())
         values["languages"] = tuple(values.get("languages") or ())
-        values["themes"] = tuple(Concept(**c) for c in values.get("themes") or ())
-        values["eu_themes"] = tuple(ThemeAssignment(**t) for t in values.get("eu_themes") or ())
-        values["spatial"] = tuple(Concept(**c) for c in values.get("spatial") or ())
+        values["themes"] = tuple(_built(Concept, c) for c in values.get("themes") or ())
+        values["eu_themes"] = tuple(_built(ThemeAssignment, t) for t in values.get("eu_themes") or ())
+        values["spatial"] = tuple(_built(Concept, c) for c in values.get("spatial") or ())
         values["extras"] = tuple(tuple(pair) for pair in values.get("extras") or ())
         values["bbox"] = tuple(values["bbox"]) if values.get("bbox") else None
         for key in ("license", "frequency", "access_rights"):
-            values[key] = Concept(**values[key]) if values.get(key) else None
+            values[key] = _built(Concept, values[key]) if values.get(key) else None
         for key in ("publisher", "contact_point"):
-            values[key] = Agent(**values[key]) if values.get(key) else None
-        values["distributions"] = tuple(
-            _distribution_from_dict(d) for d in values.get("distributions") or ()
-        )
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+            values[key] = _built(Agent, values[key]) if values.get(key) else None
+        values["distributions"] = tuple(_distribution_from_dict(d) for d in values.get("distributions") or ())
+        return _built(cls, values)
 
     def with_harvest_time(self, harvested_at: str) -> Record:
         """The same record stamped with a harvest time."""
@@ -200,17 +206,22 @@ def hash_of_dict(payload: dict[str, Any]) -> str:
 
 def _plain(value: Any) -> Any:
     # dataclasses.asdict deep-copies every value; records hold only immutable ones
-    if isinstance(value, tuple):
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple:
         return [_plain(item) for item in value]
-    names = _FIELD_NAMES.get(type(value))
+    names = _FIELD_NAMES.get(kind)
     if names is None:
         if not is_dataclass(value):
             return value
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
     return {name: _plain(getattr(value, name)) for name in names}
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: values a record holds that are JSON already (the most common by far: checked first)
+_LEAVES = frozenset({str, type(None), int, float, bool})
 
 
 def make_record_id(portal_id: str, guid: str) -> str:
@@ -220,9 +231,47 @@ def make_record_id(portal_id: str, guid: str) -> str:
 
 def _distribution_from_dict(data: dict[str, Any]) -> Distribution:
     values = dict(data)
-    values["license"] = Concept(**values["license"]) if values.get("license") else None
-    return Distribution(**values)
+    values["license"] = _built(Concept, values["license"]) if values.get("license") else None
+    return _built(Distribution, values)
+
+
+def _built(cls: type, values: dict[str, Any]) -> Any:
+    """``cls(**values)`` for a frozen dataclass of ours without its ``__init__``'s one ``object.__setattr__`` per field.
+
+    Stored records are read for every export page and search result; their values come
+    from :meth:`Record.to_dict`, so nothing needs converting. Missing fields get their
+    defaults and an unknown or missing required field still fails, as ``cls(**values)`` would.
+    """
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = _defaults_of(cls)
+    names, required, default_values = defaults
+    if not required <= values.keys() or not values.keys() <= names:
+        return cls(**values)  # let the dataclass raise its usual TypeError
+    instance = object.__new__(cls)
+    instance.__dict__.update(default_values)
+    instance.__dict__.update(values)
+    return instance
+
+
+def _defaults_of(cls: type) -> tuple[frozenset[str], frozenset[str], dict[str, Any]]:
+    """(field names, required field names, defaults) of a dataclass."""
+    default_values = {}
+    for f in fields(cls):
+        if f.default is not MISSING:
+            default_values[f.name] = f.default
+        elif f.default_factory is not MISSING:  # a fresh value per instance: only __init__ gives one
+            names = frozenset()
+            return names, frozenset({"<always use __init__>"}), {}
+    names = frozenset(f.name for f in fields(cls))
+    return names, names - default_values.keys(), default_values
+
+
+_DEFAULTS: dict[type, tuple[frozenset[str], frozenset[str], dict[str, Any]]] = {}
 
 
 def _unique(items):
     return tuple(dict.fromkeys(items))
+
+
+_RECORD_FIELDS = frozenset(f.name for f in fields(Record))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask
 
-from service.api import admin, export, health, insights, openapi, opensearch, pages, portal_pages, portals, search
+from service.api import admin, export, health, index, insights, openapi, opensearch, pages, portal_pages, portals, search
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.errors import register_error_handlers
@@ -34,35 +34,8 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     install_security(app, catalogue.settings)
     install_http_hygiene(app, cors_origins=catalogue.settings.cors_origins, max_age=catalogue.settings.cache_max_age)
     install_response_ceiling(app)  # after the compression hook, so that it runs before it
-    for module in (search, portals, export, openapi, opensearch, pages, portal_pages, health, insights):
+    for module in (index, search, portals, export, openapi, opensearch, pages, portal_pages, health, insights):
         app.register_blueprint(module.blueprint)
     admin.install(app, catalogue)
-
-    @app.get("/api")
-    def api_index():
-        """A map of the API (also served at ``/`` to clients that ask for JSON)."""
-        return jsonify(
-            {
-                "name": "fedcat",
-                "description": "Federated catalogue of French open data",
-                "records": catalogue.backend.count(),
-                "links": {
-                    "search": "/api/datasets?q=",
-                    "dataset": "/api/datasets/<id>",
-                    "portals": "/api/portals",
-                    "insights": "/api/insights",
-                    "insights_csv": "/api/insights.csv",
-                    "datasets_csv": "/api/datasets.csv?q=",
-                    "harvest_jobs": "/api/harvest/jobs",
-                    "catalog": "/catalog (text/turtle, application/rdf+xml, application/ld+json, application/n-triples)",
-                    "search_page": "/",
-                    "portal_pages": "/portals",
-                    "docs": "/api/docs",
-                    "sitemap": "/sitemap.xml",
-                    "widget": "/widget.js",
-                    "embed": "/embed",
-                },
-            }
-        )
 
     return app

@@ -94,7 +94,14 @@ def store_error_line(exc: BaseException) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="fedcat", description="Federated catalogue of French open data.")
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_store_commands(commands)
+    _add_export_command(commands)
+    _add_process_commands(commands)
+    return parser
 
+
+def _add_store_commands(commands) -> None:
+    """The commands that fill the store, check it or read it: harvest, check-links, reindex, status."""
     harvest = commands.add_parser("harvest", help="harvest the configured portals into the store")
     harvest.add_argument("--portal", action="append", metavar="ID", help="harvest only this portal (repeatable)")
     harvest.set_defaults(handler=cmd_harvest)
@@ -112,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(handler=cmd_status)
 
+
+def _add_export_command(commands) -> None:
     export = commands.add_parser("export", help="write the whole catalogue as one DCAT-AP file, page by page")
     export.add_argument("--format", required=True, choices=[f.extension for f in RDF_FORMATS])
     export.add_argument("--output", required=True, metavar="FILE", help="file to write (replaced once complete)")
@@ -119,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--base-url", help=f"public URL in the exported IRIs (default: FEDCAT_BASE_URL, else {_DEFAULT_BASE_URL})")
     export.set_defaults(handler=cmd_export)
 
+
+def _add_process_commands(commands) -> None:
+    """The long-running processes: the scheduler, the web server and the demo."""
     scheduler = commands.add_parser("scheduler", help="run the harvest scheduler (its own process)")
     scheduler.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics on this port (0: off)")
     scheduler.add_argument("--metrics-host", default="127.0.0.1", help="address of the metrics server (default: %(default)s)")
@@ -136,7 +148,6 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--database", default=DEMO_DATABASE, help="SQLite file for the demo (default: %(default)s)")
     demo.add_argument("--no-serve", action="store_true", help="harvest and exit")
     demo.set_defaults(handler=cmd_demo)
-    return parser
 
 
 # -- harvesting ------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """``fedcat export``: the whole catalogue as one RDF document, written page by page.
 
-Memory holds one page of records and its graph at a time, never the whole
-catalogue. Each page graph is built by the export profiles exactly as
-``/catalog`` builds one, but as a page of a single page covering the whole
+Memory holds one page of records and its triples at a time, never the whole
+catalogue. Each page is written by the export profiles into a page sink exactly as
+``/catalog`` writes one, but as a page of a single page covering the whole
 catalogue (``hydra:totalItems`` is the full count, first = last = the export),
 so the catalogue's own triples are identical on every page and the merged
-document is the graph of the whole catalogue. Blank nodes get random labels
-(rdflib), so labels from different pages never collide.
+document is the graph of the whole catalogue. Each page's blank nodes carry a
+random label prefix, so labels from different pages never collide.
 
 How pages are stitched into one correct document, per syntax:
 
@@ -28,13 +28,14 @@ import xml.etree.ElementTree as ET
 from itertools import islice
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from rdflib import Graph
+import pyoxigraph
 
-from mappings.profiles.base import CatalogInfo, CatalogPage, build_catalog_graph
+from mappings.profiles.base import CatalogInfo, CatalogPage, catalog_sink
+from mappings.profiles.jsonld_writer import compact_jsonld
+from mappings.profiles.sink import PageSink
 from mappings.record import Record
 from service.catalogue import Catalogue
-from mappings.profiles.page_graph import bound_prefixes, used_prefixes
-from service.rdf_formats import RdfFormat, serialize
+from service.rdf_formats import RdfFormat, serialize_sink
 
 __all__ = ["PAGE_SIZE", "PageWriter", "export_catalogue", "writer_for"]
 
@@ -46,7 +47,7 @@ _DIRECTIVE = re.compile(rb"^\s*(@prefix|@base|PREFIX\s|BASE\s)", re.IGNORECASE)
 
 
 class PageWriter:
-    """Writes one RDF document from page graphs: :meth:`begin`, :meth:`page` per page, :meth:`end`."""
+    """Writes one RDF document from page sinks: :meth:`begin`, :meth:`page` per page, :meth:`end`."""
 
     def __init__(self, out: BinaryIO, fmt: RdfFormat) -> None:
         self.out = out
@@ -55,9 +56,9 @@ class PageWriter:
     def begin(self) -> None:
         """Write what comes before the first page."""
 
-    def page(self, graph: Graph) -> None:
+    def page(self, sink: PageSink) -> None:
         """Write one page (N-Triples: pages simply follow each other)."""
-        self.out.write(serialize(graph, self.fmt))
+        self.out.write(serialize_sink(sink, self.fmt))
 
     def end(self) -> None:
         """Write what comes after the last page."""
@@ -70,9 +71,9 @@ class TurtleWriter(PageWriter):
         super().__init__(out, fmt)
         self._declared: set[bytes] = set()
 
-    def page(self, graph: Graph) -> None:
+    def page(self, sink: PageSink) -> None:
         """The page's new prefix directives, then its statements."""
-        lines = serialize(graph, self.fmt).splitlines(keepends=True)
+        lines = serialize_sink(sink, self.fmt).splitlines(keepends=True)
         directives = 0
         while directives < len(lines) and _is_directive(lines[directives]):
             directives += 1
@@ -97,10 +98,10 @@ class RdfXmlWriter(PageWriter):
         super().__init__(out, fmt)
         self._root: bytes | None = None
 
-    def page(self, graph: Graph) -> None:
+    def page(self, sink: PageSink) -> None:
         """The page's node elements inside the one root."""
         # every namespace the export binds, declared the same on every page: each page fits the first root
-        data = serialize(graph, self.fmt, bound_prefixes(graph))
+        data = serialize_sink(sink, self.fmt, dict(sorted(sink.prefixes.items())))
         split = _split_root(data)
         if self._root is None:
             self._root = split[0] if split else f'<rdf:RDF xmlns:rdf="{_RDF_NS}">'.encode()
@@ -129,12 +130,12 @@ class JsonLdWriter(PageWriter):
         self._context: dict[str, str] | None = None
         self._nodes = 0
 
-    def page(self, graph: Graph) -> None:
+    def page(self, sink: PageSink) -> None:
         """The page's node objects, compacted with the context of the first page."""
         if self._context is None:
-            self._context = used_prefixes(graph)
+            self._context = dict(sorted(sink.prefixes.items()))
             self.out.write(b'{"@context": ' + _json(self._context) + b',\n "@graph": [\n')
-        document = json.loads(graph.serialize(format="json-ld", context=self._context))
+        document = json.loads(compact_jsonld(sink.oxigraph(pyoxigraph.RdfFormat.JSON_LD, {}), self._context))
         for node in _node_objects(document):
             self.out.write((b",\n" if self._nodes else b"") + _json(node))
             self._nodes += 1
@@ -179,7 +180,7 @@ def export_catalogue(
         page = CatalogPage(
             info=info, records=records, total=total, page=1, page_size=max(total, 1), page_url=lambda n: whole, modified=modified
         )
-        writer.page(build_catalog_graph(page, catalogue.profiles))
+        writer.page(catalog_sink(page, catalogue.profiles))
         written += len(records)
         if on_progress is not None:
             on_progress(written, total)

@@ -10,8 +10,9 @@ import pyoxigraph
 
 from mappings.profiles.jsonld_writer import compact_jsonld
 from mappings.profiles.page_graph import used_prefixes, write_ntriples, write_with_oxigraph
+from mappings.profiles.sink import PageSink
 
-__all__ = ["RDF_FORMATS", "RdfFormat", "format_for_extension", "negotiate", "serialize"]
+__all__ = ["RDF_FORMATS", "RdfFormat", "format_for_extension", "negotiate", "serialize", "serialize_sink"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,17 @@ def serialize(graph: Graph, fmt: RdfFormat, prefixes: dict[str, str] | None = No
         context = used_prefixes(graph) if prefixes is None else prefixes
         return compact_jsonld(write_with_oxigraph(graph, pyoxigraph.RdfFormat.JSON_LD, {}), context)
     return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+
+
+def serialize_sink(sink: PageSink, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """A page sink's triples in the given syntax (no graph): N-Triples and Turtle as text, the others by Oxigraph."""
+    if fmt.rdflib_name == "nt":
+        return sink.ntriples()
+    if fmt.rdflib_name == "turtle":
+        return sink.turtle(prefixes)
+    if fmt.rdflib_name in _OXIGRAPH_FORMATS:
+        return sink.oxigraph(_OXIGRAPH_FORMATS[fmt.rdflib_name], prefixes)
+    if fmt.rdflib_name == "json-ld":
+        context = sink.used_prefixes() if prefixes is None else prefixes
+        return compact_jsonld(sink.oxigraph(pyoxigraph.RdfFormat.JSON_LD, {}), context)
+    raise ValueError(f"no writer for {fmt.rdflib_name}")

@@ -1,13 +1,18 @@
-"""The export profile seam: profiles add triples for records and catalogue pages to one graph.
+"""The export profile seam: profiles add triples for records and catalogue pages to one sink.
 
 Profiles are chained in the configured order (ckanext-dcat's idea): a base
-profile writes DCAT-AP, later ones add only their extras.
+profile writes DCAT-AP, later ones add only their extras. They write compact
+terms into a :class:`~mappings.profiles.sink.TripleSink`: the export's hot path
+gives them a :class:`~mappings.profiles.sink.PageSink`, written out as N-Triples
+text or by Oxigraph with no graph in between (:func:`catalog_sink`); anything that
+wants an rdflib graph gets one (:func:`build_catalog_graph`).
 """
 
 from __future__ import annotations
 
 from abc import ABC
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Callable, ClassVar, Sequence
 from urllib.parse import quote
@@ -16,6 +21,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, GEO, PROV, RDFS, SKOS, XSD
 
 from mappings.profiles.page_graph import page_graph
+from mappings.profiles.sink import GraphSink, PageSink, Term, TripleSink
 from mappings.record import Record
 from mappings.vocab import ADMS, DCATAP, HYDRA, LOCN, SPDX, VCARD
 
@@ -29,9 +35,15 @@ __all__ = [
     "build_catalog_graph",
     "build_dataset_graph",
     "catalog_ref",
+    "catalog_sink",
+    "dataset_iri",
     "dataset_ref",
+    "dataset_sink",
     "get_profiles",
     "new_graph",
+    "new_page_sink",
+    "write_catalog",
+    "write_dataset",
 ]
 
 _GROUP = "fedcat.export_profiles"
@@ -80,18 +92,22 @@ class CatalogPage:
 
 
 class Profile(ABC):
-    """Base of every export profile. Both hooks are optional; each adds triples in place."""
+    """Base of every export profile. Both hooks are optional; each adds triples in place.
+
+    A hook receives a :class:`~mappings.profiles.sink.TripleSink` (or an rdflib ``Graph``
+    from older callers: :func:`~mappings.profiles.sink.as_sink` turns either into a sink).
+    """
 
     name: ClassVar[str]
 
-    def serialize_dataset(self, record: Record, graph: Graph, ref: URIRef) -> None:
+    def serialize_dataset(self, record: Record, sink: TripleSink, ref: Term) -> None:
         """Add the triples describing ``record``.
 
-        :param graph: the shared graph every profile writes into.
+        :param sink: the shared sink every profile writes into (``sink.add(s, p, o)``, compact terms).
         :param ref: the IRI of the dataset in fedcat's export.
         """
 
-    def serialize_catalog(self, graph: Graph, ref: URIRef, page: CatalogPage) -> None:
+    def serialize_catalog(self, sink: TripleSink, ref: Term, page: CatalogPage) -> None:
         """Add the triples describing the catalogue and its paging.
 
         :param ref: the IRI of fedcat's catalogue.
@@ -101,7 +117,13 @@ class Profile(ABC):
 
 def dataset_ref(base_url: str, record_id: str) -> URIRef:
     """The IRI of a record in fedcat's export (its dataset page)."""
-    return URIRef(f"{base_url.rstrip('/')}{_DATASETS}{quote(record_id, safe='')}")
+    return URIRef(dataset_iri(base_url, record_id))
+
+
+@lru_cache(maxsize=2048)  # a page asks for each of its records' IRIs twice (catalogue and dataset)
+def dataset_iri(base_url: str, record_id: str) -> str:
+    """:func:`dataset_ref` as a compact term (a ``str``)."""
+    return f"{base_url.rstrip('/')}{_DATASETS}{quote(record_id, safe='')}"
 
 
 def catalog_ref(base_url: str) -> URIRef:
@@ -155,18 +177,48 @@ def new_graph(graph: Graph | None = None) -> Graph:
 def build_dataset_graph(record: Record, profiles: Sequence[Profile], base_url: str) -> Graph:
     """A graph describing one record, every profile applied in order."""
     graph = new_graph(page_graph())
-    ref = dataset_ref(base_url, record.record_id)
-    for profile in profiles:
-        profile.serialize_dataset(record, graph, ref)
+    write_dataset(GraphSink(graph), record, profiles, base_url)
     return graph
 
 
 def build_catalog_graph(page: CatalogPage, profiles: Sequence[Profile]) -> Graph:
     """A graph of one catalogue page: the catalogue, its Hydra view and the page's datasets."""
     graph = new_graph(page_graph())
-    ref = catalog_ref(page.info.base_url)
-    for profile in profiles:
-        profile.serialize_catalog(graph, ref, page)
-        for record in page.records:
-            profile.serialize_dataset(record, graph, dataset_ref(page.info.base_url, record.record_id))
+    write_catalog(GraphSink(graph), page, profiles)
     return graph
+
+
+def dataset_sink(record: Record, profiles: Sequence[Profile], base_url: str) -> PageSink:
+    """One record's triples in a :class:`PageSink`, ready to be written out (no graph)."""
+    return write_dataset(new_page_sink(), record, profiles, base_url)
+
+
+def catalog_sink(page: CatalogPage, profiles: Sequence[Profile]) -> PageSink:
+    """One catalogue page's triples in a :class:`PageSink`, ready to be written out (no graph)."""
+    return write_catalog(new_page_sink(), page, profiles)
+
+
+def write_dataset(sink: TripleSink, record: Record, profiles: Sequence[Profile], base_url: str) -> TripleSink:
+    """Every profile's triples for one record, in order, into ``sink``."""
+    ref = dataset_iri(base_url, record.record_id)
+    for profile in profiles:
+        profile.serialize_dataset(record, sink, ref)
+    return sink
+
+
+def write_catalog(sink: TripleSink, page: CatalogPage, profiles: Sequence[Profile]) -> TripleSink:
+    """Every profile's triples for a catalogue page (the catalogue, its Hydra view, its datasets) into ``sink``."""
+    ref = str(catalog_ref(page.info.base_url))
+    base_url = page.info.base_url
+    for profile in profiles:
+        profile.serialize_catalog(sink, ref, page)
+        for record in page.records:
+            profile.serialize_dataset(record, sink, dataset_iri(base_url, record.record_id))
+    return sink
+
+
+def new_page_sink() -> PageSink:
+    sink = PageSink()
+    for prefix, namespace in EXPORT_PREFIXES:
+        sink.bind(prefix, str(namespace))
+    return sink

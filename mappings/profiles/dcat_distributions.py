@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
-from rdflib.term import Node
 
 from mappings.profiles.licence_registries import registry_names
-from mappings.profiles.page_graph import memo_of
 from mappings.profiles.rdf_terms import cached_terms, add_concept, eu_scheme, safe_iri, text_literal
+from mappings.profiles.sink import Blank, Term, TripleSink, as_sink, literal
 from mappings.record import Concept, Distribution
 from mappings.vocab import DCATAP, IANA_MEDIA_TYPES
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, file_type
@@ -34,6 +33,7 @@ __all__ = [
 LICENCE_TYPE = "http://purl.org/adms/licencetype/"
 #: The ADMS licence type scheme (``LicenceTypeRestriction`` in mdr-vocabularies.shape.ttl).
 LICENCE_TYPE_SCHEME = URIRef(LICENCE_TYPE + "1.0")
+_LICENCE_TYPE_SCHEME = str(LICENCE_TYPE_SCHEME)
 _LICENCE_TYPE_LABELS = {
     "Attribution": "Attribution",
     "PublicDomain": "Public domain",
@@ -68,102 +68,109 @@ LICENCE_TYPES: dict[str, tuple[str, ...]] = {
 }
 #: Canonical ids that say no licence is known: exporting them as a licence document would mislead.
 NOT_A_LICENCE = frozenset({"notspecified"})
+_IANA = str(IANA_MEDIA_TYPES)
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9.+-]*$")
 
 
 def add_distribution(
-    graph: Graph,
-    dataset: URIRef,
-    ref: URIRef,
+    sink: TripleSink,
+    dataset: Term,
+    ref: Term,
     distribution: Distribution,
     dataset_license: Concept | None,
-    legislation: URIRef | None = None,
+    legislation: str | None = None,
     rights: str | None = None,
-) -> URIRef | None:
+) -> str | None:
     """One ``dcat:Distribution``, or None when it has no usable URL (``dcat:accessURL`` is mandatory).
 
     :param dataset_license: the record's licence, used when the distribution has none.
     :param rights: the record's rights statement that is not a licence (DCAT-AP puts ``dct:rights`` here).
     :param legislation: ``dcatap:applicableLegislation`` of a high-value dataset's distributions.
     """
+    sink = as_sink(sink)
     access_url = safe_iri(distribution.access_url) or safe_iri(distribution.download_url)
     if access_url is None:
         return None
-    graph.add((dataset, DCAT.distribution, ref))
-    graph.add((ref, RDF.type, DCAT.Distribution))
-    graph.add((ref, DCAT.accessURL, access_url))
+    sink.add(dataset, DCAT.distribution, ref)
+    sink.add(ref, RDF.type, DCAT.Distribution)
+    sink.add(ref, DCAT.accessURL, access_url)
     download_url = safe_iri(distribution.download_url)
     if download_url is not None:
-        graph.add((ref, DCAT.downloadURL, download_url))
+        sink.add(ref, DCAT.downloadURL, download_url)
     for predicate, text in ((DCTERMS.title, distribution.title), (DCTERMS.description, distribution.description)):
         if text:
-            graph.add((ref, predicate, text_literal(text)))
-    add_format(graph, ref, distribution)
-    add_media_type(graph, ref, distribution)
+            sink.add(ref, predicate, text_literal(text))
+    add_format(sink, ref, distribution)
+    add_media_type(sink, ref, distribution)
     if distribution.byte_size is not None and distribution.byte_size >= 0:
-        graph.add((ref, DCAT.byteSize, Literal(distribution.byte_size, datatype=XSD.nonNegativeInteger)))
-    add_license(graph, ref, distribution.license or dataset_license)
-    add_rights(graph, ref, rights)
+        sink.add(ref, DCAT.byteSize, literal(str(distribution.byte_size), None, XSD.nonNegativeInteger))
+    add_license(sink, ref, distribution.license or dataset_license)
+    add_rights(sink, ref, rights)
     if legislation is not None:
-        graph.add((ref, DCATAP.applicableLegislation, legislation))
+        sink.add(ref, DCATAP.applicableLegislation, legislation)
     return ref
 
 
-def add_format(graph: Graph, ref: URIRef, distribution: Distribution) -> URIRef | None:
+def add_format(sink: TripleSink, ref: Term, distribution: Distribution) -> str | None:
     """``dct:format`` as the EU file-type IRI of the distribution's format, media type or URL."""
+    sink = as_sink(sink)
     info = file_type(distribution.format, distribution.media_type, url=distribution.url)
     if info is None:
         return None
-    iri = URIRef(info.uri)
-    graph.add((ref, DCTERMS.format, iri))
-    add_concept(graph, iri, {"en": info.label}, scheme=eu_scheme("file-type"), types=(DCTERMS.MediaTypeOrExtent,))
+    iri = info.uri
+    sink.add(ref, DCTERMS.format, iri)
+    add_concept(sink, iri, {"en": info.label}, scheme=eu_scheme("file-type"), types=(DCTERMS.MediaTypeOrExtent,))
     return iri
 
 
-def add_media_type(graph: Graph, ref: URIRef, distribution: Distribution) -> URIRef | None:
+def add_media_type(sink: TripleSink, ref: Term, distribution: Distribution) -> str | None:
     """``dcat:mediaType`` as an IANA IRI: the distribution's own type, else its file type's registered one.
 
     Experimental ``x-`` subtypes are not IANA registrations, so they are never exported.
     """
+    sink = as_sink(sink)
     media_type = (distribution.media_type or "").strip().lower()
     if not _MEDIA_TYPE.match(media_type) or media_type.split("/", 1)[1].startswith("x-"):
         info = file_type(distribution.format, None, url=distribution.url)
         media_type = info.media_type if info and info.media_type else ""
     if not media_type:
         return None
-    iri = URIRef(IANA_MEDIA_TYPES + media_type)
-    graph.add((ref, DCAT.mediaType, iri))
-    graph.add((iri, RDF.type, DCTERMS.MediaType))
+    iri = _IANA + media_type
+    sink.add(ref, DCAT.mediaType, iri)
+    sink.add(iri, RDF.type, DCTERMS.MediaType)
     return iri
 
 
-def add_rights(graph: Graph, ref: URIRef, rights: str | None) -> Node | None:
+def add_rights(sink: TripleSink, ref: Term, rights: str | None) -> Term | None:
     """``dct:rights``: the source's rights statement, as a labelled ``dct:RightsStatement`` (its IRI if it is one)."""
+    sink = as_sink(sink)
     text = (rights or "").strip()
     if not text:
         return None
-    node = safe_iri(text) or BNode()
-    graph.add((ref, DCTERMS.rights, node))
-    graph.add((node, RDF.type, DCTERMS.RightsStatement))
-    if isinstance(node, BNode):
-        graph.add((node, RDFS.label, text_literal(text)))
+    node = safe_iri(text) or sink.blank()
+    sink.add(ref, DCTERMS.rights, node)
+    sink.add(node, RDF.type, DCTERMS.RightsStatement)
+    if type(node) is Blank:
+        sink.add(node, RDFS.label, text_literal(text))
     return node
 
 
-def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | None:
+def add_license(sink: TripleSink, ref: Term, license_: Concept | None) -> Term | None:
     """``dct:license``: a ``dct:LicenseDocument``, typed with ADMS licence types when the licence is known."""
-    node = licence_node(graph, license_)
+    sink = as_sink(sink)
+    node = licence_node(sink, license_)
     if node is not None:
-        graph.add((ref, DCTERMS.license, node))
+        sink.add(ref, DCTERMS.license, node)
     return node
 
 
-def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
+def licence_node(sink: TripleSink, license_: Concept | None) -> Term | None:
     """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text.
 
     A known licence is labelled the way clients' registries name it (``rdfs:label``:
     data.gouv.fr's title; ``dct:title``: CKAN's), so their harvesters recognise it.
     """
+    sink = as_sink(sink)
     if license_ is None:
         return None
     info = canonical_license(license_.uri) or canonical_license(license_.label)
@@ -173,36 +180,26 @@ def licence_node(graph: Graph, license_: Concept | None) -> Node | None:
     iri = (safe_iri(info.uri or info.url) if known else None) or safe_iri(license_.uri)
     if iri is None and not license_.label.strip():
         return None
-    node = iri or BNode()
-    if _already_described(graph, ("licence", node)):
+    node = iri or sink.blank()
+    if type(node) is not Blank and not sink.once(("licence", node)):
         return node
-    graph.add((node, RDF.type, DCTERMS.LicenseDocument))
+    sink.add(node, RDF.type, DCTERMS.LicenseDocument)
     if known:
-        add_licence_names(graph, node, info.id, info.label)
-    elif graph.value(node, RDFS.label) is None:
-        graph.add((node, RDFS.label, text_literal(license_.label.strip() or str(node))))
+        add_licence_names(sink, node, info.id, info.label)
+    elif sink.once(("rdfs:label", node)):
+        sink.add(node, RDFS.label, text_literal(license_.label.strip() or str(node)))
     for code in LICENCE_TYPES.get(info.id, ()) if known else ():
-        concept = URIRef(LICENCE_TYPE + code)
-        graph.add((node, DCTERMS.type, concept))
-        add_concept(graph, concept, {"en": _LICENCE_TYPE_LABELS[code]}, scheme=LICENCE_TYPE_SCHEME)
+        concept = LICENCE_TYPE + code
+        sink.add(node, DCTERMS.type, concept)
+        add_concept(sink, concept, {"en": _LICENCE_TYPE_LABELS[code]}, scheme=_LICENCE_TYPE_SCHEME)
     return node
 
 
-def add_licence_names(graph: Graph, node: Node, license_id: str, label: str) -> None:
+def add_licence_names(sink: TripleSink, node: Term, license_id: str, label: str) -> None:
     """``rdfs:label`` as data.gouv.fr names the licence and ``dct:title`` as CKAN does (fedcat's label otherwise)."""
+    sink = as_sink(sink)
     names = registry_names(license_id)
-    if graph.value(node, RDFS.label) is None:
-        graph.add((node, RDFS.label, text_literal(names.udata_title or label)))
-    if graph.value(node, DCTERMS.title) is None:
-        graph.add((node, DCTERMS.title, text_literal(names.ckan_title or names.udata_title or label)))
-
-
-def _already_described(graph: Graph, key: tuple) -> bool:
-    """True when a page graph already holds the triples of ``key``'s call (an IRI licence described once per page)."""
-    memo = memo_of(graph)
-    if memo is None or isinstance(key[1], BNode):
-        return False
-    if key in memo:
-        return True
-    memo.add(key)
-    return False
+    if sink.once(("rdfs:label", node)):
+        sink.add(node, RDFS.label, text_literal(names.udata_title or label))
+    if sink.once(("dct:title", node)):
+        sink.add(node, DCTERMS.title, text_literal(names.ckan_title or names.udata_title or label))

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from mappings.profiles.rdf_terms import ELI, add_concept, cached_terms
+from mappings.profiles.sink import Term, TripleSink, as_sink
 from mappings.record import Record
 from mappings.vocab import DCATAP
 from mappings.vocabularies import fold
@@ -30,6 +31,7 @@ __all__ = ["HVD_CATEGORIES", "HVD_CATEGORY_SCHEME", "HVD_LEGISLATION", "Hvd", "a
 HVD_LEGISLATION = URIRef("http://data.europa.eu/eli/reg_impl/2023/138/oj")
 #: The EU vocabulary of HVD categories.
 HVD_CATEGORY_SCHEME = URIRef("http://data.europa.eu/bna/asd487ae75")
+_LEGISLATION, _CATEGORY_SCHEME = str(HVD_LEGISLATION), str(HVD_CATEGORY_SCHEME)
 #: The six HVD categories: IRI → French and English labels.
 HVD_CATEGORIES = {
     "http://data.europa.eu/bna/c_ac64a52d": {"fr": "Géospatiales", "en": "Geospatial"},
@@ -46,6 +48,7 @@ HVD_CATEGORIES = {
     "http://data.europa.eu/bna/c_b79e35eb": {"fr": "Mobilité", "en": "Mobility"},
 }
 _HVD_TAG = "hvd"
+_LEGAL_RESOURCE = str(ELI.LegalResource)
 _CATEGORY_BY_TAG = {fold(labels["fr"]): iri for iri, labels in HVD_CATEGORIES.items()}
 
 
@@ -65,14 +68,15 @@ def hvd_of(record: Record) -> Hvd | None:
     return Hvd(categories=categories)
 
 
-def add_hvd(graph: Graph, ref: URIRef, hvd: Hvd | None) -> URIRef | None:
+def add_hvd(sink: TripleSink, ref: Term, hvd: Hvd | None) -> str | None:
     """``dcatap:applicableLegislation`` and ``dcatap:hvdCategory`` of an HVD; returns the legislation IRI."""
+    sink = as_sink(sink)
     if hvd is None:
         return None
-    graph.add((ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
-    graph.add((HVD_LEGISLATION, RDF.type, ELI.LegalResource))
+    sink.add(ref, DCATAP.applicableLegislation, _LEGISLATION)
+    sink.add(_LEGISLATION, RDF.type, _LEGAL_RESOURCE)
     for category in hvd.categories:
-        iri = URIRef(category)
-        graph.add((ref, DCATAP.hvdCategory, iri))
-        add_concept(graph, iri, HVD_CATEGORIES[category], scheme=HVD_CATEGORY_SCHEME)
-    return HVD_LEGISLATION
+        iri = category
+        sink.add(ref, DCATAP.hvdCategory, iri)
+        add_concept(sink, iri, HVD_CATEGORIES[category], scheme=_CATEGORY_SCHEME)
+    return _LEGISLATION

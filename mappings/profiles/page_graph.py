@@ -6,8 +6,9 @@ subject already says (a label, a scheme title). :class:`PageStore` keeps the
 triples in insertion order with a subject → predicate → objects index, behind
 rdflib's ordinary ``Graph`` API, and :func:`write_ntriples` writes them without
 converting each term for another library. :class:`PageGraph` is the ``Graph`` over
-it: ``add`` and the ``(subject, predicate)`` look-ups go straight to the store, and
-:func:`memo_of` lets profile helpers skip work whose triples the page already holds.
+it: ``add`` and the ``(subject, predicate)`` look-ups go straight to the store.
+Profiles write through a :class:`~mappings.profiles.sink.GraphSink` into it when a graph is wanted;
+the export's hot path skips it (:class:`~mappings.profiles.sink.PageSink`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ __all__ = [
     "PageStore",
     "bound_prefixes",
     "grouped_triples",
-    "memo_of",
     "page_graph",
     "used_prefixes",
     "write_ntriples",
@@ -49,8 +49,6 @@ class PageStore(Store):
         self._by_subject: dict[Node, dict[Node, dict[Node, None]]] = {}
         self._prefixes: dict[str, URIRef] = {}
         self._namespaces: dict[URIRef, str] = {}
-        #: keys of helper calls whose triples are all in the store (see :func:`memo_of`); emptied by a removal
-        self.memo: set = set()
 
     def add(self, triple: _Triple, context=None, quoted: bool = False) -> None:  # noqa: ARG002 - rdflib's signature
         """Add a triple (once)."""
@@ -71,7 +69,6 @@ class PageStore(Store):
         doomed = {triple for triple, _ in self.triples(pattern)}
         if not doomed:
             return
-        self.memo.clear()
         self._triples = [t for t in self._triples if t not in doomed]
         for subject, predicate, obj in doomed:
             del self._by_subject[subject][predicate][obj]
@@ -172,17 +169,6 @@ class PageGraph(Graph):
 
 
 _TERM_TYPES = frozenset({URIRef, BNode, Literal})
-
-
-def memo_of(graph: Graph) -> set | None:
-    """The set of call keys whose triples a :class:`PageGraph` already holds, or None for any other graph.
-
-    A helper whose triples depend only on its arguments and on triples it only
-    ever adds (a labelled vocabulary concept) records its key here and returns at
-    once when called again with the same arguments on the same page.
-    """
-    store = graph._page_store if isinstance(graph, PageGraph) else None
-    return store.memo if store is not None else None
 
 
 def page_graph() -> Graph:

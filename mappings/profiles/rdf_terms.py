@@ -12,11 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Literal, Namespace
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from mappings.prechecked import plain_literal
-from mappings.profiles.page_graph import memo_of
+from mappings.profiles.sink import Term, TripleSink, as_sink, literal
 
 __all__ = [
     "ELI",
@@ -51,11 +50,13 @@ _YEAR = re.compile(r"^\d{4}$")
 _LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 #: language tags profiles write, already valid and lower case (see :func:`text_literal`)
 _CHECKED_LANGUAGES = frozenset({"fr", "en", None})
-_RDF_TYPE, _SKOS_CONCEPT, _PREF_LABEL, _IN_SCHEME = RDF.type, SKOS.Concept, SKOS.prefLabel, SKOS.inScheme
+_RDF_TYPE, _SKOS_CONCEPT, _PREF_LABEL, _IN_SCHEME = map(str, (RDF.type, SKOS.Concept, SKOS.prefLabel, SKOS.inScheme))
+_CONCEPT_SCHEME, _DCT_TITLE = str(SKOS.ConceptScheme), str(DCTERMS.title)
+_XSD = str(XSD)
 
 
 class cached_terms:  # noqa: N801 - used like the namespace it wraps
-    """A namespace whose terms, once looked up, are plain attributes.
+    """A namespace whose terms, once looked up, are plain attributes holding compact IRIs (``str``).
 
     rdflib checks every ``DCTERMS.title`` against the vocabulary (and a ``Namespace``
     builds a new ``URIRef``): about one look-up per exported triple. The first
@@ -66,25 +67,20 @@ class cached_terms:  # noqa: N801 - used like the namespace it wraps
     def __init__(self, namespace) -> None:
         self._namespace = namespace
 
-    def __getattr__(self, name: str):
-        term = getattr(self._namespace, name)
+    def __getattr__(self, name: str) -> str:
+        term = str(getattr(self._namespace, name))
         setattr(self, name, term)
         return term
 
 
-def text_literal(text: str, lang: str | None = None) -> Literal:
-    """``Literal(text, lang=lang)``, built without re-checking a tag profiles always write (``fr``, ``en``).
-
-    A plain string literal is the string itself plus its language tag, so the
-    checks and casts of ``Literal()`` (most of an export page's time) are skipped
-    for these; anything else goes through ``Literal()``.
-    """
-    if type(text) is not str or lang not in _CHECKED_LANGUAGES:
-        return Literal(text, lang=lang)
-    return plain_literal(text, lang)
+def text_literal(text: str, lang: str | None = None) -> tuple:
+    """A plain or language-tagged literal (compact term); a tag other than ``fr``/``en`` is checked first."""
+    if lang not in _CHECKED_LANGUAGES and not _LANGUAGE_TAG.match(lang):
+        raise ValueError(f"{lang!r} is not a language tag")
+    return (text if type(text) is str else str(text), lang, None)
 
 
-def source_text(text: str, lang: str | None) -> Literal:
+def source_text(text: str, lang: str | None) -> tuple:
     """A text in the language a source tagged it with; a tag RDF cannot carry (``fr_FR``) leaves it plain.
 
     The export never guesses a language, and a malformed tag from one record must not stop a page.
@@ -94,7 +90,7 @@ def source_text(text: str, lang: str | None) -> Literal:
     return text_literal(text, lang.lower() if lang else None)
 
 
-def safe_iri(value: str | None) -> URIRef | None:
+def safe_iri(value: str | None) -> str | None:
     """An IRI when the text is an absolute http(s) or urn IRI with no characters IRIs forbid, else None."""
     if not value:
         return None
@@ -103,14 +99,13 @@ def safe_iri(value: str | None) -> URIRef | None:
         return None
     if _FORBIDDEN_IN_IRI.search(text):
         return None
-    # URIRef() would check again for the characters just ruled out (a superset of those it rejects)
-    return str.__new__(URIRef, text) if type(text) is str else URIRef(text)
+    return str(text)
 
 
-def mailto(email: str | None) -> URIRef | None:
+def mailto(email: str | None) -> str | None:
     """A ``mailto:`` IRI for a plausible e-mail address (an existing ``mailto:`` prefix is kept once)."""
     text = email_address(email)
-    return URIRef(f"mailto:{text}") if _EMAIL.match(text) else None
+    return f"mailto:{text}" if _EMAIL.match(text) else None
 
 
 def email_address(text: str | None) -> str:
@@ -124,7 +119,7 @@ def agent_name(agent) -> str:
 
 
 @lru_cache(maxsize=4096)
-def date_literal(value: str | None) -> Literal | None:
+def date_literal(value: str | None) -> tuple | None:
     """A well-formed ``xsd:date`` or ``xsd:dateTime`` literal (``gYearMonth``/``gYear`` for partial dates), or None.
 
     DCAT-AP 3.0.1 accepts exactly these four datatypes; a value that is not a real
@@ -132,67 +127,65 @@ def date_literal(value: str | None) -> Literal | None:
     """
     text = (value or "").strip()
     if _DATE_TIME.match(text):
-        return Literal(text, datatype=XSD.dateTime) if _parses(datetime.fromisoformat, text) else None
+        # rdflib's lexical form (``Z`` written ``+00:00``), as the export always wrote it
+        return literal(str(Literal(text, datatype=XSD.dateTime)), None, _XSD + "dateTime") if _parses(datetime.fromisoformat, text) else None
     if _DATE.match(text):
-        return Literal(text, datatype=XSD.date) if _parses(date.fromisoformat, text) else None
+        return literal(text, None, _XSD + "date") if _parses(date.fromisoformat, text) else None
     if _YEAR_MONTH.match(text):
-        return Literal(text, datatype=XSD.gYearMonth)
+        return literal(text, None, _XSD + "gYearMonth")
     if _YEAR.match(text):
-        return Literal(text, datatype=XSD.gYear)
+        return literal(text, None, _XSD + "gYear")
     return None
 
 
-def eu_scheme(table: str) -> URIRef:
+def eu_scheme(table: str) -> str:
     """The concept scheme IRI of an EU authority table (``data-theme``, ``file-type``…)."""
-    return URIRef(EU_AUTHORITY + table)
+    return EU_AUTHORITY + table
 
 
 def add_concept(
-    graph: Graph,
-    iri: URIRef,
-    labels: Mapping[str, str],
+    sink: TripleSink,
+    iri: str,
+    labels: Mapping[str | None, str],
     *,
-    scheme: URIRef | None = None,
-    types: Iterable[URIRef] = (),
-) -> URIRef:
+    scheme: str | None = None,
+    types: Iterable[str] = (),
+) -> str:
     """Type ``iri`` as a ``skos:Concept`` (plus ``types``), label it per language and put it in ``scheme``.
 
-    On a page graph, the same call a second time returns at once: it would add nothing.
+    The same call a second time on a sink returns at once: it would add nothing.
     """
-    memo = memo_of(graph)
-    if memo is not None:
-        key = ("concept", iri, tuple(labels.items()), scheme, tuple(types))
-        if key in memo:
-            return iri
-        memo.add(key)
-    graph.add((iri, _RDF_TYPE, _SKOS_CONCEPT))
+    sink = as_sink(sink)
+    types = tuple(types)
+    if not sink.once(("concept", iri, tuple(labels.items()), scheme, types)):
+        return iri
+    sink.add(iri, _RDF_TYPE, _SKOS_CONCEPT)
     for rdf_type in types:
-        graph.add((iri, _RDF_TYPE, rdf_type))
+        sink.add(iri, _RDF_TYPE, rdf_type)
     for language, label in labels.items():
-        add_label_once(graph, iri, label, language)
+        add_label_once(sink, iri, label, language)
     if scheme is not None:
-        graph.add((iri, _IN_SCHEME, scheme))
+        sink.add(iri, _IN_SCHEME, scheme)
     return iri
 
 
-def add_label_once(graph: Graph, node: URIRef, label: str, language: str) -> None:
+def add_label_once(sink: TripleSink, node: Term, label: str, language: str | None) -> None:
     """A ``skos:prefLabel`` in ``language`` unless the node already has one (SKOS allows one per language).
 
     A catalogue page gathers many records: two of them may label the same
     concept differently, and the first label wins.
     """
-    if not label:
-        return
-    if any(getattr(existing, "language", None) == language for existing in graph.objects(node, _PREF_LABEL)):
-        return
-    graph.add((node, _PREF_LABEL, text_literal(label, language)))
+    sink = as_sink(sink)
+    if label and sink.once(("prefLabel", node, language)):
+        sink.add(node, _PREF_LABEL, text_literal(label, language))
 
 
-def add_scheme(graph: Graph, scheme: URIRef, title: str) -> URIRef:
+def add_scheme(sink: TripleSink, scheme: str, title: str) -> str:
     """Type ``scheme`` as a ``skos:ConceptScheme`` with the ``dct:title`` DCAT-AP requires of one."""
-    graph.add((scheme, _RDF_TYPE, SKOS.ConceptScheme))
-    if graph.value(scheme, DCTERMS.title) is None:
-        graph.add((scheme, DCTERMS.title, text_literal(title, "en")))
+    sink = as_sink(sink)
+    if sink.once(("scheme", scheme)):
+        sink.add(scheme, _RDF_TYPE, _CONCEPT_SCHEME)
+        sink.add(scheme, _DCT_TITLE, text_literal(title, "en"))
     return scheme
 
 

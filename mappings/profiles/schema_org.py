@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
-from rdflib.term import Node
 
 from mappings.geo import BBox
 from mappings.portals import Portal
-from mappings.profiles.base import CatalogPage, Profile, dataset_ref
+from mappings.profiles.base import CatalogPage, Profile, dataset_iri
 from mappings.profiles.dcat_distributions import NOT_A_LICENCE
 from mappings.profiles.jsonld import nested_document
 from mappings.profiles.places import known_place
-from mappings.profiles.rdf_terms import agent_name, email_address, safe_iri
+from mappings.profiles.rdf_terms import agent_name, cached_terms, email_address, safe_iri, text_literal
+from mappings.profiles.sink import Term, TripleSink, as_sink
 from mappings.record import Agent, Concept, Distribution, Record
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, eu_language, file_type
 
@@ -47,6 +47,7 @@ __all__ = [
 
 #: schema.org terms as its JSON-LD context expands them (``@vocab`` is ``http://schema.org/``).
 SCHEMA = Namespace("http://schema.org/")
+_S, RDF = cached_terms(SCHEMA), cached_terms(RDF)
 #: What a page writes as ``@context``: the well-known name of schema.org's context.
 SCHEMA_ORG_CONTEXT_URL = "https://schema.org"
 #: The entries of schema.org's context this profile's terms need, held inline so compaction fetches nothing.
@@ -80,60 +81,65 @@ class SchemaOrgProfile(Profile):
     def __init__(self, portals: Iterable[Portal] = ()) -> None:
         self.portals = {portal.id: portal for portal in portals}
 
-    def serialize_dataset(self, record: Record, graph: Graph, ref: URIRef) -> None:
+    def serialize_dataset(self, record: Record, sink: TripleSink, ref: Term) -> None:
         """See :meth:`Profile.serialize_dataset`."""
-        graph.bind("schema", SCHEMA, override=True, replace=True)
-        graph.add((ref, RDF.type, SCHEMA.Dataset))
-        graph.add((ref, SCHEMA.name, Literal(record.title)))
-        graph.add((ref, SCHEMA.description, Literal(record.description or record.title)))
-        graph.add((ref, SCHEMA.url, ref))
-        graph.add((ref, SCHEMA.identifier, Literal(record.identifier or record.source_uri or record.guid)))
+        sink, ref = as_sink(sink), str(ref)
+        sink.bind("schema", str(SCHEMA))
+        sink.add(ref, RDF.type, _S.Dataset)
+        sink.add(ref, _S.name, text_literal(record.title))
+        sink.add(ref, _S.description, text_literal(record.description or record.title))
+        sink.add(ref, _S.url, ref)
+        sink.add(ref, _S.identifier, text_literal(record.identifier or record.source_uri or record.guid))
         for link in dict.fromkeys(filter(None, (safe_iri(record.landing_page), safe_iri(record.source_uri)))):
-            graph.add((ref, SCHEMA.sameAs, link))
+            sink.add(ref, _S.sameAs, link)
         for keyword in record.keywords:
-            graph.add((ref, SCHEMA.keywords, Literal(keyword)))
-        add_dates(graph, ref, record.issued, record.modified)
-        add_languages(graph, ref, record.languages)
-        add_license(graph, ref, record.license)
-        add_organization(graph, ref, SCHEMA.publisher, record.publisher)
+            sink.add(ref, _S.keywords, text_literal(keyword))
+        add_dates(sink, ref, record.issued, record.modified)
+        add_languages(sink, ref, record.languages)
+        add_license(sink, ref, record.license)
+        add_organization(sink, ref, _S.publisher, record.publisher)
         # Google's Dataset guidelines recommend a creator; the portals name their publisher as the body
         # that produced the data, and nothing else names one
-        add_organization(graph, ref, SCHEMA.creator, record.publisher)
-        add_spatial_coverage(graph, ref, record.spatial, record.bbox)
+        add_organization(sink, ref, _S.creator, record.publisher)
+        add_spatial_coverage(sink, ref, record.spatial, record.bbox)
         coverage = temporal_coverage(record.temporal_start, record.temporal_end)
         if coverage:
-            graph.add((ref, SCHEMA.temporalCoverage, Literal(coverage)))
+            sink.add(ref, _S.temporalCoverage, text_literal(coverage))
         for distribution in record.distributions:
-            add_distribution(graph, ref, distribution)
-        add_catalog_link(graph, ref, self.portals.get(record.portal_id))
+            add_distribution(sink, ref, distribution)
+        add_catalog_link(sink, ref, self.portals.get(record.portal_id))
 
-    def serialize_catalog(self, graph: Graph, ref: URIRef, page: CatalogPage) -> None:
+    def serialize_catalog(self, sink: TripleSink, ref: Term, page: CatalogPage) -> None:
         """See :meth:`Profile.serialize_catalog`."""
-        graph.bind("schema", SCHEMA, override=True, replace=True)
-        add_data_catalog(graph, ref, page.info.title, page.info.base_url.rstrip("/") + "/")
-        graph.add((ref, SCHEMA.description, Literal(page.info.description)))
+        sink, ref = as_sink(sink), str(ref)
+        sink.bind("schema", str(SCHEMA))
+        add_data_catalog(sink, ref, page.info.title, page.info.base_url.rstrip("/") + "/")
+        sink.add(ref, _S.description, text_literal(page.info.description))
         for record in page.records:
-            graph.add((ref, SCHEMA.dataset, dataset_ref(page.info.base_url, record.record_id)))
+            sink.add(ref, _S.dataset, dataset_iri(page.info.base_url, record.record_id))
 
 
-def add_dates(graph: Graph, ref: URIRef, issued: str | None, modified: str | None) -> None:
+def add_dates(sink: TripleSink, ref: Term, issued: str | None, modified: str | None) -> None:
     """``datePublished`` and ``dateModified`` as ISO 8601 text, the form search engines read."""
-    for predicate, value in ((SCHEMA.datePublished, issued), (SCHEMA.dateModified, modified)):
+    sink = as_sink(sink)
+    for predicate, value in ((_S.datePublished, issued), (_S.dateModified, modified)):
         if value:
-            graph.add((ref, predicate, Literal(value)))
+            sink.add(ref, predicate, text_literal(value))
 
 
-def add_languages(graph: Graph, ref: URIRef, codes: tuple[str, ...]) -> None:
+def add_languages(sink: TripleSink, ref: Term, codes: tuple[str, ...]) -> None:
     """``inLanguage`` as IETF tags (``fr``) for the EU language codes fedcat keeps."""
+    sink = as_sink(sink)
     for code in codes:
         info = eu_language(code)
         tag = info.iso639_1 if info and info.iso639_1 else None
         if tag:
-            graph.add((ref, SCHEMA.inLanguage, Literal(tag)))
+            sink.add(ref, _S.inLanguage, text_literal(tag))
 
 
-def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | None:
+def add_license(sink: TripleSink, ref: Term, license_: Concept | None) -> Term | None:
     """``license``: the licence's page when it has one (what search engines follow), else a named ``CreativeWork``."""
+    sink = as_sink(sink)
     if license_ is None:
         return None
     info = canonical_license(license_.uri) or canonical_license(license_.label)
@@ -142,71 +148,74 @@ def add_license(graph: Graph, ref: URIRef, license_: Concept | None) -> Node | N
         return None
     iri = (safe_iri(info.url or info.uri) if known else None) or safe_iri(license_.uri)
     if iri is not None:
-        graph.add((ref, SCHEMA.license, iri))
+        sink.add(ref, _S.license, iri)
         return iri
     if not license_.label.strip():
         return None
-    node = BNode()
-    graph.add((ref, SCHEMA.license, node))
-    graph.add((node, RDF.type, SCHEMA.CreativeWork))
-    graph.add((node, SCHEMA.name, Literal(license_.label.strip())))
+    node = sink.blank()
+    sink.add(ref, _S.license, node)
+    sink.add(node, RDF.type, _S.CreativeWork)
+    sink.add(node, _S.name, text_literal(license_.label.strip()))
     return node
 
 
-def add_organization(graph: Graph, ref: URIRef, predicate: URIRef, agent: Agent | None) -> Node | None:
+def add_organization(sink: TripleSink, ref: Term, predicate: str, agent: Agent | None) -> Term | None:
     """An ``Organization`` (a ``Person`` when the source says so) with its name, URL and e-mail when known."""
+    sink = as_sink(sink)
     name = agent_name(agent) if agent is not None else ""
     if not name:
         return None
-    node = safe_iri(agent.uri) or BNode()
-    graph.add((ref, predicate, node))
-    graph.add((node, RDF.type, SCHEMA.Person if agent.kind in _PERSON_KINDS else SCHEMA.Organization))
-    graph.add((node, SCHEMA.name, Literal(name)))
+    node = safe_iri(agent.uri) or sink.blank()
+    sink.add(ref, predicate, node)
+    sink.add(node, RDF.type, _S.Person if agent.kind in _PERSON_KINDS else _S.Organization)
+    sink.add(node, _S.name, text_literal(name))
     url = safe_iri(agent.url) or safe_iri(agent.uri)
     if url is not None:
-        graph.add((node, SCHEMA.url, url))
+        sink.add(node, _S.url, url)
     if email_address(agent.email):
-        graph.add((node, SCHEMA.email, Literal(email_address(agent.email))))
+        sink.add(node, _S.email, text_literal(email_address(agent.email)))
     return node
 
 
 def add_spatial_coverage(
-    graph: Graph, ref: URIRef, places: tuple[Concept, ...], bbox: tuple[float, float, float, float] | None
-) -> list[Node]:
+    sink: TripleSink, ref: Term, places: tuple[Concept, ...], bbox: tuple[float, float, float, float] | None
+) -> list[Term]:
     """``spatialCoverage`` as ``Place``s; the bounding box is a ``GeoShape`` (of the only place, if just one).
 
     A place :func:`known_place` knows (by name or IRI) gets its authority IRI as
     ``sameAs`` and, when the record has no box of its own, the box of its territory.
     """
-    nodes: list[Node] = []
+    sink = as_sink(sink)
+    nodes: list[Term] = []
     for place in places:
-        node = BNode()
-        graph.add((ref, SCHEMA.spatialCoverage, node))
-        graph.add((node, RDF.type, SCHEMA.Place))
-        graph.add((node, SCHEMA.name, Literal(place.label)))
+        node = sink.blank()
+        sink.add(ref, _S.spatialCoverage, node)
+        sink.add(node, RDF.type, _S.Place)
+        sink.add(node, _S.name, text_literal(place.label))
         known = known_place(place.label, place.uri)
-        same_as = URIRef(known.iri) if known else safe_iri(place.uri)
+        same_as = known.iri if known else safe_iri(place.uri)
         if same_as is not None:
-            graph.add((node, SCHEMA.sameAs, same_as))
+            sink.add(node, _S.sameAs, same_as)
         if known is not None and known.bbox is not None and bbox is None:
-            add_geo_shape(graph, node, BBox(*known.bbox))
+            add_geo_shape(sink, node, BBox(*known.bbox))
         nodes.append(node)
     if bbox is not None:
-        place = nodes[0] if len(nodes) == 1 else BNode()
+        place = nodes[0] if len(nodes) == 1 else sink.blank()
         if place not in nodes:
-            graph.add((ref, SCHEMA.spatialCoverage, place))
-            graph.add((place, RDF.type, SCHEMA.Place))
+            sink.add(ref, _S.spatialCoverage, place)
+            sink.add(place, RDF.type, _S.Place)
             nodes.append(place)
-        add_geo_shape(graph, place, BBox(*bbox))
+        add_geo_shape(sink, place, BBox(*bbox))
     return nodes
 
 
-def add_geo_shape(graph: Graph, place: Node, bbox: BBox) -> Node:
+def add_geo_shape(sink: TripleSink, place: Term, bbox: BBox) -> Term:
     """A ``GeoShape`` box as a place's ``geo``."""
-    shape = BNode()
-    graph.add((place, SCHEMA.geo, shape))
-    graph.add((shape, RDF.type, SCHEMA.GeoShape))
-    graph.add((shape, SCHEMA.box, Literal(geo_box(bbox))))
+    sink = as_sink(sink)
+    shape = sink.blank()
+    sink.add(place, _S.geo, shape)
+    sink.add(shape, RDF.type, _S.GeoShape)
+    sink.add(shape, _S.box, text_literal(geo_box(bbox)))
     return shape
 
 
@@ -222,22 +231,23 @@ def temporal_coverage(start: str | None, end: str | None) -> str | None:
     return f"{start or '..'}/{end or '..'}"
 
 
-def add_distribution(graph: Graph, ref: URIRef, distribution: Distribution) -> Node | None:
+def add_distribution(sink: TripleSink, ref: Term, distribution: Distribution) -> Term | None:
     """A ``DataDownload`` with its ``contentUrl``, ``encodingFormat`` (media type, else file type), name and size."""
+    sink = as_sink(sink)
     url = safe_iri(distribution.url)
     if url is None:
         return None
-    node = BNode()
-    graph.add((ref, SCHEMA.distribution, node))
-    graph.add((node, RDF.type, SCHEMA.DataDownload))
-    graph.add((node, SCHEMA.contentUrl, url))
+    node = sink.blank()
+    sink.add(ref, _S.distribution, node)
+    sink.add(node, RDF.type, _S.DataDownload)
+    sink.add(node, _S.contentUrl, url)
     encoding = encoding_format(distribution)
     if encoding:
-        graph.add((node, SCHEMA.encodingFormat, Literal(encoding)))
+        sink.add(node, _S.encodingFormat, text_literal(encoding))
     if distribution.title:
-        graph.add((node, SCHEMA.name, Literal(distribution.title)))
+        sink.add(node, _S.name, text_literal(distribution.title))
     if distribution.byte_size:
-        graph.add((node, SCHEMA.contentSize, Literal(f"{distribution.byte_size} B")))
+        sink.add(node, _S.contentSize, text_literal(f"{distribution.byte_size} B"))
     return node
 
 
@@ -251,27 +261,29 @@ def encoding_format(distribution: Distribution) -> str | None:
     return info.media_type or info.label
 
 
-def add_catalog_link(graph: Graph, ref: URIRef, portal: Portal | None) -> Node | None:
+def add_catalog_link(sink: TripleSink, ref: Term, portal: Portal | None) -> Term | None:
     """``includedInDataCatalog``: the portal the record was harvested from, when the profile knows it.
 
     fedcat's own catalogue lists its datasets the other way round (``dataset``, in
     :meth:`SchemaOrgProfile.serialize_catalog`).
     """
+    sink = as_sink(sink)
     if portal is None:
         return None
-    node = BNode()
-    add_data_catalog(graph, node, portal.name, portal.url)
-    graph.add((ref, SCHEMA.includedInDataCatalog, node))
+    node = sink.blank()
+    add_data_catalog(sink, node, portal.name, portal.url)
+    sink.add(ref, _S.includedInDataCatalog, node)
     return node
 
 
-def add_data_catalog(graph: Graph, node: Node, name: str, url: str) -> None:
+def add_data_catalog(sink: TripleSink, node: Term, name: str, url: str) -> None:
     """A ``DataCatalog`` node with its name and URL."""
-    graph.add((node, RDF.type, SCHEMA.DataCatalog))
-    graph.add((node, SCHEMA.name, Literal(name)))
+    sink = as_sink(sink)
+    sink.add(node, RDF.type, _S.DataCatalog)
+    sink.add(node, _S.name, text_literal(name))
     link = safe_iri(url)
     if link is not None:
-        graph.add((node, SCHEMA.url, link))
+        sink.add(node, _S.url, link)
 
 
 # -- JSON-LD for pages --------------------------------------------------------------------

@@ -50,6 +50,7 @@ def file_type(format: str | None, media_type: str | None = None, *, url: str | N
     return (strong or found or [None])[0]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few values on every distribution
 def _from_format(value: str | None) -> FormatInfo | None:
     text = (value or "").strip()
     if not text:
@@ -63,6 +64,7 @@ def _from_format(value: str | None) -> FormatInfo | None:
     return _from_label(text)  # "RDF/XML" looks like a media type but is a label
 
 
+@functools.lru_cache(maxsize=4096)
 def _from_media_type(value: str | None) -> FormatInfo | None:
     text = (value or "").strip()
     if not text:
@@ -73,6 +75,7 @@ def _from_media_type(value: str | None) -> FormatInfo | None:
     return _info(key) if key else (None if "/" in text else _from_label(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def _from_label(text: str) -> FormatInfo | None:
     for candidate in (text, text.split("(", 1)[0], text.split()[0]):
         key = fold(candidate)
@@ -88,14 +91,31 @@ def _from_url(url: str | None) -> FormatInfo | None:
     """The format named by a URL: its extension, an ODS ``…/exports/<fmt>`` path or a ``format=`` query."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    segments = [s for s in parts.path.split("/") if s]
-    candidates = parse_qs(parts.query).get("format", [])
+    text = url.strip()
+    # urlsplit and parse_qs cost more than the rest of a distribution's export: split by hand unless a query names a format
+    if "format=" in text or "\\" in text or "[" in text:
+        parts = urlsplit(text)
+        path, candidates = parts.path, parse_qs(parts.query).get("format", [])
+    else:
+        path, candidates = _path_of(text), []
+    segments = [s for s in path.split("/") if s]
     if segments and "." in segments[-1]:
         candidates.append(segments[-1].rsplit(".", 1)[1])
     elif len(segments) > 1 and segments[-2] == "exports":
         candidates.append(segments[-1])
     return next((info for c in candidates if (info := _from_label(c)) is not None), None)
+
+
+def _path_of(url: str) -> str:
+    """The path of a URL, as ``urlsplit`` finds it (for a URL whose query names no format)."""
+    head = url.split("#", 1)[0].split("?", 1)[0]
+    scheme, colon, rest = head.partition(":")
+    if colon and scheme and scheme[0].isalpha() and all(c.isalnum() or c in "+-." for c in scheme):
+        head = rest
+    if head.startswith("//"):
+        slash = head.find("/", 2)
+        return head[slash:] if slash >= 0 else ""
+    return head
 
 
 def _protocol(key: str) -> str | None:

@@ -15,11 +15,11 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request
 
-from mappings.profiles.base import build_catalog_graph, build_dataset_graph
+from mappings.profiles.base import catalog_sink, dataset_sink
 from service.api.pages import not_found_page, render_dataset_page
 from service.api.views import base_url, catalogue
 from service.errors import NotAcceptable, RecordNotFound
-from service.rdf_formats import RDF_FORMATS, RdfFormat, format_for_extension, negotiate, serialize
+from service.rdf_formats import RDF_FORMATS, RdfFormat, format_for_extension, negotiate, serialize_sink
 from service.api.openapi import documented
 from service.schemas import CatalogArgs, load_args
 from service.caches import SizedLru
@@ -102,8 +102,8 @@ def dataset_rdf(record_id: str):
     if view == "application/json":
         return redirect(f"{base_url()}/api/datasets/{quote(record_id, safe='')}", code=303)
     fmt = fmt or _negotiated_format()
-    graph = build_dataset_graph(hit.record, catalogue().profiles, base_url())
-    return _rdf_response(graph, fmt)
+    sink = dataset_sink(hit.record, catalogue().profiles, base_url())
+    return _rdf_body_response(serialize_sink(sink, fmt), fmt)
 
 
 def _catalog(fmt: RdfFormat) -> Response:
@@ -117,7 +117,7 @@ def _catalog(fmt: RdfFormat) -> Response:
         page = catalogue().catalog_page(base_url=root, page=args["page"], page_size=args["page_size"], page_url=page_url)
         if args["page"] > page.last_page:
             raise RecordNotFound(f"Page {args['page']} is past the last page ({page.last_page}).")
-        return serialize(build_catalog_graph(page, catalogue().profiles), fmt)
+        return serialize_sink(catalog_sink(page, catalogue().profiles), fmt)
 
     version = catalogue().backend.data_version()
     if version is None:
@@ -153,10 +153,6 @@ def _format_or_404(extension: str) -> RdfFormat:
     if fmt is None:
         raise RecordNotFound(f"Unknown format {extension!r}; use .ttl, .rdf, .jsonld or .nt.")
     return fmt
-
-
-def _rdf_response(graph, fmt: RdfFormat) -> Response:
-    return _rdf_body_response(serialize(graph, fmt), fmt)
 
 
 def _rdf_body_response(body: bytes, fmt: RdfFormat) -> Response:

@@ -12,12 +12,13 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, send_from_directory
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from mappings.portals import Portal
 from mappings.vocabularies.formats import file_type
+from service.api.index import api_map
 from service.api.page_text import LANG_COOKIE, LANGUAGES, count_text, date_text, page_language, translate
 from service.api.schema_org import dataset_jsonld, script_json
 from service.api.views import base_url, catalogue, record_links
@@ -95,7 +96,7 @@ class FacetOption:
 def search_page():
     """The search page (``q``, facet filters and ``page`` in the query string); JSON clients get the API map."""
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return current_app.view_functions["api_index"]()
+        return jsonify(api_map())
     params = _search_params(request.args)
     beyond = int(params["page"]) > LAST_PAGE
     try:

@@ -90,6 +90,9 @@ class HarvestHooks:
     :param should_stop: asked for every record read; True stops the run before anything is written.
     :param on_error: called with the exception that failed the run (metrics count them).
     :param transform: applied to every record just before it is written (the service stamps link health on).
+        Records of unchanged pages go through it on the first run of a (UTC) day, since what it adds may
+        depend on the date; later runs that day keep them as stored. A ``many(records)`` method, when it
+        has one, takes a batch at a time.
     """
 
     now: Callable[[], datetime] = utc_now

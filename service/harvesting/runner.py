@@ -26,6 +26,7 @@ from mappings.record import Record
 from service.harvesting.locking import PortalBusy, PortalLock
 from service.harvesting.options import HarvestHooks, HarvestOptions, utc_now
 from service.search.base import SearchBackend, StoreError
+from service.store.base import KeptRecord
 
 __all__ = ["HarvestHooks", "HarvestInterrupted", "HarvestOptions", "PortalBusy", "harvest_portal", "utc_now"]
 
@@ -104,7 +105,7 @@ class _Run:
         harvester = self.harvester(cache)
         # closed as soon as the write is over or failed: that stops the paging thread and the workers
         with closing(harvester.records(report, harvested_at=started.isoformat())) as stream:
-            records = self.to_write(stream, cache, report)
+            records = self.to_write(stream, cache, report, started)
             stats = self.backend.replace_portal(
                 self.portal.id, records, now=started, grace=self.options.grace, is_complete=lambda: report.complete
             )
@@ -124,11 +125,19 @@ class _Run:
             mapper=mapper_for(self.options.workers),
         )
 
-    def to_write(self, stream: Iterable[Record | KeepRecords], cache: PageCache, report: HarvestReport) -> Iterator[Record]:
-        """The records to write: unchanged pages' records from the store, transformed, stoppable, with progress."""
-        records: Iterable[Record] = _resolve_kept(stream, self.backend, cache, report)
-        if self.hooks.transform is not None:
-            records = map(self.hooks.transform, records)
+    def to_write(
+        self, stream: Iterable[Record | KeepRecords], cache: PageCache, report: HarvestReport, started: datetime
+    ) -> Iterator[Record | KeptRecord]:
+        """The records to write: unchanged pages' records kept (or read back from the store), transformed,
+        stoppable, with progress."""
+        transform = self.hooks.transform
+        # what a transform adds may depend on the day: kept records go through it on a day's first run
+        keep_stored = self.backend.keeps_records and (
+            transform is None or _ran_on_the_day(self.backend, self.portal.id, started)
+        )
+        records: Iterable[Record | KeptRecord] = _resolve_kept(stream, self.backend, cache, report, keep_stored=keep_stored)
+        if transform is not None:
+            records = _transformed(records, transform)
         return _with_progress(_stoppable(records, self.stop_reason), report, self.hooks.on_progress)
 
 
@@ -199,14 +208,24 @@ def _save_cache(backend: SearchBackend, portal_id: str, cache: PageCache, report
 
 
 def _resolve_kept(
-    stream: Iterable[Record | KeepRecords], backend: SearchBackend, cache: PageCache, report: HarvestReport
-) -> Iterator[Record]:
-    """Records as they come, and for each unchanged page the records it produced last time, from the store."""
+    stream: Iterable[Record | KeepRecords],
+    backend: SearchBackend,
+    cache: PageCache,
+    report: HarvestReport,
+    *,
+    keep_stored: bool,
+) -> Iterator[Record | KeptRecord]:
+    """Records as they come, and for each unchanged page the records it produced last time: as
+    :class:`KeptRecord` when ``keep_stored`` (nothing decoded), else read back from the store."""
     for item in stream:
         if not isinstance(item, KeepRecords):
             yield item
             continue
-        kept = backend.get_many(item.record_ids)
+        if keep_stored:
+            stored = backend.stored_ids(item.record_ids)
+            kept: list = [KeptRecord(record_id) for record_id in item.record_ids if record_id in stored]
+        else:
+            kept = backend.get_many(item.record_ids)
         if len(kept) < len(item.record_ids):
             cache.forget(item.page_key)
             report.warnings.append(
@@ -214,6 +233,33 @@ def _resolve_kept(
                 " stored; the page will be read again next time"
             )
         yield from kept
+
+
+def _transformed(
+    records: Iterable[Record | KeptRecord], transform: Callable[[Record], Record], *, batch: int = 200
+) -> Iterator[Record | KeptRecord]:
+    """Records through ``transform`` (a batch at a time when it has a ``many`` method), kept records as they are."""
+    many = getattr(transform, "many", None) or (lambda records: [transform(record) for record in records])
+    pending: list[Record] = []
+    for record in records:
+        if isinstance(record, KeptRecord):
+            yield record
+            continue
+        pending.append(record)
+        if len(pending) == batch:
+            yield from many(pending)
+            pending = []
+    yield from many(pending)
+
+
+def _ran_on_the_day(backend: SearchBackend, portal_id: str, started: datetime) -> bool:
+    """True when an earlier run of the portal that got to write started the same (UTC) day as ``started``."""
+    try:
+        earlier = backend.jobs(portal_id=portal_id, limit=20)
+    except StoreError:
+        return False
+    day = started.date().isoformat()
+    return any(job.status.startswith("done") and job.started_at[:10] == day for job in earlier)
 
 
 def _with_progress(records: Iterable[Record], report: HarvestReport, on_progress) -> Iterator[Record]:

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 from mappings.jobs import HarvestJob, WriteStats
 from mappings.record import Record
 
-__all__ = ["JobLog", "Locks", "RecordStore", "SearchUnavailable", "StoreError", "StoredRecord"]
+__all__ = ["JobLog", "KeptRecord", "Locks", "RecordStore", "SearchUnavailable", "StoreError", "StoredRecord"]
 
 
 class StoreError(Exception):
@@ -36,14 +36,29 @@ class StoredRecord:
     cluster_id: str | None = None
 
 
+@dataclass(frozen=True)
+class KeptRecord:
+    """In a harvest's stream, the record stored under ``record_id``, kept as it is stored.
+
+    An unchanged catalogue page stands for the records it produced last time: a store whose
+    :attr:`RecordStore.keeps_records` is True takes these instead of the records themselves,
+    so an unchanged re-harvest neither decodes nor rewrites them.
+    """
+
+    record_id: str
+
+
 class RecordStore(ABC):
     """The records of every portal, written per portal and atomically; the source of truth."""
+
+    #: True when :meth:`replace_portal` also takes :class:`KeptRecord` items
+    keeps_records: bool = False
 
     @abstractmethod
     def replace_portal(
         self,
         portal_id: str,
-        records: Iterable[Record],
+        records: Iterable[Record | KeptRecord],
         *,
         now: datetime,
         grace: timedelta = timedelta(0),
@@ -51,7 +66,8 @@ class RecordStore(ABC):
     ) -> WriteStats:
         """Make the portal's stored records those of ``records``.
 
-        :param records: consumed once; if it raises, the store is left untouched.
+        :param records: consumed once; if it raises, the store is left untouched. A store that
+            :attr:`keeps_records` also takes :class:`KeptRecord` items (unknown ids among them are ignored).
         :param grace: records no longer published are flagged, and deleted once
             they have been missing this long (0 deletes them at once).
         :param is_complete: asked once the stream is consumed; False when the
@@ -95,6 +111,10 @@ class RecordStore(ABC):
     def count(self) -> int:
         """How many records are stored."""
         return sum(self.counts_by_portal().values())
+
+    def stored_ids(self, record_ids: Iterable[str]) -> set[str]:
+        """Which of ``record_ids`` are stored (a store answers without decoding the records when it can)."""
+        return set(self.get_stored(record_ids))
 
     def get_many(self, record_ids: Iterable[str]) -> list[Record]:
         """The stored records among ``record_ids``, in that order (unknown ids are left out)."""

@@ -8,13 +8,12 @@ two datasets sharing a file share its check.
 from __future__ import annotations
 
 import sqlite3
-import threading
-import uuid
 from abc import ABC, abstractmethod
 from typing import Iterable, Iterator
 
 from mappings.links import LinkCheck
 from service.store.base import StoreError
+from service.store.connections import Connections
 
 __all__ = ["LinkCheckStore", "SqliteLinkCheckStore"]
 
@@ -79,12 +78,7 @@ class SqliteLinkCheckStore(LinkCheckStore):
     """
 
     def __init__(self, path: str) -> None:
-        memory = path == ":memory:"
-        self._target = f"file:links-{uuid.uuid4().hex}?mode=memory&cache=shared" if memory else path
-        self._memory = memory
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._connections = Connections(path, name="the link check database", memory_prefix="links")
         self._keeper = self._conn()  # an in-memory database lives while one connection is open
         self._keeper.executescript(_SCHEMA)
 
@@ -140,11 +134,7 @@ class SqliteLinkCheckStore(LinkCheckStore):
 
     def close(self) -> None:
         """Close every connection this store opened."""
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._connections.close()
 
     def _write(self, statements: list[tuple[str, list]]) -> int:
         conn = self._conn()
@@ -168,15 +158,4 @@ class SqliteLinkCheckStore(LinkCheckStore):
             raise StoreError(f"link check read failed: {exc}") from exc
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(self._target, uri=self._memory, timeout=30.0, check_same_thread=False, isolation_level=None)
-                if not self._memory:
-                    conn.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot open the link check database {self._target}: {exc}") from exc
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
+        return self._connections.get()

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator
 
 from mappings.duplicates import ClusterEntry, compute_clusters, duplicate_keys
 from mappings.jobs import HarvestJob, WriteStats
-from mappings.record import Record, hash_of_dict
-from service.store.base import JobLog, Locks, RecordStore, StoreError, StoredRecord
+from mappings.record import Record
+from service.store.base import JobLog, KeptRecord, Locks, RecordStore, StoreError, StoredRecord
+from service.store.connections import Connections
 
 __all__ = ["SqliteStore"]
 
@@ -66,6 +65,13 @@ CREATE TABLE IF NOT EXISTS page_cache (
 );
 CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL);
 """
+#: a harvest's records before they are applied: the columns of ``records`` and the duplicate keys
+_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS staging (record_id TEXT PRIMARY KEY, hash TEXT, data TEXT, portal_id TEXT,"
+    " title_sort TEXT, modified TEXT, issued TEXT, west REAL, south REAL, east REAL, north REAL, quality INTEGER, keys TEXT)"
+)
+_STAGE = "INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_KEPT_COLUMNS = (None,) * 12
 #: take a free or expired lock, or renew one's own; a lock held by another live owner is left as it is
 _ACQUIRE_LOCK = (
     "INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)"
@@ -84,14 +90,12 @@ class SqliteStore(RecordStore, JobLog, Locks):
         shared by the threads of this process.
     """
 
+    keeps_records = True
+
     def __init__(self, path: str = "fedcat.db", *, timeout: float = 30.0) -> None:
         self.path = path
         self.memory = path == ":memory:"
-        self._uri = f"file:fedcat-{uuid.uuid4().hex}?mode=memory&cache=shared" if self.memory else path
-        self._timeout = timeout
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._connections = Connections(path, name="the database", memory_prefix="fedcat", timeout=timeout, synchronous="NORMAL")
         self._migrate(self._conn())
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -115,49 +119,52 @@ class SqliteStore(RecordStore, JobLog, Locks):
     def replace_portal(
         self,
         portal_id: str,
-        records: Iterable[Record],
+        records: Iterable[Record | KeptRecord],
         *,
         now: datetime,
         grace: timedelta = timedelta(0),
         is_complete: Callable[[], bool] = lambda: True,
     ) -> WriteStats:
-        """See :meth:`RecordStore.replace_portal`; what changed is queued in the index outbox, same transaction."""
+        """See :meth:`RecordStore.replace_portal`; what changed is queued in the index outbox, same transaction.
+
+        A harvest that changes nothing writes nothing: no record, no outbox entry, and
+        :meth:`data_version` stays where it was (so what readers computed stays valid).
+        """
         conn = self._conn()
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS staging (record_id TEXT PRIMARY KEY, hash TEXT, data TEXT)")
+        conn.execute(_STAGING)
         conn.execute("DELETE FROM temp.staging")
         try:
             self._stage_all(conn, portal_id, records)
-            with self._write() as write:
+            with self._write(records=False) as write:
                 before = self._cluster_states(write)
                 changed: list[str] = []
-                stats = self._apply_staging(write, portal_id, now, grace, is_complete(), changed)
-                self._recluster(write)
-                self._queue(write, changed + _differences(before, self._cluster_states(write)))
+                stats, restored = self._apply_staging(write, portal_id, now, grace, is_complete(), changed)
+                if changed:  # clusters are made of records: with none written or removed, none moved
+                    self._recluster(write)
+                    self._queue(write, changed + _differences(before, self._cluster_states(write)))
+                if changed or restored or stats.flagged:
+                    _next_generation(write)
                 return stats
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.execute("DELETE FROM temp.staging")
 
-    def _stage_all(self, conn: sqlite3.Connection, portal_id: str, records: Iterable[Record]) -> None:
+    def _stage_all(self, conn: sqlite3.Connection, portal_id: str, records: Iterable[Record | KeptRecord]) -> None:
         # staging writes only the connection's temp database, in batches: no lock on the shared file
-        conn.execute("BEGIN")
-        for done, record in enumerate(records, 1):
-            if record.portal_id != portal_id:
-                raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
-            payload = record.to_dict()
-            conn.execute(
-                "INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?)",
-                (record.record_id, hash_of_dict(payload), json.dumps(payload, ensure_ascii=False)),
-            )
-            if done % 1000 == 0:
-                conn.execute("COMMIT")
-                conn.execute("BEGIN")
-        conn.execute("COMMIT")
+        # the record's columns are staged with it, so applying the harvest decodes nothing
+        batch: list[tuple] = []
+        for record in records:
+            batch.append(_staging_row(record, portal_id))
+            if len(batch) == 500:
+                conn.executemany(_STAGE, batch)
+                batch.clear()
+        conn.executemany(_STAGE, batch)
 
     def _apply_staging(
         self, conn: sqlite3.Connection, portal_id: str, now: datetime, grace: timedelta, complete: bool, changed: list[str]
-    ) -> WriteStats:
+    ) -> tuple[WriteStats, bool]:
+        """Apply the staged records; returns the counts, and whether a record flagged missing came back."""
         existing = {
             row[0]: (row[1], row[2], row[3])
             for row in conn.execute(
@@ -165,22 +172,27 @@ class SqliteStore(RecordStore, JobLog, Locks):
             )
         }
         created = updated = unchanged = 0
-        for record_id, content_hash, data in _staged(conn):
+        restored = False
+        for row in _staged(conn):
+            record_id, content_hash, data = row[:3]
             previous = existing.pop(record_id, None)
-            if previous is not None and previous[1] == content_hash:
+            if data is None and previous is None:
+                continue  # a kept record that is no longer stored: nothing to keep
+            if previous is not None and (data is None or previous[1] == content_hash):
                 if previous[2] is not None:
                     conn.execute("UPDATE records SET missing_since = NULL WHERE rowid = ?", (previous[0],))
+                    restored = True
                 unchanged += 1
                 continue
             if previous is not None:
                 self._delete_rows(conn, [previous[0]])
-            self._insert(conn, Record.from_dict(json.loads(data)), content_hash, data)
+            self._insert(conn, row)
             changed.append(record_id)
             created, updated = (created + 1, updated) if previous is None else (created, updated + 1)
         deleted = flagged = 0
         if complete:
             deleted, flagged = self._retire_missing(conn, existing, now, grace, changed)
-        return WriteStats(created=created, updated=updated, unchanged=unchanged, deleted=deleted, flagged=flagged)
+        return WriteStats(created=created, updated=updated, unchanged=unchanged, deleted=deleted, flagged=flagged), restored
 
     def _retire_missing(
         self, conn: sqlite3.Connection, missing: dict[str, tuple], now: datetime, grace: timedelta, changed: list[str]
@@ -199,18 +211,16 @@ class SqliteStore(RecordStore, JobLog, Locks):
         )
         return len(expired), len(newly_missing)
 
-    def _insert(self, conn: sqlite3.Connection, record: Record, content_hash: str, data: str) -> None:
-        west, south, east, north = record.bbox or (None, None, None, None)
+    def _insert(self, conn: sqlite3.Connection, staged: tuple) -> None:
+        """Insert a staged row (see :func:`_staging_row`): the record, and its duplicate keys."""
+        *columns, keys = staged
         cursor = conn.execute(
-            "INSERT INTO records (record_id, portal_id, content_hash, title_sort, modified, issued,"
-            " west, south, east, north, quality, cluster_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.record_id, record.portal_id, content_hash, record.title.casefold(), record.modified, record.issued,
-             west, south, east, north, record.quality, record.record_id, data),
+            "INSERT INTO records (record_id, content_hash, data, portal_id, title_sort, modified, issued,"
+            " west, south, east, north, quality, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*columns, columns[0]),
         )
-        conn.executemany(
-            "INSERT INTO record_keys (record_rowid, key) VALUES (?, ?)",
-            [(cursor.lastrowid, k) for k in duplicate_keys(record)],
-        )
+        rowid = cursor.lastrowid
+        conn.executemany("INSERT INTO record_keys (record_rowid, key) VALUES (?, ?)", [(rowid, key) for key in json.loads(keys)])
 
     def _delete_rows(self, conn: sqlite3.Connection, rowids: list[int]) -> None:
         for chunk in _chunks(rowids, 500):
@@ -333,6 +343,14 @@ class SqliteStore(RecordStore, JobLog, Locks):
             found.update((rid, StoredRecord(Record.from_dict(json.loads(d)), s, c)) for rid, d, s, c in rows)
         return found
 
+    def stored_ids(self, record_ids: Iterable[str]) -> set[str]:
+        """See :meth:`RecordStore.stored_ids`: answered from the ids' index, nothing decoded."""
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(record_ids)), 500):
+            sql = f"SELECT record_id FROM records WHERE record_id IN ({','.join('?' * len(chunk))})"
+            found.update(record_id for (record_id,) in self._fetch(self._conn(), sql, chunk))
+        return found
+
     def cluster_members(self, cluster_ids: Iterable[str]) -> dict[str, list[Record]]:
         """See :meth:`RecordStore.cluster_members`: only clusters of several records are decoded (most are alone)."""
         members: dict[str, list[Record]] = {}
@@ -435,30 +453,13 @@ class SqliteStore(RecordStore, JobLog, Locks):
     # -- connections -------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-        return conn
+        return self._connections.get()
 
     def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(
-                self._uri, uri=self.memory, timeout=self._timeout, check_same_thread=False, isolation_level=None
-            )
-            if not self.memory:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
-        with self._lock:
-            self._connections.append(conn)
-        return conn
+        return self._connections.connect()
 
     def _forget(self, conn: sqlite3.Connection) -> None:
-        with self._lock:
-            if conn in self._connections:
-                self._connections.remove(conn)
-        conn.close()
+        self._connections.forget(conn)
 
     @contextmanager
     def _write(self, *, records: bool = True) -> Iterator[sqlite3.Connection]:
@@ -468,7 +469,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
             conn.execute("BEGIN IMMEDIATE")
             yield conn
             if records:
-                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                _next_generation(conn)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
@@ -485,16 +486,35 @@ class SqliteStore(RecordStore, JobLog, Locks):
 
     def close(self) -> None:
         """Close every connection this store opened."""
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._connections.close()
+
+def _staging_row(record: Record | KeptRecord, portal_id: str) -> tuple:
+    """What is staged of a record: id, content hash, JSON, the columns of ``records`` and the duplicate keys.
+
+    A kept record has only its id.
+    """
+    if isinstance(record, KeptRecord):
+        if not record.record_id.startswith(f"{portal_id}:"):
+            raise StoreError(f"record {record.record_id} does not belong to {portal_id}")
+        return (record.record_id, *_KEPT_COLUMNS)
+    if record.portal_id != portal_id:
+        raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
+    content_hash, data = record.hash_and_json()
+    west, south, east, north = record.bbox or (None, None, None, None)
+    return (
+        record.record_id, content_hash, data, record.portal_id, record.title.casefold(), record.modified,
+        record.issued, west, south, east, north, record.quality, json.dumps(sorted(duplicate_keys(record))),
+    )
 
 
-def _staged(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
+def _next_generation(conn: sqlite3.Connection) -> None:
+    """Move :meth:`SqliteStore.data_version` on (inside the write transaction)."""
+    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
+
+def _staged(conn: sqlite3.Connection) -> Iterator[tuple]:
     """The staged records in batches: a harvest of 80,000 records never sits in memory whole."""
-    cursor = conn.execute("SELECT record_id, hash, data FROM temp.staging")
+    cursor = conn.execute("SELECT * FROM temp.staging")
     while batch := cursor.fetchmany(500):
         yield from batch
 

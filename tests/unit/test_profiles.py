@@ -39,6 +39,7 @@ from mappings.profiles.places import known_place
 from mappings.profiles.dcat_distributions import add_format, add_license, add_media_type
 from mappings.profiles.hvd import HVD_LEGISLATION, Hvd, add_hvd, hvd_of
 from mappings.profiles.rdf_terms import date_literal, mailto, safe_iri
+from mappings.profiles.sink import as_sink, to_rdflib
 from mappings.profiles.schema_org import SchemaOrgProfile, dataset_document, geo_box, temporal_coverage
 from mappings.record import Agent, Concept, Distribution, ThemeAssignment, Translation
 from mappings.geo import BBox
@@ -52,6 +53,13 @@ EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 ETALAB = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
+
+
+def rdf(term, graph: Graph | None = None):
+    """A helper's compact term as the rdflib term ``graph`` holds (None stays None)."""
+    if term is None:
+        return None
+    return as_sink(graph).rdflib_term(term) if graph is not None else to_rdflib(term)
 
 def turtle(text: str) -> Graph:
     prefixes = """
@@ -306,7 +314,7 @@ def test_no_agent_without_a_name():
     ],
 )
 def test_dates_are_typed_or_dropped(value, datatype):
-    literal = date_literal(value)
+    literal = rdf(date_literal(value))
     assert (literal.datatype if literal is not None else None) == datatype
     if literal is not None:
         assert not literal.ill_typed
@@ -330,7 +338,7 @@ def test_temporal_coverage_with_one_bound_or_none(start, end, count):
 
 
 def test_the_bounding_box_is_a_wkt_polygon_longitude_first():
-    literal = bbox_literal((2.224, 48.815, 2.47, 48.902))
+    literal = rdf(bbox_literal((2.224, 48.815, 2.47, 48.902)))
     assert literal.datatype == GEO.wktLiteral
     assert str(literal) == "POLYGON((2.224 48.815, 2.47 48.815, 2.47 48.902, 2.224 48.902, 2.224 48.815))"
     assert str(literal) == BBox(2.224, 48.815, 2.47, 48.902).to_wkt()
@@ -366,8 +374,8 @@ def test_the_source_geometry_of_a_known_place_is_kept_on_a_location_of_its_own()
     lyon = URIRef("http://id.insee.fr/geo/commune/69123")
     assert lyon in locations and len(locations) == 2
     (own,) = locations - {lyon}
-    assert graph.value(own, DCAT.bbox) == bbox_literal((4.8, 45.74, 4.85, 45.77))
-    assert graph.value(lyon, DCAT.bbox) == bbox_literal(known_place("Lyon").bbox)
+    assert graph.value(own, DCAT.bbox) == rdf(bbox_literal((4.8, 45.74, 4.85, 45.77)))
+    assert graph.value(lyon, DCAT.bbox) == rdf(bbox_literal(known_place("Lyon").bbox))
 
 
 def test_france_named_by_a_record_keeps_one_label_per_language_on_the_country_concept():
@@ -390,7 +398,7 @@ def test_a_place_given_by_its_insee_iri_is_written_as_a_known_place():
     lyon = "http://id.insee.fr/geo/commune/69123"
     add_spatial(graph, REF, (Concept("69123", uri=lyon),), None)
     assert graph.value(URIRef(lyon), SKOS.prefLabel) == Literal("Lyon", lang="fr")
-    assert graph.value(URIRef(lyon), DCAT.bbox) == bbox_literal(known_place(None, lyon).bbox)
+    assert graph.value(URIRef(lyon), DCAT.bbox) == rdf(bbox_literal(known_place(None, lyon).bbox))
 
 
 def test_place_iris_several_names_and_a_bbox_are_separate_locations():
@@ -551,11 +559,11 @@ def test_non_hvd_datasets_have_no_hvd_triples():
     [("https://a.fr/x?y=1", "https://a.fr/x?y=1"), ("urn:uuid:1", "urn:uuid:1"), ("a b", None), ("ftp://a", None), ("https://a.fr/<x>", None)],
 )
 def test_safe_iri(value, expected):
-    assert safe_iri(value) == (URIRef(expected) if expected else None)
+    assert rdf(safe_iri(value)) == (URIRef(expected) if expected else None)
 
 
 def test_mailto():
-    assert mailto("a@b.fr") == URIRef("mailto:a@b.fr") and mailto("a b@c.fr") is None and mailto(None) is None
+    assert rdf(mailto("a@b.fr")) == URIRef("mailto:a@b.fr") and mailto("a b@c.fr") is None and mailto(None) is None
 
 
 def test_dataset_and_catalogue_refs():
@@ -724,7 +732,7 @@ def test_an_agent_without_a_name_keeps_its_iri_type_and_e_mail():
     graph = Graph()
     agent = Agent(name="", uri="https://example.eu/GreekEnvironmentAgency", email="mailto: info@example.eu",
                   kind="http://xmlns.com/foaf/0.1/Organization")
-    node = add_agent(graph, REF, DCTERMS.publisher, agent)
+    node = rdf(add_agent(graph, REF, DCTERMS.publisher, agent), graph)
     assert node == URIRef(agent.uri)
     assert set(graph.objects(node, RDF.type)) == {FOAF.Agent, FOAF.Organization}
     assert graph.value(node, FOAF.mbox) == URIRef("mailto:info@example.eu")
@@ -735,7 +743,7 @@ def test_an_agent_without_a_name_keeps_its_iri_type_and_e_mail():
 def test_a_vcard_organisation_contact_keeps_its_class_and_e_mail_without_an_invented_name():
     graph = Graph()
     contact = Agent(name="", email="contact@geo.example.fr", kind="http://www.w3.org/2006/vcard/ns#Organization")
-    node = add_contact_point(graph, REF, contact)
+    node = rdf(add_contact_point(graph, REF, contact), graph)
     assert set(graph.objects(node, RDF.type)) == {VCARD.Kind, VCARD.Organization}
     assert graph.value(node, VCARD.hasEmail) == URIRef("mailto:contact@geo.example.fr")
     assert graph.value(node, VCARD.fn) is None
@@ -743,7 +751,7 @@ def test_a_vcard_organisation_contact_keeps_its_class_and_e_mail_without_an_inve
 
 def test_an_agent_class_from_another_vocabulary_is_not_copied():
     graph = Graph()
-    node = add_agent(graph, REF, DCTERMS.publisher, Agent(name="X", kind="http://example.org/Thing"))
+    node = rdf(add_agent(graph, REF, DCTERMS.publisher, Agent(name="X", kind="http://example.org/Thing")), graph)
     assert set(graph.objects(node, RDF.type)) == {FOAF.Agent}
 
 
@@ -754,14 +762,14 @@ def test_an_agent_class_from_another_vocabulary_is_not_copied():
 def test_known_licences_carry_the_registries_titles(license_id, names):
     info = next(i for i in map(canonical_license, (license_id,)) if i)
     graph = Graph()
-    node = add_license(graph, DIST, Concept(info.label, info.uri))
+    node = rdf(add_license(graph, DIST, Concept(info.label, info.uri)), graph)
     assert graph.value(node, RDFS.label) == Literal(names.udata_title or info.label)
     assert graph.value(node, DCTERMS.title) == Literal(names.ckan_title or names.udata_title or info.label)
 
 
 def test_the_odbl_is_labelled_as_data_gouv_fr_and_ckan_know_it():
     graph = Graph()
-    node = add_license(graph, DIST, Concept("Open Data Commons Open Database License (ODbL) 1.0"))
+    node = rdf(add_license(graph, DIST, Concept("Open Data Commons Open Database License (ODbL) 1.0")), graph)
     assert node == URIRef(EU + "licence/ODC_BL")
     assert graph.value(node, RDFS.label) == Literal("Open Data Commons Open Database License (ODbL)")
     assert graph.value(node, DCTERMS.title) == Literal("Open Data Commons Open Database License (ODbL)")

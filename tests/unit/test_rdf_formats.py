@@ -10,9 +10,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from mappings.profiles.base import CatalogInfo, CatalogPage, build_catalog_graph, get_profiles
+from mappings.profiles.base import CatalogInfo, CatalogPage, build_catalog_graph, catalog_sink, get_profiles
 from mappings.profiles.page_graph import PageGraph, used_prefixes
-from service.rdf_formats import format_for_extension, serialize
+from service.rdf_formats import format_for_extension, serialize, serialize_sink
 from tests.factories import RecordFactory
 
 BASE = "http://fedcat.test"
@@ -20,14 +20,27 @@ _PREFIX = re.compile(r"^@prefix (\w*): <([^>]+)> \.$", re.M)
 
 
 @pytest.fixture(scope="module")
-def page_graph() -> Graph:
+def page() -> CatalogPage:
     records = [RecordFactory(record_id=f"paris:jeu-{n}", guid=f"jeu-{n}") for n in range(3)]
-    page = CatalogPage(CatalogInfo(BASE), records, 3, 1, 10, lambda n: f"{BASE}/catalog?page={n}")
+    return CatalogPage(CatalogInfo(BASE), records, 3, 1, 10, lambda n: f"{BASE}/catalog?page={n}")
+
+
+@pytest.fixture(scope="module")
+def page_graph(page) -> Graph:
     return build_catalog_graph(page, get_profiles(["dcat_ap_3", "schema_org"]))
 
 
-def test_turtle_declares_only_the_prefixes_it_uses_one_per_namespace(page_graph):
-    text = serialize(page_graph, format_for_extension("ttl")).decode()
+@pytest.fixture(scope="module", params=["graph", "sink"])
+def write(request, page, page_graph):
+    """The page in a syntax: serialised from its graph, or written by the export's page sink (the hot path)."""
+    if request.param == "graph":
+        return lambda extension: serialize(page_graph, format_for_extension(extension))
+    sink = catalog_sink(page, get_profiles(["dcat_ap_3", "schema_org"]))
+    return lambda extension: serialize_sink(sink, format_for_extension(extension))
+
+
+def test_turtle_declares_only_the_prefixes_it_uses_one_per_namespace(write):
+    text = write("ttl").decode()
     declared = dict(_PREFIX.findall(text))
     body = _PREFIX.sub("", text)
     assert declared, "the export uses prefixes"
@@ -38,22 +51,22 @@ def test_turtle_declares_only_the_prefixes_it_uses_one_per_namespace(page_graph)
     assert not {"brick", "sosa", "qb", "doap", "owl"} & set(declared)
 
 
-def test_turtle_states_each_subject_once(page_graph):
-    text = serialize(page_graph, format_for_extension("ttl")).decode()
+def test_turtle_states_each_subject_once(write, page_graph):
+    text = write("ttl").decode()
     starts = [line.split(" ", 1)[0] for line in text.splitlines() if line and not line[0].isspace() and not line.startswith("@")]
     assert len(starts) == len(set(starts))
     assert isomorphic(Graph().parse(data=text, format="turtle"), page_graph)
 
 
-def test_json_ld_context_holds_only_used_prefixes(page_graph):
-    document = json.loads(serialize(page_graph, format_for_extension("jsonld")))
+def test_json_ld_context_holds_only_used_prefixes(write, page_graph):
+    document = json.loads(write("jsonld"))
     context = document["@context"]
     assert "dct" in context and "dcterms" not in context and "brick" not in context
     assert isomorphic(Graph().parse(data=json.dumps(document), format="json-ld"), page_graph)
 
 
-def test_rdf_xml_round_trips(page_graph):
-    data = serialize(page_graph, format_for_extension("rdf"))
+def test_rdf_xml_round_trips(write, page_graph):
+    data = write("rdf")
     assert b"xmlns:brick" not in data
     assert isomorphic(Graph().parse(data=data, format="xml"), page_graph)
 
