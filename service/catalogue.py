@@ -17,16 +17,21 @@ from harvesters.errors import UnknownHarvester
 from harvesters.fetch.link_checker import LinkChecker, LinkCheckSettings
 from service.harvesting.options import HarvestHooks, HarvestOptions
 from service.harvesting.runner import PortalBusy, harvest_portal
+from mappings.freshness import freshness
 from mappings.jobs import HarvestJob
+from mappings.links import record_urls
 from mappings.portals import Portal, load_portals
 from mappings.profiles.base import CatalogInfo, CatalogPage, Profile, get_profiles
+from mappings.quality import assess
+from mappings.record import Record
 from service import metrics
 from service.config import Settings
 from service.insights import insights_body
 from service.link_health import LinkRun, Stamper, check_links, forget_orphans
 from service.search import get_backend
-from service.errors import InvalidQuery
-from service.search.base import SearchBackend, SearchPage, SearchQuery
+from service.errors import InvalidQuery, RecordNotFound
+from service.results import QualityView, cluster_json, hit_json, page_json, quality_json
+from service.search.base import Hit, SearchBackend, SearchPage, SearchQuery, Suggestion
 from service.search.facets import FacetResolver, UnknownFacetValue
 from service.store.link_checks import LinkCheckStore, SqliteLinkCheckStore
 
@@ -68,6 +73,45 @@ class Catalogue:
         except UnknownFacetValue as exc:
             raise InvalidQuery(str(exc), errors={exc.facet: [str(exc)]}) from exc
         return self.backend.search(resolved)
+
+    def search_page(self, query: SearchQuery, *, root: str) -> dict:
+        """A search's complete results page (:func:`service.results.page_json`): highlights, labelled
+        facets, and each result's copies on other portals; links under ``root``."""
+        page = self.search(query)
+        clusters = self.backend.cluster_members(h.cluster_id for h in page.hits if h.cluster_id)
+        return page_json(page, clusters, self.facets, root)
+
+    def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
+        """Completions of what a user is typing (titles, keywords, publishers)."""
+        return self.backend.suggest(prefix, limit=limit)
+
+    def dataset_hit(self, record_id: str) -> Hit:
+        """The stored record with that id.
+
+        :raises RecordNotFound: when no portal has it.
+        """
+        hit = self.backend.get(record_id)
+        if hit is None:
+            raise RecordNotFound(f"No dataset with id {record_id!r}.")
+        return hit
+
+    def dataset(self, record_id: str, *, root: str) -> dict:
+        """One dataset as the API shows it, with its merged cluster and its quality report.
+
+        :raises RecordNotFound: when no portal has it.
+        """
+        hit = self.dataset_hit(record_id)
+        members = self.backend.cluster_members([hit.cluster_id]).get(hit.cluster_id, []) if hit.cluster_id else []
+        body = hit_json(hit, members, root)
+        body["cluster"] = cluster_json(hit, members, root)
+        body["quality_report"] = quality_json(hit.record, self.quality(hit.record))
+        return body
+
+    def quality(self, record: Record) -> QualityView:
+        """A record's quality report, the checks of its links and its freshness today."""
+        checks = self.link_checks.get_many(url for url, _ in record_urls(record))
+        today = datetime.now(timezone.utc).date()
+        return QualityView(assess(record, checks), checks, freshness(record, today, margin=self.settings.freshness_margin))
 
     def portal(self, portal_id: str) -> Portal:
         """The configured portal with that id."""

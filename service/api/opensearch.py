@@ -76,7 +76,7 @@ def atom_feed():
 def opensearch_suggestions():
     """``[query, [completions], [descriptions], [urls]]``, as browsers expect."""
     args = load_args(SuggestArgs(), request.args)
-    found = catalogue().backend.suggest(args["q"], limit=args["limit"])
+    found = catalogue().suggest(args["q"], limit=args["limit"])
     root = base_url()
     body = [
         args["q"],

@@ -8,7 +8,6 @@ module. HTML responses carry a strict Content-Security-Policy (no inline scripts
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,15 +16,12 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from mappings.freshness import freshness
-from mappings.links import record_urls
 from mappings.portals import Portal
 from mappings.vocabularies.formats import file_type
 from service.api.index import api_map
 from service.api.page_text import LANG_COOKIE, LANGUAGES, count_text, date_text, page_language, translate
-from mappings.quality import assess
 from service.api.schema_org import dataset_jsonld, script_json
-from service.api.views import base_url, catalogue, page_json, record_links
+from service.api.views import base_url, catalogue, record_links
 from service.rdf_formats import RDF_FORMATS
 from service.schemas import SearchArgs, load_args
 from service.search.base import Hit, SearchQuery
@@ -104,7 +100,7 @@ def search_page():
     params = _search_params(request.args)
     beyond = int(params["page"]) > LAST_PAGE
     try:
-        body = page_json(catalogue().search(load_args(SearchArgs(), _first_page(params) if beyond else params)))
+        body = catalogue().search_page(load_args(SearchArgs(), _first_page(params) if beyond else params), root=base_url())
     except ValidationError:
         return _html(render_template("search.html", error=True, active="search", **_search_context(params, None)), status=400)
     if beyond:
@@ -207,14 +203,12 @@ def render_dataset_page(hit: Hit) -> Response:
     links = record_links(record)
     portal = _portal(record.portal_id)
     alternates = [(f.media_type, links[f.extension], RDF_LABELS[f.extension]) for f in RDF_FORMATS]
-    cat = catalogue()
-    checks = cat.link_checks.get_many(url for url, _ in record_urls(record))
-    today = datetime.now(timezone.utc).date()
+    quality = catalogue().quality(record)
     html = render_template(
         "dataset.html",
-        link_checks=checks,
-        quality=assess(record, checks),
-        freshness=freshness(record, today, margin=cat.settings.freshness_margin),
+        link_checks=quality.link_checks,
+        quality=quality.report,
+        freshness=quality.freshness,
         LINK_VERDICTS=LINK_VERDICTS,
         DIMENSION_LABELS=DIMENSION_LABELS,
         record=record,

@@ -1,21 +1,14 @@
-"""Helpers shared by the blueprints: the current catalogue and JSON views of results."""
+"""Helpers shared by the blueprints: the current catalogue and the public URL it builds links under."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
-from urllib.parse import quote
-
 from flask import current_app, request
 
-from mappings.duplicates import merge_cluster
-from mappings.limits import cut_text
 from mappings.record import Record
+from service import results
 from service.catalogue import Catalogue
-from service.search.base import Hit, SearchPage
-from service.search.highlight import excerpt, highlight
-from service.search.query import parse_query
 
-__all__ = ["base_url", "catalogue", "cluster_json", "hit_json", "member_json", "page_json", "record_links"]
+__all__ = ["base_url", "catalogue", "record_links"]
 
 
 def catalogue() -> Catalogue:
@@ -30,138 +23,4 @@ def base_url() -> str:
 
 def record_links(record: Record) -> dict[str, str]:
     """Links to the record in the API and in each RDF syntax."""
-    quoted = quote(record.record_id, safe="")
-    root = base_url()
-    links = {"self": f"{root}/api/datasets/{quoted}", "page": f"{root}/datasets/{quoted}"}
-    links.update({ext: f"{root}/datasets/{quoted}.{ext}" for ext in ("ttl", "rdf", "jsonld", "nt")})
-    return links
-
-
-def member_json(record: Record) -> dict:
-    """A short reference to another portal's copy of a dataset."""
-    links = record_links(record)
-    return {"id": record.record_id, "portal_id": record.portal_id, "title": record.title,
-            "links": {"self": links["self"], "page": links["page"]}}
-
-
-def hit_json(hit: Hit, members: list[Record] | None = None) -> dict:
-    """One record as the API shows it; ``members`` are its cluster's records, itself included."""
-    record = hit.record
-    data = record.to_dict()
-    data.pop("extras")
-    data = {"id": data.pop("record_id"), **data}
-    data["formats"] = list(record.formats)
-    data["missing_since"] = hit.missing_since
-    data["links"] = record_links(record)
-    data["cluster_id"] = hit.cluster_id or record.record_id
-    data["also_on"] = [member_json(m) for m in members or () if m.record_id != record.record_id]
-    return data
-
-
-#: the longest text a search result carries (titles, descriptions, keywords…), cut with " […]"; the dataset endpoint has it whole
-RESULT_TEXT_CHARS = 500
-#: the most items of each list a search result carries (keywords, distributions, themes…)
-RESULT_LIST_ITEMS = 20
-#: how far into a description the highlighted excerpt looks for the query's words (a result must stay cheap)
-HIGHLIGHT_SCAN_CHARS = 20_000
-#: keys whose values are links: cut, they would mislead, so they are kept up to this length and dropped beyond
-_LINK_CHARS = 2048
-
-
-def summary_json(data: dict) -> dict:
-    """A search result cut down to :data:`RESULT_TEXT_CHARS` and :data:`RESULT_LIST_ITEMS`; ``truncated`` names what was cut."""
-    cut: list[str] = []
-    summary = {key: value if key in _WHOLE else _summarised(key, value, cut) for key, value in data.items()}
-    summary["truncated"] = sorted(set(cut))
-    return summary
-
-
-def _summarised(key: str, value, cut: list[str], top: str | None = None):
-    field = top or key
-    if isinstance(value, str):
-        if _is_link(key):
-            if len(value) <= _LINK_CHARS:
-                return value
-            cut.append(field)
-            return None
-        if len(value) > RESULT_TEXT_CHARS:
-            cut.append(field)
-            return cut_text(value, RESULT_TEXT_CHARS)
-        return value
-    if isinstance(value, list):
-        if len(value) > RESULT_LIST_ITEMS:
-            cut.append(field)
-        return [_summarised(key, item, cut, field) for item in value[:RESULT_LIST_ITEMS]]
-    if isinstance(value, dict):
-        return {name: _summarised(name, item, cut, field) for name, item in value.items()}
-    return value
-
-
-def _is_link(key: str) -> bool:
-    return key in ("uri", "source_uri", "landing_page", "email", "url") or key.endswith(("_url", "_uri"))
-
-
-#: what a result needs whole: its id and the links built from it
-_WHOLE = frozenset({"id", "guid", "cluster_id", "links"})
-
-
-#: what ``total`` and the facet counts count, said in every search response
-COUNTING = (
-    "total and facet counts count datasets: a dataset published on several portals (a cluster, see also_on)"
-    " counts once, and in the portal facet it counts once for each portal publishing it, so portal counts"
-    " may add up to more than the total; /catalog and the CLI count records, one per portal copy"
-)
-
-
-def page_json(page: SearchPage) -> dict:
-    """A search page as ``{total, page, page_size, results, facets}``, each result highlighted."""
-    query = page.query
-    parsed = parse_query(query.q)
-    clusters = catalogue().backend.cluster_members(h.cluster_id for h in page.hits if h.cluster_id)
-    results = []
-    for hit in page.hits:
-        item = summary_json(hit_json(hit, clusters.get(hit.cluster_id or "")))
-        item["score"] = round(hit.score, 4)
-        item["highlight"] = {
-            "title": highlight(cut_text(hit.record.title, RESULT_TEXT_CHARS), parsed),
-            "description": excerpt(hit.record.description[:HIGHLIGHT_SCAN_CHARS], parsed),
-        }
-        results.append(item)
-    return {
-        "total": page.total,
-        "page": query.page,
-        "page_size": query.page_size,
-        "pages": max(1, -(-page.total // query.page_size)),
-        "sort": query.sort,
-        "results": results,
-        "counting": COUNTING,
-        "facets": {
-            name: [catalogue().facets.labelled(name, v) for v in values] for name, values in page.facets.items()
-        },
-    }
-
-
-def cluster_json(hit: Hit, members: list[Record]) -> dict | None:
-    """The merged view of a dataset published on several portals, each field with the portal that supplied it."""
-    if len(members) < 2:
-        return None
-    merged = merge_cluster(members)
-    return {
-        "id": hit.cluster_id,
-        "members": [member_json(m) for m in members],
-        "merged": {
-            name: {"value": _plain(entry["value"]), "portal": entry["portal"], "record": entry["record"]}
-            for name, entry in merged.items()
-            if name != "distributions"
-        }
-        | {"distributions": [{"value": _plain(d["value"]), "portal": d["portal"], "record": d["record"]} for d in merged["distributions"]]},
-    }
-
-
-def _plain(value):
-    """Dataclasses and tuples as JSON-ready values."""
-    if is_dataclass(value):
-        return asdict(value)
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
+    return results.record_links(record, base_url())

@@ -34,6 +34,8 @@ __all__ = [
     "StoreError",
     "Suggestion",
     "day_after",
+    "facet_groups",
+    "facet_terms",
     "rank_suggestions",
     "suggestion_sources",
     "typo_words",
@@ -126,6 +128,22 @@ def facet_values(record: Record) -> dict[str, tuple[str, ...]]:
         "link_status": (record.link_status,) if record.link_status else (),
         "overdue": ("true" if record.overdue else "false",) if record.overdue is not None else (),
     }
+
+
+def facet_groups(filtered: Iterable[str]) -> dict[tuple[str, ...], list[str]]:
+    """Facets grouped by the filters their counts honour (every filter but the facet's own), so each
+    group is one filtered aggregation. The group of every filter comes first, even with no facet:
+    it counts the total."""
+    everything = tuple(sorted(filtered))
+    groups: dict[tuple[str, ...], list[str]] = {everything: []}
+    for facet in FACETS:
+        groups.setdefault(tuple(f for f in everything if f != facet), []).append(facet)
+    return groups
+
+
+def facet_terms(facet: str, size: int) -> dict:
+    """The terms aggregation of one facet, the same JSON for tantivy and Elasticsearch."""
+    return {"terms": {"field": f"facet_{facet}", "size": size}}
 
 
 def quality_bucket(score: int) -> str:

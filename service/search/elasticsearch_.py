@@ -42,6 +42,8 @@ from service.search.base import (
     StoreError,
     Suggestion,
     day_after,
+    facet_groups,
+    facet_terms,
     facet_values,
     rank_suggestions,
     TIE_BREAKER,
@@ -407,28 +409,14 @@ class ElasticsearchBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchPage:
         """See :meth:`SearchBackend.search`."""
         filters = _facet_filters(query)
+        groups = facet_groups(filters)
         body: dict[str, Any] = {
             "query": _text_query(query, self._exact_words),
             "post_filter": {"bool": {"filter": list(filters.values())}},
             "collapse": {"field": "cluster_id"},
             "aggs": {
-                "clusters": {"filter": {"bool": {"filter": list(filters.values())}}, "aggs": {"n": _CLUSTER_COUNT}},
-                **{
-                    facet: {
-                        "filter": {"bool": {"filter": [f for name, f in filters.items() if name != facet]}},
-                        "aggs": {
-                            "values": {
-                                "terms": {
-                                    "field": f"facet_{facet}",
-                                    "size": query.facet_size,
-                                    "order": [{"n": "desc"}, {"_key": "asc"}],
-                                },
-                                "aggs": {"n": _CLUSTER_COUNT},
-                            }
-                        },
-                    }
-                    for facet in FACETS
-                },
+                f"g{number}": {"filter": {"bool": {"filter": [filters[f] for f in applied]}}, "aggs": _group_aggs(names, query.facet_size, total=not number)}
+                for number, (applied, names) in enumerate(groups.items())
             },
             "sort": self._sort(query),
             "from": query.offset,
@@ -450,10 +438,12 @@ class ElasticsearchBackend(SearchBackend):
         spellings = self._keyword_spellings()
         facets = {
             facet: [FacetValue(b["key"], b["n"]["value"], spellings.get(b["key"]) if facet == "keyword" else None)
-                    for b in aggregations[facet]["values"]["buckets"]]
-            for facet in FACETS
+                    for b in aggregations[f"g{number}"][facet]["buckets"]]
+            for number, names in enumerate(groups.values())
+            for facet in names
         }
-        return SearchPage(total=aggregations["clusters"]["n"]["value"], hits=hits, facets=facets, query=query)
+        total = aggregations["g0"]["clusters"]["value"]
+        return SearchPage(total=total, hits=hits, facets={facet: facets[facet] for facet in FACETS}, query=query)
 
     def _keyword_spellings(self) -> dict[str, str]:
         """Folded keyword → its most common spelling; read again after half a minute (the engine has no cheap data version)."""
@@ -891,6 +881,13 @@ def _range_filters(query: SearchQuery) -> list[dict]:
 def _has_terms(q: str) -> bool:
     # the shared parser decides, so a query of stop words (or of exclusions only) behaves the same on both backends
     return bool(parse_query(q).groups)
+
+
+def _group_aggs(names: list[str], size: int, *, total: bool) -> dict:
+    """Distinct clusters per value of each facet (most first, then by value), and in all for the total's group."""
+    order = [{"n": "desc"}, {"_key": "asc"}]
+    facets = {name: {"terms": {**facet_terms(name, size)["terms"], "order": order}, "aggs": {"n": _CLUSTER_COUNT}} for name in names}
+    return {**({"clusters": _CLUSTER_COUNT} if total else {}), **facets}
 
 
 def _facet_filters(query: SearchQuery) -> dict[str, dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 from service.search.french import analyze
 from service.search.query import ParsedQuery, is_typo_of
@@ -16,13 +17,16 @@ from service.search.query import ParsedQuery, is_typo_of
 __all__ = ["excerpt", "highlight"]
 
 _TOKENS = re.compile(r"\w+|\W+")
+#: tokens remembered per query (titles and descriptions of a results page share most of them)
+_DECIDED_TOKENS = 8192
 
 
 def highlight(text: str, parsed: ParsedQuery) -> list[dict]:
     """``text`` as ``[{"text": ..., "match": bool}, ...]`` segments, adjacent same-kind pieces merged."""
     segments: list[dict] = []
+    matches = _matcher(parsed)
     for token in _TOKENS.findall(text or ""):
-        _append(segments, token, _matches(token, parsed))
+        _append(segments, token, matches(token))
     return segments
 
 
@@ -42,11 +46,22 @@ def excerpt(text: str, parsed: ParsedQuery, *, width: int = 240) -> list[dict]:
     return _merged(cut)
 
 
-def _matches(token: str, parsed: ParsedQuery) -> bool:
-    if not token[:1].isalnum() or parsed.empty:
-        return False
-    term = _term(token)
-    return bool(term) and (term in parsed.terms or any(is_typo_of(term, word) for word in parsed.words))
+@lru_cache(maxsize=64)
+def _matcher(parsed: ParsedQuery) -> Callable[[str], bool]:
+    """Whether a token matches the query, each distinct token decided once (a page repeats most words)."""
+    terms, words = frozenset(parsed.terms), parsed.words
+    decided: dict[str, bool] = {}
+
+    def matches(token: str) -> bool:
+        found = decided.get(token)
+        if found is None:
+            term = _term(token) if token[:1].isalnum() else ""
+            found = bool(term) and (term in terms or any(is_typo_of(term, word) for word in words))
+            if len(decided) < _DECIDED_TOKENS:
+                decided[token] = found
+        return found
+
+    return matches
 
 
 @lru_cache(maxsize=65536)

@@ -321,6 +321,14 @@ class SqliteStore(RecordStore, JobLog, Locks):
         )
         return {rowid: StoredRecord(Record.from_dict(json.loads(data)), since, cluster) for rowid, data, since, cluster in rows}
 
+    def record_ids_by_rowid(self, rowids: list[int]) -> dict[int, str]:
+        """The record ids at the given row ids (for the search index's tie-breaks)."""
+        found: dict[int, str] = {}
+        for chunk in _chunks(rowids, 5000):
+            sql = f"SELECT rowid, record_id FROM records WHERE rowid IN ({','.join('?' * len(chunk))})"
+            found.update(self._fetch(self._conn(), sql, chunk))
+        return found
+
     # -- reading -----------------------------------------------------------------
 
     def get_stored(self, record_ids: Iterable[str]) -> dict[str, StoredRecord]:

@@ -100,3 +100,40 @@ def test_another_process_sees_a_harvest_once_committed(tmp_path):
     subprocess.run([sys.executable, "-c", code, str(database)], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert worker.search(SearchQuery()).total == 9
     worker.close()
+
+
+def test_a_large_rebuild_analyses_records_in_worker_processes_with_the_same_result(tmp_path, monkeypatch):
+    import service.search.tantivy_ as tantivy_
+
+    backend = TantivyBackend(str(tmp_path / "pool.db"))
+    records = [RecordFactory(portal_id="paris", title=f"Stationnement des vélos {n}", keywords=("vélo", f"lot {n % 3}")) for n in range(40)]
+    backend.replace_portal("paris", records, now=NOW)
+    query = SearchQuery(q="velo", filters={"keyword": ("lot 1",)}, sort="title")
+    before = backend.search(query)
+    started = []
+    real_pooled = tantivy_._pooled
+    monkeypatch.setattr(tantivy_, "_pooled", lambda batches: started.append(True) or real_pooled(batches))
+    monkeypatch.setattr(tantivy_, "POOL_MIN_RECORDS", 1)
+    assert backend.reindex() == "40 records re-indexed"
+    after = backend.search(query)
+    assert started, "the rebuild went through the worker pool"
+    assert [h.record.record_id for h in after.hits] == [h.record.record_id for h in before.hits]
+    assert after.total == before.total == 13
+    assert after.facets == before.facets
+    suggested = backend.suggest("stationnement vel")
+    assert suggested and all(s.text.startswith("Stationnement des vélos") for s in suggested)
+
+
+def test_an_index_of_another_shape_under_the_same_version_is_rebuilt(tmp_path):
+    import service.search.tantivy_ as tantivy_
+
+    database = tmp_path / "shape.db"
+    TantivyBackend(str(database)).replace_portal("paris", [RecordFactory(portal_id="paris", title="Vélos")], now=NOW)
+    builder = tantivy_.tantivy.SchemaBuilder()
+    builder.add_text_field("other", tokenizer_name="raw")
+    for path in (tmp_path / "shape.db.index").iterdir():
+        if path.name not in (".writer.lock", "fedcat-index.json"):
+            path.unlink()
+    tantivy_.tantivy.Index(builder.build(), path=str(tmp_path / "shape.db.index"))  # a foreign index, our version file
+    reopened = TantivyBackend(str(database))
+    assert reopened.search(SearchQuery(q="velo")).total == 1

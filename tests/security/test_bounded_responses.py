@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 from mappings.limits import TRUNCATION_MARKER
 from mappings.record import Distribution
-from service.api.views import RESULT_LIST_ITEMS, RESULT_TEXT_CHARS
+from service.results import RESULT_LIST_ITEMS, RESULT_TEXT_CHARS
 from service.app import create_app
 from service.catalogue import Catalogue
 from service.config import Settings
