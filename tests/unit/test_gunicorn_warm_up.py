@@ -34,5 +34,7 @@ def test_a_store_that_is_down_only_logs_a_warning(caplog):
     assert "search warm-up failed: database is locked" in caplog.text
 
 
-def test_an_app_without_a_catalogue_is_left_alone():
-    gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=object()))
+def test_an_app_without_a_catalogue_is_left_alone(caplog):
+    for app in (object(), SimpleNamespace(extensions={"another": SimpleNamespace(backend=None)})):
+        gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=app))  # neither raises ...
+    assert caplog.records == []  # ... nor warns of a failed warm-up
