@@ -1,6 +1,6 @@
 """Faults on the store side: a full disk, and a harvest killed with SIGKILL.
 
-(The engine gone mid-write needs the test engine: tests/integration/test_engine_reliability.py.)
+(The engine gone mid-write needs the test engine: tests/integration/service/search/test_engine_reliability.py.)
 
 In every case the harvest fails with a clear reason (or dies), nothing stored
 before is lost, the store is consistent afterwards, and the next run completes.

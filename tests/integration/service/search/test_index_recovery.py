@@ -21,8 +21,8 @@ from tests.conftest import NOW
 from tests.factories import RecordFactory
 from tests.integration.ops_support import fedcat_process
 from tests.polling import wait_until
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _outbox(database: Path) -> int:
