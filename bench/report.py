@@ -183,7 +183,7 @@ LIMITS = """## What was done, and what limits the rest
   for the records it produced last time, and those now reach the SQLite store as ids (`KeptRecord`):
   nothing is decoded, stamped, hashed or serialised again, and a write that changes nothing touches
   no record, duplicate key, index outbox entry or data version, so nothing is re-indexed and what
-  readers computed stays valid (`tests/integration/test_incremental_reharvest.py` counts the SQL
+  readers computed stays valid (`tests/integration/service/harvesting/test_incremental_reharvest.py` counts the SQL
   writes and the index commits). Kept records are stamped again (link health, freshness) on the
   first run of a UTC day, since freshness depends on the date. When records change, only they are
   written, and re-clustering runs only when something was written. On the loaded development
@@ -236,7 +236,7 @@ grouped, predicates, classes and datatypes as prefixed names, only the prefixes 
 JSON-LD through Oxigraph; Oxigraph's Turtle writer was measured first and cost twice the text writer
 (creating a Python object per term and per triple). The same profiles writing into an rdflib graph
 (`GraphSink`) is the reference: the fast output of every syntax is isomorphic to it on the sample
-catalogue and on pages of the benchmark catalogue (`tests/integration/test_export_isomorphism.py`), and
+catalogue and on pages of the benchmark catalogue (`tests/integration/mappings/profiles/test_export_isomorphism.py`), and
 `tests/bench/test_export_smoke.py` fails if the fast path falls to 1.5× the graph-built one. Reading a
 page's records got 4× cheaper (`Record.from_dict` builds the frozen dataclasses without one
 `object.__setattr__` per field), and the look-ups each distribution repeats (file types, bounding-box

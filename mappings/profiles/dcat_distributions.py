@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
@@ -13,6 +14,7 @@ from mappings.profiles.sink import Blank, Term, TripleSink, as_sink, literal
 from mappings.record import Concept, Distribution
 from mappings.vocab import DCATAP, IANA_MEDIA_TYPES
 from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, file_type
+from mappings.vocabularies.licenses import LicenseInfo
 
 # rdflib checks each look-up of a vocabulary term; these keep the terms once looked up
 DCAT, DCTERMS, RDF, RDFS, XSD, DCATAP = map(cached_terms, (DCAT, DCTERMS, RDF, RDFS, XSD, DCATAP))
@@ -20,10 +22,12 @@ DCAT, DCTERMS, RDF, RDFS, XSD, DCATAP = map(cached_terms, (DCAT, DCTERMS, RDF, R
 __all__ = [
     "LICENCE_TYPES",
     "LICENCE_TYPE_SCHEME",
+    "LicenceToWrite",
     "NOT_A_LICENCE",
     "add_distribution",
     "add_format",
     "add_licence_names",
+    "licence_to_write",
     "add_license",
     "add_media_type",
     "add_rights",
@@ -164,6 +168,30 @@ def add_license(sink: TripleSink, ref: Term, license_: Concept | None) -> Term |
     return node
 
 
+@dataclass(frozen=True)
+class LicenceToWrite:
+    """A record's licence as the profiles write it: what the portal gave, and the canonical licence when known."""
+
+    given: Concept
+    known: LicenseInfo | None
+
+    def iri(self, first: str, then: str) -> str | None:
+        """The canonical licence's ``first`` (else ``then``) address when it is a safe IRI, else the portal's own."""
+        canonical = (getattr(self.known, first) or getattr(self.known, then)) if self.known is not None else None
+        return (safe_iri(canonical) if canonical else None) or safe_iri(self.given.uri)
+
+
+def licence_to_write(license_: Concept | None) -> LicenceToWrite | None:
+    """The licence a profile should write; None when there is none, or when the value says none is known."""
+    if license_ is None:
+        return None
+    info = canonical_license(license_.uri) or canonical_license(license_.label)
+    known = info if info is not None and info.id != UNKNOWN_LICENSE else None
+    if known is not None and known.id in NOT_A_LICENCE:
+        return None
+    return LicenceToWrite(license_, known)
+
+
 def licence_node(sink: TripleSink, license_: Concept | None) -> Term | None:
     """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text.
 
@@ -171,24 +199,22 @@ def licence_node(sink: TripleSink, license_: Concept | None) -> Term | None:
     data.gouv.fr's title; ``dct:title``: CKAN's), so their harvesters recognise it.
     """
     sink = as_sink(sink)
-    if license_ is None:
+    licence = licence_to_write(license_)
+    if licence is None:
         return None
-    info = canonical_license(license_.uri) or canonical_license(license_.label)
-    known = info is not None and info.id != UNKNOWN_LICENSE
-    if known and info.id in NOT_A_LICENCE:
-        return None
-    iri = (safe_iri(info.uri or info.url) if known else None) or safe_iri(license_.uri)
-    if iri is None and not license_.label.strip():
+    iri = licence.iri("uri", "url")
+    if iri is None and not licence.given.label.strip():
         return None
     node = iri or sink.blank()
     if type(node) is not Blank and not sink.once(("licence", node)):
         return node
     sink.add(node, RDF.type, DCTERMS.LicenseDocument)
-    if known:
-        add_licence_names(sink, node, info.id, info.label)
+    known = licence.known
+    if known is not None:
+        add_licence_names(sink, node, known.id, known.label)
     elif sink.once(("rdfs:label", node)):
-        sink.add(node, RDFS.label, text_literal(license_.label.strip() or str(node)))
-    for code in LICENCE_TYPES.get(info.id, ()) if known else ():
+        sink.add(node, RDFS.label, text_literal(licence.given.label.strip() or str(node)))
+    for code in LICENCE_TYPES.get(known.id, ()) if known is not None else ():
         concept = LICENCE_TYPE + code
         sink.add(node, DCTERMS.type, concept)
         add_concept(sink, concept, {"en": _LICENCE_TYPE_LABELS[code]}, scheme=_LICENCE_TYPE_SCHEME)

@@ -17,13 +17,13 @@ from rdflib.namespace import RDF
 from mappings.geo import BBox
 from mappings.portals import Portal
 from mappings.profiles.base import CatalogPage, Profile, dataset_iri
-from mappings.profiles.dcat_distributions import NOT_A_LICENCE
+from mappings.profiles.dcat_distributions import licence_to_write
 from mappings.profiles.jsonld import nested_document
 from mappings.profiles.places import known_place
 from mappings.profiles.rdf_terms import agent_name, cached_terms, email_address, safe_iri, text_literal
 from mappings.profiles.sink import Term, TripleSink, as_sink
 from mappings.record import Agent, Concept, Distribution, Record
-from mappings.vocabularies import UNKNOWN_LICENSE, canonical_license, eu_language, file_type
+from mappings.vocabularies import eu_language, file_type
 
 __all__ = [
     "SCHEMA",
@@ -140,13 +140,10 @@ def add_languages(sink: TripleSink, ref: Term, codes: tuple[str, ...]) -> None:
 def add_license(sink: TripleSink, ref: Term, license_: Concept | None) -> Term | None:
     """``license``: the licence's page when it has one (what search engines follow), else a named ``CreativeWork``."""
     sink = as_sink(sink)
-    if license_ is None:
+    licence = licence_to_write(license_)
+    if licence is None:
         return None
-    info = canonical_license(license_.uri) or canonical_license(license_.label)
-    known = info is not None and info.id != UNKNOWN_LICENSE
-    if known and info.id in NOT_A_LICENCE:
-        return None
-    iri = (safe_iri(info.url or info.uri) if known else None) or safe_iri(license_.uri)
+    iri = licence.iri("url", "uri")
     if iri is not None:
         sink.add(ref, _S.license, iri)
         return iri

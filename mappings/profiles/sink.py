@@ -17,7 +17,7 @@ against rdflib's vocabulary still works. Two sinks:
   or through Oxigraph's serialisers (:meth:`PageSink.oxigraph`: RDF/XML, JSON-LD);
 * :class:`GraphSink` adds rdflib terms to an rdflib ``Graph`` (for what needs a
   graph, and as the reference the fast output is checked against:
-  ``tests/integration/test_export_isomorphism.py``).
+  ``tests/integration/mappings/profiles/test_export_isomorphism.py``).
 
 :meth:`TripleSink.once` is how a profile says a thing once per page (a
 concept's label, an agent's name): it answers True the first time it sees a key.

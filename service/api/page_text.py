@@ -2,7 +2,7 @@
 
 Templates write their French text and pass it through ``tr``; English pages look
 it up here. A missing translation shows the French text (never a key), and
-``tests/unit/test_page_text.py`` checks that every French text a template uses has
+``tests/unit/service/api/test_page_text.py`` checks that every French text a template uses has
 its English one. The language comes from ``?lang=`` (that page only), else the choice
 made with the header's switch (``/language/<lang>``, remembered in a cookie), else French.
 """

@@ -3,7 +3,7 @@
 
     PYTHONPATH=<cache>/elasticsearch-<v>/client-pyX.Y:. python tests/engine/genuine_smoke.py URL
 
-Run by ``genuine.run_smoke`` (and ``tests/integration/test_genuine_elasticsearch.py``)
+Run by ``genuine.run_smoke`` (and ``tests/integration/service/search/test_genuine_elasticsearch.py``)
 in a subprocess whose ``sys.path`` starts with an ``elasticsearch`` client of the
 server's major version (8.x): no compatibility proxy, the client talks to the
 server directly and its product check must pass.  It drives the real

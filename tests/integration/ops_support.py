@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -17,8 +18,9 @@ from service.config import Settings
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from simulators.server import SimRequest, SimResponse
+from tests.polling import wait_until
 
-__all__ = ["GatedPortal", "dcat_portal", "fedcat_process", "file_catalogue", "retry_while_busy"]
+__all__ = ["GatedPortal", "dcat_portal", "fedcat_process", "file_catalogue", "kill_when", "retry_while_busy"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,6 +57,18 @@ def file_catalogue(path, portals: list[Portal], **settings) -> Catalogue:
     options = {"database": str(path), "base_url": "http://fedcat.test", "delete_grace_days": 0, "http_timeout": GATE_TIMEOUT}
     options.update(settings)
     return Catalogue(Settings(**options), portals=portals)
+
+
+def kill_when(process: subprocess.Popen, condition: Callable[[], bool], *, timeout: float = GATE_TIMEOUT) -> None:
+    """``kill -9`` the process once ``condition`` holds (fail after ``timeout``); never leave it running."""
+    try:
+        wait_until(condition, timeout=timeout)
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=GATE_TIMEOUT) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=GATE_TIMEOUT)
 
 
 def retry_while_busy(run: Callable[[], object], *, timeout: float):

@@ -16,8 +16,7 @@ from harvesters.fetch.network_guard import LOOPBACK_NETWORKS, trusted_networks
 from mappings.portals import Portal
 from service.search.tantivy_ import TantivyBackend
 from tests.reliability.hostile_cases import CASES, FAMILIES, Case
-from tests.reliability.servers import RawPortal
-from tests.reliability.test_hostile_inputs import BASE_SETTINGS, _harvest, _hostile, _measured
+from tests.reliability.test_hostile_inputs import BASE_SETTINGS, _harvest, _hostile, harvest_hostile_answer
 
 
 def run_case(case: Case) -> dict:
@@ -29,12 +28,7 @@ def run_case(case: Case) -> dict:
         portal = Portal(id=case.family, name=case.id, kind=family.kind, url=family.url(simulator), options=family.options)
         _harvest(portal, backend, HttpSettings(**{**BASE_SETTINGS, "max_bytes": 16 * 1024 * 1024}))
         before = {r.record_id for r in backend.iter_records()}
-        if case.raw:
-            raw = stack.enter_context(RawPortal(case.answer))
-            portal = Portal(id=portal.id, name=portal.name, kind=portal.kind, url=raw.url + "/catalog", options=portal.options)
-        else:
-            simulator.answer = case.answer
-        job, seconds, peak = _measured(lambda: _harvest(portal, backend, HttpSettings(**{**BASE_SETTINGS, **case.settings})))
+        job, seconds, peak = harvest_hostile_answer(stack, case, simulator, portal, backend)
     kept = len(before & {r.record_id for r in backend.iter_records()})
     backend.close()
     entry = job.error or next((f.reason for f in job.failed), None) or next(iter(job.warnings), "") or "(stored, cleaned)"

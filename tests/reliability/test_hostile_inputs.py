@@ -49,12 +49,7 @@ def test_hostile_input(case: Case, backend):
         before = {r.record_id: r for r in backend.iter_records()}
         assert len(before) == family.records
 
-        if case.raw:
-            raw = stack.enter_context(RawPortal(case.answer))
-            portal = Portal(id=portal.id, name=portal.name, kind=portal.kind, url=raw.url + "/catalog", options=portal.options)
-        else:
-            simulator.answer = case.answer
-        job, seconds, peak = _measured(lambda: _harvest(portal, backend, HttpSettings(**{**BASE_SETTINGS, **case.settings})))
+        job, seconds, peak = harvest_hostile_answer(stack, case, simulator, portal, backend)
 
     assert job.finished_at, "the job is finished, never left running"
     assert job.status in OUTCOME_STATUSES[case.outcome], (job.status, job.error, job.failed[:3], job.warnings)
@@ -70,6 +65,19 @@ def test_hostile_input(case: Case, backend):
     assert peak < case.max_mib * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
     if case.check is not None:
         case.check(job, backend, simulator)
+
+
+def harvest_hostile_answer(stack: ExitStack, case: Case, simulator, portal: Portal, backend):
+    """Harvest the portal again with the case's answer in place (a raw socket server for raw answers).
+
+    Returns the job, the seconds it took and the peak of traced memory.
+    """
+    if case.raw:
+        raw = stack.enter_context(RawPortal(case.answer))
+        portal = Portal(id=portal.id, name=portal.name, kind=portal.kind, url=raw.url + "/catalog", options=portal.options)
+    else:
+        simulator.answer = case.answer
+    return _measured(lambda: _harvest(portal, backend, HttpSettings(**{**BASE_SETTINGS, **case.settings})))
 
 
 def _hostile(family):

@@ -1,6 +1,6 @@
 """Faults on the store side: a full disk, and a harvest killed with SIGKILL.
 
-(The engine gone mid-write needs the test engine: tests/integration/test_engine_reliability.py.)
+(The engine gone mid-write needs the test engine: tests/integration/service/search/test_engine_reliability.py.)
 
 In every case the harvest fails with a clear reason (or dies), nothing stored
 before is lost, the store is consistent afterwards, and the next run completes.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,8 +25,7 @@ from service.search.tantivy_ import TantivyBackend
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
-from tests.integration.ops_support import fedcat_process, retry_while_busy
-from tests.polling import wait_until
+from tests.integration.ops_support import fedcat_process, kill_when, retry_while_busy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,14 +88,7 @@ def test_a_harvest_killed_with_sigkill_leaves_a_consistent_store_and_the_next_ru
         simulator.datasets = generate("paris", 25)  # applying only part of this would delete records
         simulator.set_fault("drip")  # every page trickles out: the run is surely mid-harvest when killed
         process = fedcat_process(tmp_path, database, portal, "harvest", harvest_lock_ttl=str(DEAD_LOCK_TTL))
-        try:
-            wait_until(lambda: len(simulator.requests) >= 6 and _running_jobs(database), timeout=60)
-            process.send_signal(signal.SIGKILL)
-            assert process.wait(timeout=10) == -signal.SIGKILL
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
+        kill_when(process, lambda: len(simulator.requests) >= 6 and _running_jobs(database))
         simulator.set_fault(None)
 
         check = sqlite3.connect(database)

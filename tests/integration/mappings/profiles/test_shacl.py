@@ -42,8 +42,8 @@ from service.app import create_app
 from service.config import Settings
 from service.demo import harvest_demo
 from tests.factories import DistributionFactory, RecordFactory
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 # next to the checkout (/work/main -> /work/shared); FEDCAT_SHACL_SHAPES points elsewhere (a worktree)
 SHAPES = Path(os.environ.get("FEDCAT_SHACL_SHAPES") or ROOT.parent / "shared" / "dcat-ap-3.0.1-shacl")
 DOC = ROOT / "docs" / "dcat-ap.md"

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import tomllib
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from mappings.portals import Portal
 from simulators.server import PortalSimulator, SimRequest, SimResponse
 from tests.conftest import NOW, NO_RETRY_HTTP, run_harvest
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "portals"
+RECORDED = FIXTURES / "portals"
 
 
 class RecordedPortal(PortalSimulator):
@@ -27,7 +27,7 @@ class RecordedPortal(PortalSimulator):
 
     def __init__(self, portal: str) -> None:
         super().__init__()
-        self.folder = FIXTURES / portal
+        self.folder = RECORDED / portal
         self.responses = tomllib.loads((self.folder / "manifest.toml").read_text(encoding="utf-8"))["response"]
 
     def handle(self, request: SimRequest) -> SimResponse:
@@ -130,7 +130,7 @@ def test_dkan_package_show_unwrapped(backend):
 
 @pytest.mark.parametrize("portal", ["paris", "lyon", "montpellier", "datagouv"])
 def test_every_manifest_names_existing_files_with_their_provenance(portal):
-    manifest = tomllib.loads((FIXTURES / portal / "manifest.toml").read_text(encoding="utf-8"))
+    manifest = tomllib.loads((RECORDED / portal / "manifest.toml").read_text(encoding="utf-8"))
     for entry in manifest["response"]:
-        assert (FIXTURES / portal / entry["file"]).is_file()
+        assert (RECORDED / portal / entry["file"]).is_file()
         assert entry["source"] and entry["captured"] and entry["content_type"]

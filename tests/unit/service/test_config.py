@@ -1,12 +1,12 @@
 """Settings: declared once, read from the environment, documented in the README."""
 
-from pathlib import Path
 
 import pytest
 
 from service.config import SETTINGS, Settings, SettingsError
+from tests.paths import ROOT
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = ROOT / "README.md"
 
 
 def test_defaults():

@@ -62,8 +62,8 @@ def records():
     ]
 
 
-def test_a_page_graph_says_what_a_plain_graph_says():
-    """The memo, the direct look-ups and the prebuilt literals change nothing in the triples."""
+def test_a_built_page_says_what_a_plain_graph_says():
+    """A catalogue page built through the export's sink says what the profile writes straight into a plain graph."""
     page = CatalogPage(info=CatalogInfo(base_url=BASE), records=records(), total=6, page=1, page_size=10,
                        page_url=lambda n: f"{BASE}/catalog.ttl?page={n}")
     profile = DcatAp3Profile()

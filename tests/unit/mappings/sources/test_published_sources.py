@@ -16,8 +16,9 @@ from mappings.normalise import normalise
 from mappings.record import Translation
 from mappings.rdf_texts import language_tag
 from mappings.sources.ckan import package_to_dcat
+from tests.paths import FIXTURES
 
-PUBLISHED = Path(__file__).parent.parent / "fixtures" / "published"
+PUBLISHED = FIXTURES / "published"
 INSPIRE = "http://inspire.ec.europa.eu/metadata-codelist/"
 
 

@@ -14,7 +14,7 @@ import pytest
 from mappings.portals import Portal
 from mappings.vocabularies import canonical_license
 from tests.conftest import FAST_HTTP, NOW, run_harvest
-from tests.integration.test_harvest_recorded import RecordedPortal
+from tests.integration.harvesters.test_harvest_recorded import RecordedPortal
 
 GEODCAT_AP = "http://data.europa.eu/930/"
 LEGACY_DCAT = "http://www.w3.org/ns/dcat#"

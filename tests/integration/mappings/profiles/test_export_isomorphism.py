@@ -39,7 +39,7 @@ from mappings.profiles.base import (
 from service.config import Settings
 from service.demo import harvest_demo
 from service.rdf_formats import format_for_extension, serialize_sink
-from tests.integration.test_shacl import edge_records, published_records
+from tests.integration.mappings.profiles.test_shacl import edge_records, published_records
 
 BASE = "http://fedcat.test"
 CHAINS = (("dcat_ap_3",), ("dcat_ap_3", "schema_org"))

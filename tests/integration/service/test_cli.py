@@ -6,6 +6,7 @@ import pytest
 
 from service.cli import main
 from service.search.tantivy_ import TantivyBackend
+from tests.paths import ROOT
 
 
 def test_demo_harvests_every_sample_portal(tmp_path, capsys):
@@ -57,9 +58,7 @@ def test_demo_checks_its_port_before_harvesting(tmp_path, capsys):
 
 
 def test_make_demo_takes_a_port():
-    from pathlib import Path
-
-    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    makefile = (ROOT / "Makefile").read_text()
     assert "PORT ?= 8000" in makefile and "fedcat demo --port $(PORT)" in makefile
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -19,10 +18,9 @@ from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW
 from tests.factories import RecordFactory
-from tests.integration.ops_support import fedcat_process
-from tests.polling import wait_until
+from tests.integration.ops_support import fedcat_process, kill_when
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _outbox(database: Path) -> int:
@@ -42,15 +40,7 @@ def test_a_harvest_killed_between_the_sqlite_and_the_index_commit_is_repaired(tm
         # hold the index's writer lock: the harvest commits to SQLite, then waits for the index
         with open(tmp_path / "crash.db.index" / ".writer.lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            process = fedcat_process(tmp_path, database, portal, "harvest")
-            try:
-                wait_until(lambda: _outbox(database) == 30, timeout=60)
-                process.send_signal(signal.SIGKILL)
-                assert process.wait(timeout=10) == -signal.SIGKILL
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait(timeout=10)
+            kill_when(fedcat_process(tmp_path, database, portal, "harvest"), lambda: _outbox(database) == 30)
             fcntl.flock(lock, fcntl.LOCK_UN)
     assert reader.count() == 30, "the records are committed in SQLite"
     assert reader.search(SearchQuery()).total == 0, "but the killed run never committed the index"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from service.api.page_text import ENGLISH, count_text, date_text, translate
 from service.api.pages import FACET_LABELS, SORT_OPTIONS
 from service.api.portal_pages import STATUS_WORDS
+from tests.paths import ROOT
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "service" / "templates"
+TEMPLATES = ROOT / "service" / "templates"
 LITERAL = re.compile(r"""\btr\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
 
 

@@ -15,8 +15,9 @@ from harvesters.fetch.rdf_parsing import parse_rdf
 from mappings.from_rdf import dataset_nodes, record_from_rdf
 from mappings.normalise import normalise
 from mappings.profiles.base import build_dataset_graph, dataset_ref, get_profiles
+from tests.paths import FIXTURES
 
-PUBLISHED = Path(__file__).parent.parent / "fixtures" / "published"
+PUBLISHED = FIXTURES / "published"
 BASE = "http://fedcat.test"
 
 

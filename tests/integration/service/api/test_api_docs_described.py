@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.paths import ROOT
 
 FILTERS = ("portal", "publisher", "theme", "format", "license", "keyword", "quality")
 
@@ -28,5 +28,5 @@ def test_every_filter_says_what_it_accepts(client):
 
 
 def test_the_readme_documents_the_quality_filter():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "&quality=" in readme and "`quality` (quality score bucket" in readme
