@@ -9,7 +9,7 @@ from functools import lru_cache
 from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from mappings.profiles.rdf_terms import add_concept, add_scheme, agent_name, cached_terms, mailto, safe_iri, text_literal
+from mappings.profiles.rdf_terms import add_concept, add_scheme, agent_name, cached_terms, linked_agent, mailto, safe_iri, text_literal
 from mappings.profiles.sink import Term, TripleSink, as_sink
 from mappings.record import Agent
 from mappings.vocab import VCARD
@@ -81,11 +81,10 @@ def add_agent(sink: TripleSink, subject: Term, predicate: str, agent: Agent | No
     Its ADMS publisher type is added when the name says what kind of body it is.
     """
     sink = as_sink(sink)
-    name = agent_name(agent) if agent is not None else ""
-    if not name:
+    linked = linked_agent(sink, subject, predicate, agent)
+    if linked is None:
         return None
-    node = safe_iri(agent.uri) or sink.blank()
-    sink.add(subject, predicate, node)
+    node, name = linked
     sink.add(node, RDF.type, FOAF.Agent)
     if agent.kind and agent.kind.startswith(_AGENT_CLASS_NAMESPACES) and safe_iri(agent.kind):
         sink.add(node, RDF.type, agent.kind)

@@ -229,10 +229,7 @@ def add_frequency(sink: TripleSink, ref: Term, frequency: Concept | None) -> Non
     info = (eu_frequency(frequency.uri) or eu_frequency(frequency.label)) if frequency else None
     if info is None:
         return
-    iri = info.uri
-    sink.add(ref, DCTERMS.accrualPeriodicity, iri)
-    labels = {"fr": info.label_fr, "en": info.label_en}
-    add_concept(sink, iri, labels, scheme=eu_scheme("frequency"), types=(DCTERMS.Frequency,))
+    _add_eu_concept(sink, ref, DCTERMS.accrualPeriodicity, info, "frequency", DCTERMS.Frequency)
 
 
 def add_languages(sink: TripleSink, ref: Term, codes: tuple[str, ...]) -> None:
@@ -242,10 +239,14 @@ def add_languages(sink: TripleSink, ref: Term, codes: tuple[str, ...]) -> None:
         info = eu_language(code)
         if info is None:
             continue
-        iri = info.uri
-        sink.add(ref, DCTERMS.language, iri)
-        labels = {"fr": info.label_fr, "en": info.label_en}
-        add_concept(sink, iri, labels, scheme=eu_scheme("language"), types=(DCTERMS.LinguisticSystem,))
+        _add_eu_concept(sink, ref, DCTERMS.language, info, "language", DCTERMS.LinguisticSystem)
+
+
+def _add_eu_concept(sink: TripleSink, ref: Term, predicate: str, info, vocabulary: str, concept_type: str) -> None:
+    """Link ``ref`` to an EU authority concept, described once (its French and English labels, its scheme)."""
+    sink.add(ref, predicate, info.uri)
+    labels = {"fr": info.label_fr, "en": info.label_en}
+    add_concept(sink, info.uri, labels, scheme=eu_scheme(vocabulary), types=(concept_type,))
 
 
 def add_access_rights(sink: TripleSink, ref: Term, rights: Concept | None) -> None:

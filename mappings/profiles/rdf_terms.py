@@ -28,6 +28,7 @@ __all__ = [
     "date_literal",
     "email_address",
     "eu_scheme",
+    "linked_agent",
     "mailto",
     "safe_iri",
     "source_text",
@@ -116,6 +117,19 @@ def email_address(text: str | None) -> str:
 def agent_name(agent) -> str:
     """What to call an agent: its name, else the e-mail address or IRI the source identifies it by."""
     return agent.name.strip() or email_address(agent.email) or (agent.uri or "").strip()
+
+
+def linked_agent(sink, subject, predicate: str, agent) -> tuple | None:
+    """``(node, name)`` of a named agent, linked from ``subject`` by ``predicate``; None (nothing written) without a name.
+
+    The node is the agent's IRI when it has a safe one, else a blank node.
+    """
+    name = agent_name(agent) if agent is not None else ""
+    if not name:
+        return None
+    node = safe_iri(agent.uri) or sink.blank()
+    sink.add(subject, predicate, node)
+    return node, name
 
 
 @lru_cache(maxsize=4096)

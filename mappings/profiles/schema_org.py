@@ -20,7 +20,7 @@ from mappings.profiles.base import CatalogPage, Profile, dataset_iri
 from mappings.profiles.dcat_distributions import licence_to_write
 from mappings.profiles.jsonld import nested_document
 from mappings.profiles.places import known_place
-from mappings.profiles.rdf_terms import agent_name, cached_terms, email_address, safe_iri, text_literal
+from mappings.profiles.rdf_terms import cached_terms, email_address, linked_agent, safe_iri, text_literal
 from mappings.profiles.sink import Term, TripleSink, as_sink
 from mappings.record import Agent, Concept, Distribution, Record
 from mappings.vocabularies import eu_language, file_type
@@ -159,11 +159,10 @@ def add_license(sink: TripleSink, ref: Term, license_: Concept | None) -> Term |
 def add_organization(sink: TripleSink, ref: Term, predicate: str, agent: Agent | None) -> Term | None:
     """An ``Organization`` (a ``Person`` when the source says so) with its name, URL and e-mail when known."""
     sink = as_sink(sink)
-    name = agent_name(agent) if agent is not None else ""
-    if not name:
+    linked = linked_agent(sink, ref, predicate, agent)
+    if linked is None:
         return None
-    node = safe_iri(agent.uri) or sink.blank()
-    sink.add(ref, predicate, node)
+    node, name = linked
     sink.add(node, RDF.type, _S.Person if agent.kind in _PERSON_KINDS else _S.Organization)
     sink.add(node, _S.name, text_literal(name))
     url = safe_iri(agent.url) or safe_iri(agent.uri)
