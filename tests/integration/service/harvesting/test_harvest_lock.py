@@ -45,30 +45,26 @@ def two_elasticsearch(search_engine_url):
 @pytest.mark.parametrize("stores", ["two_sqlite", "two_elasticsearch"])
 def test_racing_takers_on_two_instances_get_one_winner(request, stores):
     first, second = request.getfixturevalue(stores)
-    barrier = threading.Barrier(8)
-
-    def take(n: int) -> bool:
-        barrier.wait()
-        return (first if n % 2 else second).acquire_lock("harvest:paris", f"owner-{n}", 60)
-
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(take, range(8)))
-    assert results.count(True) == 1
+    assert _race_for_the_lock(first, second, takers=8).count(True) == 1
 
 
 @pytest.mark.parametrize("stores", ["two_sqlite", "two_elasticsearch"])
 def test_racing_takers_of_an_expired_lock_get_one_winner(request, stores):
     first, second = request.getfixturevalue(stores)
     assert first.acquire_lock("harvest:paris", "crashed", 0)
-    barrier = threading.Barrier(6)
+    assert _race_for_the_lock(first, second, takers=6).count(True) == 1
+
+
+def _race_for_the_lock(first, second, *, takers: int) -> list[bool]:
+    """Each taker, on one store or the other in turn, tries for the lock at the same moment: who got it."""
+    barrier = threading.Barrier(takers)
 
     def take(n: int) -> bool:
         barrier.wait()
         return (first if n % 2 else second).acquire_lock("harvest:paris", f"owner-{n}", 60)
 
-    with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(take, range(6)))
-    assert results.count(True) == 1
+    with ThreadPoolExecutor(takers) as pool:
+        return list(pool.map(take, range(takers)))
 
 
 def test_a_held_lock_is_renewed_until_released(two_sqlite):
