@@ -13,12 +13,11 @@ from harvesters.fetch.http import HttpSettings
 from mappings.portals import Portal
 from mappings.profiles.base import dataset_ref
 from mappings.vocab import HYDRA
-from service.app import create_app
-from service.config import Settings
-from service.demo import DEMO_PORTALS, harvest_demo
+from service.demo import DEMO_PORTALS
 from simulators.dcat_portal import DcatPortalSimulator
 from simulators.sample_data import generate
 from tests.conftest import NOW, run_harvest
+from tests.integration.demo_app import harvested_demo
 
 
 @pytest.fixture
@@ -77,9 +76,7 @@ SYNTAXES = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml", "nt": "nt"}
 def demo():
     """Opendatasoft, GeoNetwork, DKAN and udata simulators harvested through the real harvesters."""
     with ExitStack() as stack:
-        run = harvest_demo(stack, Settings(database=":memory:", base_url=BASE), echo=lambda *args: None)
-        assert all(job.status == "done" for job in run.jobs), [job.error for job in run.jobs]
-        client = create_app(catalogue=run.catalogue).test_client()
+        run, client = harvested_demo(stack, BASE)
         exports = {ext: exported_graph(client, ext, fmt, expected_pages=None) for ext, fmt in SYNTAXES.items()}
         yield run, exports
 

@@ -38,9 +38,7 @@ from mappings.profiles.base import (
 )
 from mappings.record import Agent, Concept, Distribution
 from mappings.vocab import HYDRA
-from service.app import create_app
-from service.config import Settings
-from service.demo import harvest_demo
+from tests.integration.demo_app import harvested_demo
 from tests.factories import DistributionFactory, RecordFactory
 from tests.paths import ROOT
 
@@ -135,9 +133,7 @@ def assert_no_violation(data: Graph, shapes: Graph) -> None:
 def exported():
     """Harvest the four sample portals, then read every catalogue page and a sample of dataset exports."""
     with ExitStack() as stack:
-        run = harvest_demo(stack, Settings(database=":memory:", base_url=BASE), echo=lambda *args: None)
-        assert all(job.status == "done" for job in run.jobs), [job.error for job in run.jobs]
-        client = create_app(catalogue=run.catalogue).test_client()
+        run, client = harvested_demo(stack, BASE)
         pages = catalogue_pages(client)
         records = list(run.catalogue.backend.iter_records())
         sample = records[:: max(1, len(records) // 12)]
