@@ -30,6 +30,7 @@ from service.insights import insights_body
 from service.link_health import LinkRun, Stamper, check_links, forget_orphans
 from service.search import get_backend
 from service.errors import InvalidQuery, RecordNotFound
+from service.export_pages import ExportPages
 from service.results import QualityView, cluster_json, hit_json, page_json, quality_json
 from service.search.base import Hit, SearchBackend, SearchPage, SearchQuery, Suggestion
 from service.search.facets import FacetResolver, UnknownFacetValue
@@ -62,6 +63,7 @@ class Catalogue:
         self.stamper = Stamper(self.link_checks, margin=settings.freshness_margin)
         self._insights: tuple[str | None, dict] = (None, {})
         self.facets = FacetResolver(self.backend)
+        self.export_pages = ExportPages(self)
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Run a search, its filter values read as codes or labels in any case.

@@ -1,52 +1,27 @@
 """DCAT export: the whole catalogue in Hydra pages, and one dataset, in four RDF syntaxes.
 
-Rendered catalogue pages are kept, compressed, per data version of the search
-backend and date of the last harvest (:data:`PAGE_CACHE_BYTES`): a linked-data client walking the catalogue
-again, or the next client, is served from memory until the next write. A backend
-that cannot tell its data version (None) gets every page rendered afresh.
+The catalogue's pages come from :class:`service.export_pages.ExportPages` (rendered once per data version).
 """
 
 from __future__ import annotations
 
-import hashlib
-import zlib
-from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, redirect, request
 
-from mappings.profiles.base import catalog_sink, dataset_sink
+from mappings.profiles.base import dataset_sink
 from service.api.pages import not_found_page, render_dataset_page
 from service.api.views import base_url, catalogue
 from service.errors import NotAcceptable, RecordNotFound
 from service.rdf_formats import RDF_FORMATS, RdfFormat, format_for_extension, negotiate, serialize_sink
 from service.api.openapi import documented
 from service.schemas import CatalogArgs, load_args
-from service.caches import SizedLru
 
-__all__ = ["PAGE_CACHE_BYTES", "blueprint"]
+__all__ = ["blueprint"]
 
 blueprint = Blueprint("export", __name__)
-#: memory for rendered catalogue pages, compressed (about 1/8 of their size): 80,000 datasets in one syntax fit
-PAGE_CACHE_BYTES = 128 * 2**20
 _ACCEPTED = ", ".join(f.media_type for f in RDF_FORMATS)
 _RDF_TYPES = tuple(f.media_type for f in RDF_FORMATS)
-
-
-class _RenderedPage(NamedTuple):
-    """A catalogue page as served: its body compressed, and its ETag (the hash of the body, as for any response)."""
-
-    compressed: bytes
-    etag: str
-
-    @classmethod
-    def of(cls, body: bytes) -> _RenderedPage:
-        return cls(zlib.compress(body, 1), hashlib.sha256(body).hexdigest()[:32])
-
-
-@blueprint.record_once
-def _add_page_cache(state) -> None:
-    state.app.extensions["fedcat_export_pages"] = SizedLru(PAGE_CACHE_BYTES, lambda page: len(page.compressed))
 
 
 @blueprint.get("/catalog")
@@ -113,20 +88,8 @@ def _catalog(fmt: RdfFormat) -> Response:
     def page_url(page: int) -> str:
         return f"{root}/catalog.{fmt.extension}?{urlencode({'page': page, 'page_size': args['page_size']})}"
 
-    def render() -> bytes:
-        page = catalogue().catalog_page(base_url=root, page=args["page"], page_size=args["page_size"], page_url=page_url)
-        if args["page"] > page.last_page:
-            raise RecordNotFound(f"Page {args['page']} is past the last page ({page.last_page}).")
-        return serialize_sink(catalog_sink(page, catalogue().profiles), fmt)
-
-    version = catalogue().backend.data_version()
-    if version is None:
-        return _rdf_body_response(render(), fmt)
-    pages: SizedLru[_RenderedPage] = current_app.extensions["fedcat_export_pages"]
-    # the catalogue's dct:modified comes from the harvest jobs, which a data version need not follow
-    key = (version, catalogue().last_modified(), root, fmt.extension, args["page"], args["page_size"])
-    rendered = pages.get_or_compute(key, lambda: _RenderedPage.of(render()))
-    response = _rdf_body_response(zlib.decompress(rendered.compressed), fmt)
+    rendered = catalogue().export_pages.page(fmt, base_url=root, page=args["page"], page_size=args["page_size"], page_url=page_url)
+    response = _rdf_body_response(rendered.body, fmt)
     response.set_etag(rendered.etag)
     return response
 

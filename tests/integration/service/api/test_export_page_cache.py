@@ -28,7 +28,7 @@ def titles(response) -> set[str]:
 def test_a_page_asked_again_is_the_same_page_with_its_body_hash_as_etag(app, client, records):
     first = client.get("/catalog.nt?page=1&page_size=3")
     again = client.get("/catalog.nt?page=1&page_size=3")
-    assert again.data == first.data and len(app.extensions["fedcat_export_pages"]) == 1
+    assert again.data == first.data and len(app.extensions["fedcat"].export_pages.kept) == 1
     assert again.headers["ETag"] == first.headers["ETag"] == f'"{hashlib.sha256(first.data).hexdigest()[:32]}"'
     assert client.get("/catalog.ttl?page=1&page_size=3").data != first.data  # each syntax is its own page
     conditional = client.get("/catalog.nt?page=1&page_size=3", headers={"If-None-Match": first.headers["ETag"]})
@@ -56,9 +56,9 @@ def test_without_a_data_version_every_page_is_rendered_afresh(app, client, backe
     monkeypatch.setattr(type(backend), "data_version", lambda self: None)
     first = client.get("/catalog.nt?page=1&page_size=3")
     assert titles(client.get("/catalog.nt?page=1&page_size=3")) == titles(first)  # blank nodes are new each time
-    assert len(app.extensions["fedcat_export_pages"]) == 0
+    assert len(app.extensions["fedcat"].export_pages.kept) == 0
 
 
 def test_a_page_past_the_last_is_not_kept(app, client, records):
     assert client.get("/catalog.nt?page=9&page_size=3").status_code == 404
-    assert len(app.extensions["fedcat_export_pages"]) == 0
+    assert len(app.extensions["fedcat"].export_pages.kept) == 0
