@@ -71,7 +71,6 @@ _STAGING = (
     " title_sort TEXT, modified TEXT, issued TEXT, west REAL, south REAL, east REAL, north REAL, quality INTEGER, keys TEXT)"
 )
 _STAGE = "INSERT OR REPLACE INTO temp.staging VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_KEPT_COLUMNS = (None,) * 12
 #: take a free or expired lock, or renew one's own; a lock held by another live owner is left as it is
 _ACQUIRE_LOCK = (
     "INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)"
@@ -134,11 +133,11 @@ class SqliteStore(RecordStore, JobLog, Locks):
         conn.execute(_STAGING)
         conn.execute("DELETE FROM temp.staging")
         try:
-            self._stage_all(conn, portal_id, records)
+            kept = self._stage_all(conn, portal_id, records)
             with self._write(records=False) as write:
                 before = self._cluster_states(write)
                 changed: list[str] = []
-                stats, restored = self._apply_staging(write, portal_id, now, grace, is_complete(), changed)
+                stats, restored = self._apply_staging(write, portal_id, now, grace, is_complete(), changed, kept)
                 if changed:  # clusters are made of records: with none written or removed, none moved
                     self._recluster(write)
                     self._queue(write, changed + _differences(before, self._cluster_states(write)))
@@ -150,35 +149,54 @@ class SqliteStore(RecordStore, JobLog, Locks):
                 conn.execute("ROLLBACK")
             conn.execute("DELETE FROM temp.staging")
 
-    def _stage_all(self, conn: sqlite3.Connection, portal_id: str, records: Iterable[Record | KeptRecord]) -> None:
+    def _stage_all(self, conn: sqlite3.Connection, portal_id: str, records: Iterable[Record | KeptRecord]) -> set[str]:
+        """Stage the harvest's records; returns the ids of the kept ones (only their id matters: they are not staged).
+
+        A record given in full wins over a kept one of the same id.
+        """
         # staging writes only the connection's temp database, in batches: no lock on the shared file
         # the record's columns are staged with it, so applying the harvest decodes nothing
         batch: list[tuple] = []
+        kept: set[str] = set()
+        staged: set[str] = set()
+        prefix = f"{portal_id}:"
         for record in records:
+            if isinstance(record, KeptRecord):
+                if not record.record_id.startswith(prefix):
+                    raise StoreError(f"record {record.record_id} does not belong to {portal_id}")
+                kept.add(record.record_id)
+                continue
             batch.append(_staging_row(record, portal_id))
+            staged.add(record.record_id)
             if len(batch) == 500:
                 conn.executemany(_STAGE, batch)
                 batch.clear()
         conn.executemany(_STAGE, batch)
+        return kept - staged
 
     def _apply_staging(
-        self, conn: sqlite3.Connection, portal_id: str, now: datetime, grace: timedelta, complete: bool, changed: list[str]
+        self,
+        conn: sqlite3.Connection,
+        portal_id: str,
+        now: datetime,
+        grace: timedelta,
+        complete: bool,
+        changed: list[str],
+        kept: set[str],
     ) -> tuple[WriteStats, bool]:
-        """Apply the staged records; returns the counts, and whether a record flagged missing came back."""
+        """Apply the staged and the kept records; returns the counts, and whether a record flagged missing came back."""
         existing = {
             row[0]: (row[1], row[2], row[3])
             for row in conn.execute(
                 "SELECT record_id, rowid, content_hash, missing_since FROM records WHERE portal_id = ?", (portal_id,)
             )
         }
-        created = updated = unchanged = 0
-        restored = False
+        created = updated = 0
+        unchanged, restored = self._keep(conn, existing, kept)
         for row in _staged(conn):
             record_id, content_hash, data = row[:3]
             previous = existing.pop(record_id, None)
-            if data is None and previous is None:
-                continue  # a kept record that is no longer stored: nothing to keep
-            if previous is not None and (data is None or previous[1] == content_hash):
+            if previous is not None and previous[1] == content_hash:
                 if previous[2] is not None:
                     conn.execute("UPDATE records SET missing_since = NULL WHERE rowid = ?", (previous[0],))
                     restored = True
@@ -193,6 +211,14 @@ class SqliteStore(RecordStore, JobLog, Locks):
         if complete:
             deleted, flagged = self._retire_missing(conn, existing, now, grace, changed)
         return WriteStats(created=created, updated=updated, unchanged=unchanged, deleted=deleted, flagged=flagged), restored
+
+    def _keep(self, conn: sqlite3.Connection, existing: dict[str, tuple], kept: set[str]) -> tuple[int, bool]:
+        """Take the kept records out of ``existing`` (they stay as stored); returns how many, and whether
+        one flagged missing came back. A kept record that is no longer stored has nothing to keep."""
+        previous = [existing.pop(record_id) for record_id in kept if record_id in existing]
+        back = [(rowid,) for rowid, _, since in previous if since is not None]
+        conn.executemany("UPDATE records SET missing_since = NULL WHERE rowid = ?", back)
+        return len(previous), bool(back)
 
     def _retire_missing(
         self, conn: sqlite3.Connection, missing: dict[str, tuple], now: datetime, grace: timedelta, changed: list[str]
@@ -488,15 +514,8 @@ class SqliteStore(RecordStore, JobLog, Locks):
         """Close every connection this store opened."""
         self._connections.close()
 
-def _staging_row(record: Record | KeptRecord, portal_id: str) -> tuple:
-    """What is staged of a record: id, content hash, JSON, the columns of ``records`` and the duplicate keys.
-
-    A kept record has only its id.
-    """
-    if isinstance(record, KeptRecord):
-        if not record.record_id.startswith(f"{portal_id}:"):
-            raise StoreError(f"record {record.record_id} does not belong to {portal_id}")
-        return (record.record_id, *_KEPT_COLUMNS)
+def _staging_row(record: Record, portal_id: str) -> tuple:
+    """What is staged of a record: id, content hash, JSON, the columns of ``records`` and the duplicate keys."""
     if record.portal_id != portal_id:
         raise StoreError(f"record {record.record_id} belongs to {record.portal_id}, not {portal_id}")
     content_hash, data = record.hash_and_json()

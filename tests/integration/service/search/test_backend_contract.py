@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from mappings.jobs import HarvestJob, WriteStats
 from mappings.record import Agent, Concept, ThemeAssignment
 from service.search import backend_names
 from service.search.base import SearchQuery, StoreError
+from service.store.base import KeptRecord
 from tests.conftest import NOW
 from tests.factories import DistributionFactory, RecordFactory
 from tests.integration.backends import BACKEND_FACTORIES
@@ -372,6 +374,41 @@ def test_a_flagged_record_that_comes_back_is_unflagged(loaded):
     loaded.replace_portal("paris", paris[:5], now=NOW, grace=timedelta(days=7))
     loaded.replace_portal("paris", paris, now=NOW + timedelta(days=1), grace=timedelta(days=7))
     assert loaded.get("paris:p6").missing_since is None
+
+
+def _keeping(store):
+    if not store.keeps_records:
+        pytest.skip("this backend takes records in full, never kept ones")
+    return store
+
+
+def test_kept_records_stay_as_stored_and_a_flagged_one_comes_back(loaded):
+    store = _keeping(loaded)
+    paris = [r for r in corpus() if r.portal_id == "paris"]
+    store.replace_portal("paris", paris[:5], now=NOW, grace=timedelta(days=7))
+    version = store.data_version()
+    stats = store.replace_portal("paris", [KeptRecord(r.record_id) for r in paris], now=NOW + timedelta(days=1))
+    assert (stats.created, stats.updated, stats.unchanged, stats.deleted) == (0, 0, 6, 0)
+    assert store.get("paris:p6").missing_since is None and store.get("paris:p1").record == paris[0]
+    assert store.data_version() > version  # a record came back: what readers computed is stale
+
+
+def test_a_kept_record_no_longer_stored_is_not_created(loaded):
+    store = _keeping(loaded)
+    paris = [KeptRecord(r.record_id) for r in corpus() if r.portal_id == "paris"]
+    stats = store.replace_portal("paris", [*paris, KeptRecord("paris:gone")], now=NOW)
+    assert (stats.created, stats.unchanged) == (0, 6)
+    assert store.get("paris:gone") is None and store.counts_by_portal()["paris"] == 6
+
+
+def test_a_record_given_in_full_wins_over_a_kept_one_of_the_same_id(loaded):
+    store = _keeping(loaded)
+    paris = [r for r in corpus() if r.portal_id == "paris"]
+    renamed = replace(paris[0], title="Vélos, nouveau titre")
+    both = [KeptRecord(r.record_id) for r in paris] + [renamed]
+    stats = store.replace_portal("paris", both, now=NOW)
+    assert (stats.updated, stats.unchanged) == (1, 5)
+    assert store.get(renamed.record_id).record.title == "Vélos, nouveau titre"
 
 
 def test_incomplete_harvest_removes_nothing(loaded):
