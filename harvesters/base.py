@@ -18,6 +18,7 @@ records it produced last time.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from typing import Callable, ClassVar, Iterator, Mapping
 
 from rdflib import Graph
@@ -28,6 +29,7 @@ from harvesters.fetch.http import HttpClient, HttpSettings, Response
 from harvesters.fetch.limits import HarvestLimits
 from harvesters.fetch.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
 from harvesters.fetch.rdf_parsing import parse_rdf
+from harvesters.fetch.read_ahead import ReadAhead, Request
 from harvesters.page import HarvestReport, Page
 from harvesters.page_mappers import PageMapper, SerialMapper
 from harvesters.pipeline import harvest_records
@@ -77,6 +79,7 @@ class Harvester(ABC):
         self.limits = limits or HarvestLimits()
         self.mapper = mapper or SerialMapper()
         self._language_graph: Graph | None = None
+        self._read_ahead: ReadAhead | None = None
         self._language: str | None = None
 
     @abstractmethod
@@ -127,8 +130,13 @@ class Harvester(ABC):
         """
         key = key or url
         cached = self.page_cache.lookup(key)
-        sent = {"Accept": accept, **(headers or {}), **(cached.request_headers() if cached else {})}
-        response = self.http.request(method, url, headers=sent, data=data)
+        plain = {"Accept": accept, **(headers or {})}
+        sent = {**plain, **(cached.request_headers() if cached else {})}
+        ahead = self._read_ahead
+        if ahead is not None and method == "GET" and data is None and key == url:
+            response = ahead.get(url, sent, self._foreseen(url, plain, ahead.depth))
+        else:
+            response = self.http.request(method, url, headers=sent, data=data)
         if cached is not None and response.not_modified:
             return self._unchanged_page(url, key, cached.revalidated(response))
         digest = content_digest(fingerprint(response.content) if fingerprint else response.content)
@@ -139,6 +147,32 @@ class Harvester(ABC):
         if cached is not None and cached.graph_hash == graph_hash:
             return self._unchanged_page(url, key, cached.revalidated(response, digest))
         return page
+
+    @contextmanager
+    def reading_ahead(self, depth: int = 3) -> Iterator[None]:
+        """While open, a re-harvest sends the GETs of the next pages paging reached last time
+        ahead of the walk (:mod:`harvesters.fetch.read_ahead`); a first harvest foresees nothing."""
+        if not self.page_cache.previous:
+            yield
+            return
+        with ReadAhead(self.http, depth) as self._read_ahead:
+            try:
+                yield
+            finally:
+                self._read_ahead = None
+
+    def _foreseen(self, url: str, plain: Mapping[str, str], horizon: int) -> list[Request]:
+        """The GETs that followed ``url`` last time, each with its own conditional headers, as
+        :meth:`load_page` will send them (only pages that the last run fetched by their URL)."""
+        foreseen: list[Request] = []
+        entry = self.page_cache.lookup(url)
+        while entry is not None and entry.next and len(foreseen) < horizon:
+            following = self.page_cache.lookup(entry.next)
+            if following is None or not entry.next.startswith(("http://", "https://")):
+                break
+            foreseen.append((entry.next, {**plain, **following.request_headers()}))
+            entry = following
+        return foreseen
 
     def page_with_digest(self, build: Callable[[Response], Page], response: Response) -> tuple[Page, str]:
         """``build`` the page and digest it (what a worker process does for :meth:`load_page`)."""

@@ -30,7 +30,7 @@ def harvest_records(
 ) -> Iterator[Record | KeepRecords]:
     """Every record the portal publishes, de-duplicated by id, failures noted in ``report``."""
     seen: set[str] = set()
-    with harvester.mapper.running(harvester, harvester.pages(report), harvested_at) as pages:
+    with harvester.reading_ahead(), harvester.mapper.running(harvester, harvester.pages(report), harvested_at) as pages:
         try:
             for page in pages:
                 report.pages += 1

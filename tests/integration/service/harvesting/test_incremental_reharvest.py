@@ -97,6 +97,32 @@ def test_one_changed_dataset_is_the_only_record_rewritten_and_reindexed(store, i
     assert store.get(f"datagouv:{simulator.dataset_uri(DATASETS[12])}").record.title.endswith("(révisé)")
 
 
+def catalogue_pages(simulator) -> list[str]:
+    return [r.arg("page") for r in simulator.requests if r.path.startswith("/api/1/site/catalog.")]
+
+
+def test_a_reharvest_reads_each_page_once_though_the_next_pages_are_asked_for_ahead(store):
+    with UdataSimulator(list(DATASETS)) as simulator:
+        harvest(store, simulator)
+        simulator.requests.clear()
+        job = harvest(store, simulator)
+        assert (job.pages, job.pages_unchanged) == (3, 3)
+        assert sorted(catalogue_pages(simulator)) == ["1", "2", "3"]
+
+
+def test_a_catalogue_that_shrank_is_read_right_though_a_page_gone_was_asked_for_ahead(store):
+    with UdataSimulator(list(DATASETS)) as simulator:
+        harvest(store, simulator)
+        simulator.datasets = list(DATASETS[:15])
+        simulator.requests.clear()
+        job = harvest(store, simulator)
+        # page 3 was foreseen from the last run: asked for at most once, and never taken as a page
+        assert catalogue_pages(simulator).count("3") <= 1
+    assert job.status == "done" and job.pages == 2
+    assert (job.stats.created, job.stats.updated, job.stats.unchanged, job.stats.deleted) == (0, 0, 15, 15)
+    assert store.count() == 15
+
+
 def test_records_of_unchanged_pages_are_stamped_again_on_the_first_run_of_a_day(store):
     stamped: list[str] = []
 
