@@ -27,7 +27,7 @@ from rdflib.term import Node
 from harvesters.errors import InvalidRecord, PageCapReached, SkipRecord
 from harvesters.fetch.http import HttpClient, HttpSettings, Response
 from harvesters.fetch.limits import HarvestLimits
-from harvesters.fetch.page_cache import KeepRecords, PageCache, PageEntry, content_digest, graph_digest
+from harvesters.fetch.page_cache import GraphDigests, KeepRecords, KeptDataset, PageCache, PageEntry, content_digest
 from harvesters.fetch.rdf_parsing import parse_rdf
 from harvesters.fetch.read_ahead import ReadAhead, Request
 from harvesters.page import HarvestReport, Page
@@ -132,21 +132,28 @@ class Harvester(ABC):
         cached = self.page_cache.lookup(key)
         plain = {"Accept": accept, **(headers or {})}
         sent = {**plain, **(cached.request_headers() if cached else {})}
-        ahead = self._read_ahead
-        if ahead is not None and method == "GET" and data is None and key == url:
-            response = ahead.get(url, sent, self._foreseen(url, plain, ahead.depth))
-        else:
-            response = self.http.request(method, url, headers=sent, data=data)
+        response = self._request(method, url, sent, data, read_ahead=plain if key == url else None)
         if cached is not None and response.not_modified:
             return self._unchanged_page(url, key, cached.revalidated(response))
         digest = content_digest(fingerprint(response.content) if fingerprint else response.content)
         if cached is not None and cached.content_hash == digest:
             return self._unchanged_page(url, key, cached.revalidated(response))
-        page, graph_hash = self.mapper.build(self, build, response, cached.graph_hash if cached else None)
+        page, graph_hash = self.mapper.build(self, build, response, cached)
         page.key, page.entry = key, PageEntry.from_response(response, digest, graph_hash)
+        page.known = cached.known_datasets() if cached else {}
         if cached is not None and cached.graph_hash == graph_hash:
             return self._unchanged_page(url, key, cached.revalidated(response, digest))
         return page
+
+    def _request(
+        self, method: str, url: str, headers: Mapping[str, str], data: bytes | None, *, read_ahead: Mapping[str, str] | None
+    ) -> Response:
+        """Send the request, or take it from those sent ahead (a GET of a page known by its URL, given its
+        headers without the conditional ones in ``read_ahead``) while sending the next ones."""
+        ahead = self._read_ahead
+        if ahead is not None and method == "GET" and data is None and read_ahead is not None:
+            return ahead.get(url, headers, self._foreseen(url, read_ahead, ahead.depth))
+        return self.http.request(method, url, headers=headers, data=data)
 
     @contextmanager
     def reading_ahead(self, depth: int = 3) -> Iterator[None]:
@@ -177,17 +184,29 @@ class Harvester(ABC):
     def page_with_digest(self, build: Callable[[Response], Page], response: Response) -> tuple[Page, str]:
         """``build`` the page and digest it (what a worker process does for :meth:`load_page`)."""
         page = build(response)
+        page.digests = GraphDigests(page.graph)
         return page, _page_digest(page)
 
-    def outcomes(self, page: Page, harvested_at: str | None) -> Iterator[Record | FailedRecord | None]:
-        """Each dataset of a page, in order, mapped: its record, why it failed, or None when skipped."""
+    def outcomes(self, page: Page, harvested_at: str | None) -> Iterator[tuple[str, Record | FailedRecord | KeptDataset | None]]:
+        """Each dataset of a page, in order, with its digest, and mapped: its record, why it failed, or None
+        when skipped; a :class:`KeptDataset` instead when the page mapped it last time with the same digest."""
+        digests = page.digests or GraphDigests(page.graph)
         for node in dataset_nodes(page.graph):
-            try:
-                yield self._map(page.graph, node, harvested_at)
-            except SkipRecord:
-                yield None
-            except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
-                yield _failure(exc, node)
+            digest = digests.dataset(node, self._mapping_context(page.graph, node))
+            kept = page.known.get(digest)
+            yield digest, KeptDataset(kept) if kept is not None else self._outcome(page.graph, node, harvested_at)
+
+    def _outcome(self, graph: Graph, node: Node, harvested_at: str | None) -> Record | FailedRecord | None:
+        try:
+            return self._map(graph, node, harvested_at)
+        except SkipRecord:
+            return None
+        except Exception as exc:  # noqa: BLE001 - one odd record must never fail the harvest
+            return _failure(exc, node)
+
+    def _mapping_context(self, graph: Graph, node: Node) -> list[str]:
+        """What a dataset's mapping reads besides the subjects it leads to (part of its digest)."""
+        return [f"language {self._page_language(graph)}", f"guid {self.guid_for(graph, node)}"]
 
     def parse_rdf_page(self, response: Response) -> Page:
         """A page whose body is a DCAT document in any RDF syntax."""
@@ -240,7 +259,8 @@ class Harvester(ABC):
 
 def _page_digest(page: Page) -> str:
     failures = (f"{f.source} {f.reason}" for f in page.failures)
-    return graph_digest(page.graph, [f"next {page.next}", f"skipped {page.skipped}", *failures])
+    digests = page.digests or GraphDigests(page.graph)
+    return digests.page([f"next {page.next}", f"skipped {page.skipped}", *failures])
 
 
 def _failure(exc: Exception, node: Node) -> FailedRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from rdflib import Graph
 
@@ -42,6 +42,10 @@ class Page:
     cacheable: bool = True
     #: the page's outcomes (see :meth:`Harvester.outcomes`) when a worker process maps it
     outcomes: Future | None = None
+    #: record id by dataset digest of the datasets the page mapped last time (those unchanged are not mapped again)
+    known: Mapping[str, str] = field(default_factory=dict)
+    #: the page's :class:`~harvesters.fetch.page_cache.GraphDigests`, once worked out
+    digests: Any = None
 
     def add_converted(self, convert: Callable[[Graph], None], source: Any, what: str = "record") -> None:
         """Convert one source record (a package, a CSW record) into DCAT on this page.

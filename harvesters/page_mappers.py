@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from harvesters.fetch.http import Response
+from harvesters.fetch.page_cache import PageEntry
 from harvesters.page import Page
 from harvesters.page_pool import PagePool, WorkerSpec, default_workers, prefetched
 
@@ -44,11 +45,12 @@ class PageMapper(ABC):
         """
 
     @abstractmethod
-    def build(self, harvester: Harvester, build: Build, response: Response, cached_hash: str | None) -> tuple[Page, str]:
+    def build(self, harvester: Harvester, build: Build, response: Response, cached: PageEntry | None) -> tuple[Page, str]:
         """Build one fetched page and digest it.
 
         :param build: the harvester's build for this kind of page.
-        :param cached_hash: the page's digest at the last run (a worker then skips mapping it again).
+        :param cached: the page at the last run (a worker then skips mapping it again when its digest is the
+            same, and maps only the datasets whose digest changed).
         :returns: the page (its ``outcomes`` set when they are mapped elsewhere) and its digest.
         """
 
@@ -61,7 +63,7 @@ class SerialMapper(PageMapper):
         """The pages as they come."""
         yield pages
 
-    def build(self, harvester: Harvester, build: Build, response: Response, cached_hash: str | None) -> tuple[Page, str]:
+    def build(self, harvester: Harvester, build: Build, response: Response, cached: PageEntry | None) -> tuple[Page, str]:
         """Build the page here."""
         return harvester.page_with_digest(build, response)
 
@@ -90,12 +92,12 @@ class PooledMapper(PageMapper):
             finally:
                 self._pool = None
 
-    def build(self, harvester: Harvester, build: Build, response: Response, cached_hash: str | None) -> tuple[Page, str]:
+    def build(self, harvester: Harvester, build: Build, response: Response, cached: PageEntry | None) -> tuple[Page, str]:
         """Build in a worker once paging has shown the catalogue has more than one page."""
         first, self._built = self._built == 0, self._built + 1
         if self._pool is None or first or not _own_method(build, harvester):
             return harvester.page_with_digest(build, response)
-        parsed_future, outcomes = self._pool.submit(build.__func__, response, cached_hash)
+        parsed_future, outcomes = self._pool.submit(build.__func__, response, cached)
         parsed = parsed_future.result()
         page = Page(url=parsed.url, next=parsed.next, failures=parsed.failures, skipped=parsed.skipped)
         page.cacheable, page.outcomes = parsed.cacheable, outcomes

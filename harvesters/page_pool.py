@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from harvesters.errors import HarvestError
 from harvesters.fetch.http import Response
 from harvesters.fetch.limits import HarvestLimits
+from harvesters.fetch.page_cache import PageEntry
 from mappings.jobs import FailedRecord
 from mappings.portals import Portal
 
@@ -99,10 +100,11 @@ class PagePool:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def submit(self, build: Callable, response: Response, cached_graph_hash: str | None) -> tuple[Future, Future]:
+    def submit(self, build: Callable, response: Response, cached: PageEntry | None) -> tuple[Future, Future]:
         """Send a page to the least busy worker: a future of its :class:`ParsedPage`, one of its outcomes.
 
         :param build: a harvester class's function ``build(harvester, response) -> Page``.
+        :param cached: the page at the last run: its digest and those of its datasets are sent along.
         """
         with self._lock:
             if self._closed:
@@ -114,7 +116,8 @@ class PagePool:
             futures = (Future(), Future())
             worker.pending[job_id] = futures
         try:
-            worker.conn.send((job_id, build, response, cached_graph_hash))
+            known = (cached.graph_hash, cached.known_datasets()) if cached is not None else (None, {})
+            worker.conn.send((job_id, build, response, *known))
         except (OSError, ValueError) as exc:
             self._crashed(worker, f"could not reach a harvest worker: {exc}")
         return futures
@@ -184,12 +187,13 @@ def _serve(conn: Connection, spec: WorkerSpec) -> None:
     """A worker's loop: build and map each page it is sent, until told to stop."""
     harvester = spec.harvester_class(spec.portal, max_pages=spec.max_pages, limits=spec.limits)
     while (job := conn.recv()) is not _STOP:
-        job_id, build, response, cached_graph_hash = job
+        job_id, build, response, cached_graph_hash, known = job
         try:
             page, graph_hash = harvester.page_with_digest(types.MethodType(build, harvester), response)
         except Exception as exc:  # noqa: BLE001 - the main process raises it as the in-process build would
             conn.send(("error", job_id, _picklable(exc)))
             continue
+        page.known = known
         conn.send(("parsed", job_id, _parsed(page, graph_hash)))
         unchanged = cached_graph_hash == graph_hash
         conn.send(("outcomes", job_id, [] if unchanged else list(harvester.outcomes(page, spec.harvested_at))))

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from harvesters.errors import PageTooLarge
-from harvesters.fetch.page_cache import KeepRecords, PageEntry
+from harvesters.fetch.page_cache import KeepRecords, KeptDataset, PageEntry
 from harvesters.page import HarvestReport, Page
 from mappings.jobs import FailedRecord
 from mappings.limits import bound_record
@@ -59,13 +59,14 @@ def _replay(harvester: Harvester, page: Page, report: HarvestReport, seen: set[s
 
 def _process(
     harvester: Harvester, page: Page, report: HarvestReport, seen: set[str], harvested_at: str | None
-) -> Iterator[Record]:
-    """A new or changed page: its records, bounded; what it produced is remembered for next time."""
+) -> Iterator[Record | KeepRecords]:
+    """A new or changed page: its records, bounded, then one :class:`KeepRecords` for its datasets
+    unchanged since the last run; what it produced is remembered for next time."""
     produced = _PageOutcome(failures=list(page.failures), skipped=page.skipped)
     for failure in page.failures:
         report.fail(failure.reason, failure.source)
-    for outcome in _outcomes(harvester, page, harvested_at):
-        record = produced.sort(outcome, report, seen)
+    for digest, outcome in _outcomes(harvester, page, harvested_at):
+        record = produced.sort(digest, outcome, report, seen)
         if record is not None:
             bounded, limits_hit = bound_record(record, harvester.limits.record)
             for setting in limits_hit:
@@ -74,21 +75,33 @@ def _process(
     report.skipped += produced.skipped
     if page.key is not None and page.entry is not None and page.cacheable:
         entry = replace(
-            page.entry, record_ids=tuple(produced.ids), next=page.next, failed=tuple(produced.failures), skipped=produced.skipped
+            page.entry,
+            record_ids=tuple(produced.ids),
+            next=page.next,
+            failed=tuple(produced.failures),
+            skipped=produced.skipped,
+            datasets=tuple(produced.datasets),
         )
         harvester.page_cache.remember(page.key, entry)
+    # after the page is remembered: a kept record found missing makes the page forgotten, so it is read in full next time
+    if produced.kept:
+        yield KeepRecords(page_key=page.key or page.url, record_ids=tuple(produced.kept))
 
 
 class _PageOutcome:
-    """What one page produced: its record ids, failures and skipped datasets."""
+    """What one page produced: its record ids (those kept as stored apart), dataset digests, failures and skipped datasets."""
 
     def __init__(self, failures: list[FailedRecord], skipped: int) -> None:
         self.ids: list[str] = []
+        self.kept: list[str] = []
+        self.datasets: list[tuple[str, str]] = []
         self.failures = failures
         self.skipped = skipped
 
-    def sort(self, outcome: Record | FailedRecord | None, report: HarvestReport, seen: set[str]) -> Record | None:
-        """The record to yield, or None for a skipped, failed or already seen dataset."""
+    def sort(
+        self, digest: str, outcome: Record | FailedRecord | KeptDataset | None, report: HarvestReport, seen: set[str]
+    ) -> Record | None:
+        """The record to yield, or None for a skipped, failed, kept or already seen dataset."""
         if outcome is None:
             self.skipped += 1
             return None
@@ -100,10 +113,16 @@ class _PageOutcome:
             return None
         seen.add(outcome.record_id)
         self.ids.append(outcome.record_id)
+        self.datasets.append((digest, outcome.record_id))
         report.records += 1
+        if isinstance(outcome, KeptDataset):
+            self.kept.append(outcome.record_id)
+            return None
         return outcome
 
 
-def _outcomes(harvester: Harvester, page: Page, harvested_at: str | None) -> Iterable[Record | FailedRecord | None]:
-    """The page's mapped datasets: from the worker that mapped them, else mapped now."""
+def _outcomes(
+    harvester: Harvester, page: Page, harvested_at: str | None
+) -> Iterable[tuple[str, Record | FailedRecord | KeptDataset | None]]:
+    """The page's datasets with their digests, mapped: by the worker that mapped them, else now."""
     return page.outcomes.result() if page.outcomes is not None else harvester.outcomes(page, harvested_at)

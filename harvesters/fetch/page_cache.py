@@ -24,7 +24,7 @@ from rdflib.term import Node
 from harvesters.fetch.http import Response, conditional_headers
 from mappings.jobs import FailedRecord
 
-__all__ = ["CACHE_VERSION", "KeepRecords", "PageCache", "PageEntry", "content_digest", "graph_digest"]
+__all__ = ["CACHE_VERSION", "GraphDigests", "KeepRecords", "KeptDataset", "PageCache", "PageEntry", "content_digest", "graph_digest"]
 
 
 def _code_version() -> str:
@@ -64,36 +64,62 @@ def graph_digest(graph: Graph, extra: Iterable[str] = ()) -> str:
     the same digest; graphs whose records would map differently do not.
     ``extra`` adds what else the page carries (where paging goes on…).
     """
-    key = _TermKeys(graph).key
-    lines = sorted([f"{key(s)} {p} {key(o)}" for s, p, o in graph])
-    return hashlib.sha256("\n".join([*lines, "--", *extra]).encode("utf-8")).hexdigest()
+    return GraphDigests(graph).page(extra)
 
 
-class _TermKeys:
-    """The text standing for each term in :func:`graph_digest`, computed once per distinct term."""
+class GraphDigests:
+    """Digests of one parsed page: of the whole graph, and of each dataset with all it leads to.
+
+    Each subject is digested once, from what it says (sorted ``predicate object`` lines, a blank
+    object standing for its own digest); a dataset's digest covers every subject reachable from
+    it, so it changes when anything its record is mapped from changes.
+    """
 
     def __init__(self, graph: Graph) -> None:
         self._graph = graph
-        self._keys: dict[Node, str] = {}
+        self._objects: dict[Node, str] = {}
+        self._subjects: dict[Node, str] = {}
+        self._described = {subject for subject, _, _ in graph}
 
-    def key(self, term: Node, depth: int = 0) -> str:
-        key = self._keys.get(term)
+    def page(self, extra: Iterable[str] = ()) -> str:
+        """The digest of the whole graph, with ``extra`` lines (where paging goes on…)."""
+        lines = sorted(f"{self._label(s)} {self.subject(s)}" for s in self._described)
+        return hashlib.sha256("\n".join([*lines, "--", *extra]).encode("utf-8")).hexdigest()
+
+    def dataset(self, node: Node, context: Iterable[str] = ()) -> str:
+        """The digest of ``node`` and every subject it leads to, with ``context`` lines (what else its mapping reads)."""
+        reached, frontier = {node}, [node]
+        while frontier:
+            following = dict.fromkeys(o for s in frontier for _, o in self._graph.predicate_objects(s) if not isinstance(o, Literal))
+            frontier = [o for o in following if o not in reached and o in self._described]
+            reached.update(frontier)
+        lines = sorted(f"{self._label(s)} {self.subject(s)}" for s in reached)
+        return hashlib.sha256("\n".join([*lines, "--", *context]).encode("utf-8")).hexdigest()[:32]
+
+    def subject(self, term: Node, depth: int = 0) -> str:
+        """The digest of what ``term`` says (computed once)."""
+        digest = self._subjects.get(term)
+        if digest is None:
+            # blank nodes in catalogues are shallow trees; the depth cap only guards against cycles
+            parts = sorted(f"{p} {self._object(o, depth + 1)}" for p, o in self._graph.predicate_objects(term)) if depth < 8 else []
+            digest = self._subjects[term] = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+        return digest
+
+    def _object(self, term: Node, depth: int) -> str:
+        key = self._objects.get(term)
         if key is None:
-            key = self._keys[term] = self._new_key(term, depth)
+            if isinstance(term, Literal):
+                key = f"{term!s}@{term.language or ''}^^{term.datatype or ''}".replace("\n", "\\n")
+            elif isinstance(term, BNode):
+                key = f"[{self.subject(term, depth)}]"
+            else:
+                key = f"<{term}>"
+            self._objects[term] = key
         return key
 
-    def _new_key(self, term: Node, depth: int) -> str:
-        if isinstance(term, Literal):
-            return f"{term!s}@{term.language or ''}^^{term.datatype or ''}".replace("\n", "\\n")
-        if not isinstance(term, BNode):
-            return f"<{term}>"
-        # blank nodes in catalogues are shallow trees; the depth cap only guards against cycles
-        parts = (
-            sorted(f"{p} {self.key(o, depth + 1)}" for p, o in self._graph.predicate_objects(term))
-            if depth < 8
-            else []
-        )
-        return "[" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32] + "]"
+    @staticmethod
+    def _label(term: Node) -> str:
+        return "_" if isinstance(term, BNode) else f"<{term}>"
 
 
 @dataclass(frozen=True)
@@ -108,6 +134,8 @@ class PageEntry:
     next: str | None = None
     failed: tuple[FailedRecord, ...] = ()
     skipped: int = 0
+    #: (digest, record id) of each dataset the page mapped (:meth:`GraphDigests.dataset`)
+    datasets: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_response(cls, response: Response, digest: str, graph_hash: str | None = None) -> PageEntry:
@@ -118,6 +146,10 @@ class PageEntry:
             content_hash=digest,
             graph_hash=graph_hash,
         )
+
+    def known_datasets(self) -> dict[str, str]:
+        """Record id by dataset digest: the datasets of this page that need not be mapped again when unchanged."""
+        return dict(self.datasets)
 
     def request_headers(self) -> dict[str, str]:
         """The conditional headers that ask the portal whether the page changed."""
@@ -137,6 +169,7 @@ class PageEntry:
         # not dataclasses.asdict: it deep-copies each of the page's record ids (seconds for a large catalogue)
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["record_ids"] = list(self.record_ids)
+        data["datasets"] = [list(pair) for pair in self.datasets]
         data["failed"] = [asdict(failure) for failure in self.failed]
         data["v"] = CACHE_VERSION
         return data
@@ -148,6 +181,7 @@ class PageEntry:
             return None
         values = {k: v for k, v in data.items() if k != "v"}
         values["record_ids"] = tuple(values.get("record_ids") or ())
+        values["datasets"] = tuple((digest, record_id) for digest, record_id in values.get("datasets") or ())
         values["failed"] = tuple(FailedRecord(**f) for f in values.get("failed") or ())
         return cls(**values)
 
@@ -158,6 +192,13 @@ class KeepRecords:
 
     page_key: str
     record_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeptDataset:
+    """A dataset of a changed page with the digest it had last time: its record is kept as stored, not mapped again."""
+
+    record_id: str
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from harvesters.base import Harvester, HarvestReport, KeepRecords, Page
 from harvesters.fetch.limits import HarvestLimits, RecordLimits
-from harvesters.fetch.page_cache import PageCache, PageEntry
+from harvesters.fetch.page_cache import GraphDigests, PageCache, PageEntry
 from harvesters.page_mappers import SerialMapper
 from harvesters.pipeline import harvest_records
 from mappings.jobs import FailedRecord
@@ -102,3 +102,59 @@ def test_the_injected_mapper_is_the_one_used():
 
     records, _ = run(MemoryHarvester([page("p1", dataset("a", "A"))], mapper=CountingMapper()))
     assert len(records) == 1 and CountingMapper.opened == 1
+
+
+class CountingHarvester(MemoryHarvester):
+    """Notes which datasets it maps."""
+
+    def __init__(self, pages: list[Page], **options) -> None:
+        super().__init__(pages, **options)
+        self.mapped: list[str] = []
+
+    def _map(self, graph, node, harvested_at):
+        self.mapped.append(str(node))
+        return super()._map(graph, node, harvested_at)
+
+
+def described(name: str, title: str, download: str) -> str:
+    """A dataset with a distribution, a subject of its own, so that a change there is a change of the dataset."""
+    return (
+        f'<https://demo.example/ds/{name}> a dcat:Dataset ; dct:title "{title}" ;'
+        f" dcat:distribution <https://demo.example/dist/{name}> .\n"
+        f"<https://demo.example/dist/{name}> dcat:downloadURL <{download}> .\n"
+    )
+
+
+def test_a_changed_page_maps_only_the_datasets_whose_digest_changed():
+    cache = PageCache()
+    before = [described("a", "A", "https://x.example/a.csv"), described("b", "B", "https://x.example/b.csv"), dataset("c", "C")]
+    first = CountingHarvester([page("p1", *before)], page_cache=cache)
+    run(first)
+    assert len(first.mapped) == 3 and len(cache.current["p1"].datasets) == 3
+    # b's distribution moved and c's title changed; a is as it was
+    after = [before[0], described("b", "B", "https://x.example/b-v2.csv"), dataset("c", "C, revised")]
+    changed = page("p1", *after)
+    changed.known = cache.current["p1"].known_datasets()
+    second = CountingHarvester([changed], page_cache=PageCache())
+    records, report = run(second)
+    assert sorted(second.mapped) == ["https://demo.example/ds/b", "https://demo.example/ds/c"]
+    assert [r.guid for r in records[:2]] == ["https://demo.example/ds/b", "https://demo.example/ds/c"]
+    assert records[2:] == [KeepRecords(page_key="p1", record_ids=("demo:https://demo.example/ds/a",))]
+    assert report.records == 3
+    entry = second.page_cache.current["p1"]
+    assert len(entry.record_ids) == 3 and len(entry.known_datasets()) == 3
+
+
+def test_a_dataset_digest_follows_blank_nodes_and_ignores_their_names():
+    turtle = (
+        HEADER + '<https://demo.example/ds/a> a dcat:Dataset ; dct:title "A" ;'
+        ' dct:temporal [ dct:start "{}" ] ; dct:publisher <https://demo.example/org> .\n'
+        '<https://demo.example/org> dct:title "{}" .\n'
+    )
+    node = URIRef("https://demo.example/ds/a")
+
+    def digest(start: str, org: str) -> str:
+        return GraphDigests(Graph().parse(data=turtle.format(start, org), format="turtle")).dataset(node)
+
+    assert digest("2019", "Org") == digest("2019", "Org")
+    assert digest("2020", "Org") != digest("2019", "Org") != digest("2019", "Other org")
