@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> dict:
     figures: dict = {"size": args.size, "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="fedcat-bench-") as tmp, CachedUdataSimulator(args.size) as portal:
         started = time.perf_counter()
-        portal.prerender()
+        portal.prerender(revisions=(0, 1))  # 1: the catalogue with 1 % of its datasets changed (reharvest_figures)
         print(f"catalogue of {args.size} datasets ready in {time.perf_counter() - started:.0f} s", flush=True)
         database = Path(tmp) / "bench.db"
         figures["harvest_embedded"] = harvest(portal.url, "fedcat", str(database))

@@ -56,11 +56,17 @@ class CachedUdataSimulator(UdataSimulator):
             self._compressed[key] = super().gzipped(body)
         return self._compressed[key]
 
-    def prerender(self, extension: str = "ttl") -> None:
-        """Render and compress every page now (so a timed harvest does not wait for rendering)."""
+    def prerender(self, extension: str = "ttl", revisions: tuple[int, ...] = (0,)) -> None:
+        """Render and compress every page of each revision now (so a timed harvest waits neither for
+        rendering nor for compressing: the timings are fedcat's side)."""
         pages = -(-self.size // self.page_size)
-        for page in range(1, pages + 1):
-            self.gzipped(self._serialized(extension, page, self.page_size).body)
+        current = self.revision
+        try:
+            for self.revision in revisions:
+                for page in range(1, pages + 1):
+                    self.gzipped(self._serialized(extension, page, self.page_size).body)
+        finally:
+            self.revision = current
 
 
 def revised(page: bytes, revision: int) -> bytes:
