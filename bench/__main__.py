@@ -3,6 +3,7 @@
     python -m bench                     # 80,000 datasets, embedded backend
     python -m bench --engine            # ... and the Elasticsearch backend on a test engine
     python -m bench --size 2000 --quick # a small run (what the CI smoke test checks)
+    python -m bench --harvest-only      # the harvest, the naive baseline and the re-harvests alone (JSON)
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> dict:
         figures["harvest_embedded"] = harvest(portal.url, "fedcat", str(database))
         figures["harvest_naive"] = harvest(portal.url, "naive", "-")
         figures.update(reharvest_figures(portal, str(database)))
+        if args.harvest_only:
+            print(json.dumps(figures, indent=2))
+            return figures
         figures.update(embedded_figures(database, quick=args.quick))
         if args.engine:
             figures.update(engine_figures(portal.url, Path(tmp), quick=args.quick))
@@ -68,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", type=int, default=80_000, help="datasets in the catalogue (default %(default)s)")
     parser.add_argument("--engine", action="store_true", help="also measure the Elasticsearch backend (test engine)")
     parser.add_argument("--quick", action="store_true", help="skip the HTTP load and the full export")
+    parser.add_argument("--harvest-only", action="store_true", help="only the harvests (fedcat, naive, re-harvests); no report written")
     parser.add_argument("--http-seconds", type=int, default=20)
     parser.add_argument("--output", type=Path, default=REPORT, help="report to write (default %(default)s)")
     return parser
