@@ -72,7 +72,7 @@ def member_json(record: Record, root: str) -> dict:
 def hit_json(hit: Hit, members: list[Record] | None, root: str) -> dict:
     """One record as the API shows it; ``members`` are its cluster's records, itself included."""
     record = hit.record
-    data = record.to_dict()
+    data = dict(hit.plain) if hit.plain is not None else record.to_dict()
     data.pop("extras")
     data = {"id": data.pop("record_id"), **data}
     data["formats"] = list(record.formats)
@@ -120,15 +120,16 @@ def summary_json(data: dict) -> dict:
 
 
 def _summarised(key: str, value, cut: list[str], top: str | None = None):
-    field = top or key
-    if isinstance(value, str):
-        return _summarised_text(key, value, cut, field)
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is str:
+        # most values are short, and a short text or link is kept whatever its key (links are cut later)
+        return value if len(value) <= RESULT_TEXT_CHARS else _summarised_text(key, value, cut, top or key)
+    if kind is list:
         if len(value) > RESULT_LIST_ITEMS:
-            cut.append(field)
-        return [_summarised(key, item, cut, field) for item in value[:RESULT_LIST_ITEMS]]
-    if isinstance(value, dict):
-        return {name: _summarised(name, item, cut, field) for name, item in value.items()}
+            cut.append(top or key)
+        return [_summarised(key, item, cut, top or key) for item in value[:RESULT_LIST_ITEMS]]
+    if kind is dict:
+        return {name: _summarised(name, item, cut, top or key) for name, item in value.items()}
     return value
 
 
