@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 def yield_cpu_to_searches(nice: int) -> int:
     """Lower this process's CPU priority to at least ``nice`` (never raise it); the niceness it now has.
 
-    A process already started with a higher niceness (``nice -n 15 fedcat harvest``) keeps it.
+    A process already started with a higher niceness (``nice -n 15 fedcat harvest``) keeps it. Call it
+    before any thread starts: Linux keeps a niceness per thread, and a new thread inherits its creator's.
     """
     current = os.getpriority(os.PRIO_PROCESS, 0)
     if nice > current:

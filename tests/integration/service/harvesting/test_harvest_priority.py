@@ -15,9 +15,9 @@ from tests.polling import wait_until
 
 
 def niceness(pid: int) -> int:
-    """The niceness of a live process, as the kernel reports it (field 19 of /proc/<pid>/stat)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return int(stat.rsplit(")", 1)[1].split()[16])
+    """The lowest niceness among a live process's threads (Linux keeps one per thread: field 19 of their stat)."""
+    stats = [path.read_text() for path in Path(f"/proc/{pid}/task").glob("*/stat")]
+    return min(int(stat.rsplit(")", 1)[1].split()[16]) for stat in stats)
 
 
 def expected(configured: int) -> int:
