@@ -9,7 +9,7 @@ implements them over the engine. Searching is another seam,
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator
 
@@ -34,6 +34,8 @@ class StoredRecord:
     record: Record
     missing_since: str | None = None
     cluster_id: str | None = None
+    #: the record as :meth:`Record.to_dict` gives it, when the store read it whole (results render it as it is)
+    plain: dict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
