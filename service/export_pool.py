@@ -14,7 +14,6 @@ a few pages, not the catalogue.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections import deque
@@ -60,7 +59,7 @@ def export_workers(total: int, extension: str) -> int:
 
 def render_page(job: PageJob) -> bytes:
     """The page written by the export profiles, exactly as the one-process export writes it."""
-    records = [Record.from_dict(json.loads(text)) for text in job.records]
+    records = [Record.from_json(text) for text in job.records]
     whole = job.whole
     page = CatalogPage(
         info=job.info, records=records, total=job.total, page=1, page_size=max(job.total, 1),

@@ -369,7 +369,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
     def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
         """See :meth:`RecordStore.iter_records`."""
         for data in self.iter_record_json(offset=offset, limit=limit):
-            yield Record.from_dict(json.loads(data))
+            yield Record.from_json(data)
 
     def iter_record_json(self, *, offset: int = 0, limit: int | None = None) -> Iterator[str]:
         """See :meth:`RecordStore.iter_record_json`: the stored texts.
