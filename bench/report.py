@@ -245,8 +245,26 @@ catalogue and on pages of the benchmark catalogue (`tests/integration/mappings/p
 page's records got 4× cheaper (`Record.from_dict` builds the frozen dataclasses without one
 `object.__setattr__` per field), and the look-ups each distribution repeats (file types, bounding-box
 WKT, publisher types, dataset IRIs) are cached. Rendered pages are still kept compressed (128 MiB) per
-data version and last harvest (a warm page costs about 1/50 of a cold one), so a client walking the
-catalogue again is served from memory. What limits a cold page now: the profile's Python per field
-(~40 % of a page), reading and decoding 100 stored records (JSON and dataclasses, ~30 %), and writing
-the text (~25 %).
+data version and last harvest: a warm page costs about 1/10 of a cold one even now (2 ms against 20–30 ms
+on the loaded development machine), so a client walking the catalogue again is served from memory; the
+cache earns its place and stays.
+
+Issue 18 (export): a page past the first skips its OFFSET on the `(portal_id, record_id)` index alone
+(OFFSET on the table read every skipped row: 20 ms for a page of 100 halfway through 20,000 records,
+more at 80,000); stored records are decoded by msgspec straight into the dataclasses (`Record.from_json`,
+48 → 33 µs a record); a distribution's file type stops at a format that names one (its URL is no longer
+split), a page's licences are resolved once and its file types described once; dataset IRIs are quoted
+by two replacements. `fedcat export` in N-Triples or Turtle hands each page's stored JSON to two worker
+processes (`service/export_pool.py`), which decode, run the profiles and write the text; the main process
+reads the store in one pass (one snapshot) and writes the pages in order. The workers' CPU per dataset
+equals one process's (227 against 264 µs on the loaded machine), so the speed-up is the free cores: about
+2× on an idle 2-core machine, little on a busy one. In alternating runs on the loaded development machine
+(20,000 datasets, load 4–6), the previous commit and this one: a cold Turtle page of 100 took 25–42 ms
+of CPU before and 22–31 ms after (1.15–1.4×); `fedcat export` in one process went from 1,700–1,800 to
+2,800–2,900 datasets/s (1.6×). What limits the rest, per dataset at best (min of 7 runs, ~46 triples):
+the profile's Python per field ~70 µs, writing the text ~50 µs (N-Triples; Turtle ~40), decoding the
+record ~33 µs; 10,000 datasets/s on two cores leaves 200 µs of CPU a dataset, which the workers fit
+only on an idle machine. A cold page of 100 in one request cannot use the second core: about 14 ms of
+CPU is left in it, the profile and the writer each a third, with no dominant function
+(`PageSink.add`, about 1 µs a triple, is the largest).
 """
