@@ -200,11 +200,12 @@ class Record:
         """A record from its JSON (:meth:`hash_and_json`), decoded straight into the dataclasses (msgspec, in C).
 
         Three times cheaper than :meth:`from_dict` after ``json.loads``, the same record; a stored value
-        of another type than the field's (which :meth:`from_dict` would keep as it is) goes through :meth:`from_dict`.
+        of another type than the field's (which :meth:`from_dict` would keep as it is), or a text that is not JSON
+        (which fails as ``json.loads`` fails), goes through :meth:`from_dict`.
         """
         try:
             return _record_decoder().decode(text)
-        except msgspec.ValidationError:
+        except msgspec.DecodeError:  # ValidationError is one
             return cls.from_dict(json.loads(text))
 
     def with_harvest_time(self, harvested_at: str) -> Record:

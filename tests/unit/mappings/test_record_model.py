@@ -63,6 +63,8 @@ def test_a_stored_value_of_another_type_still_loads_as_from_dict_reads_it():
     old.pop("title")
     with pytest.raises(TypeError):
         Record.from_json(json.dumps(old))
+    with pytest.raises(json.JSONDecodeError):
+        Record.from_json('{"record_id": ')
 
 
 def test_agent_display_name_falls_back_on_email_then_iri():
