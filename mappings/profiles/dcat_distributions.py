@@ -93,18 +93,19 @@ def add_distribution(
     :param legislation: ``dcatap:applicableLegislation`` of a high-value dataset's distributions.
     """
     sink = as_sink(sink)
-    access_url = safe_iri(distribution.access_url) or safe_iri(distribution.download_url)
+    download_url = safe_iri(distribution.download_url) if distribution.download_url else None
+    access_url = safe_iri(distribution.access_url) or download_url
     if access_url is None:
         return None
     sink.add(dataset, DCAT.distribution, ref)
     sink.add(ref, RDF.type, DCAT.Distribution)
     sink.add(ref, DCAT.accessURL, access_url)
-    download_url = safe_iri(distribution.download_url)
     if download_url is not None:
         sink.add(ref, DCAT.downloadURL, download_url)
-    for predicate, text in ((DCTERMS.title, distribution.title), (DCTERMS.description, distribution.description)):
-        if text:
-            sink.add(ref, predicate, text_literal(text))
+    if distribution.title:
+        sink.add(ref, DCTERMS.title, text_literal(distribution.title))
+    if distribution.description:
+        sink.add(ref, DCTERMS.description, text_literal(distribution.description))
     add_format(sink, ref, distribution)
     add_media_type(sink, ref, distribution)
     if distribution.byte_size is not None and distribution.byte_size >= 0:
