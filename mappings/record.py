@@ -208,6 +208,11 @@ class Record:
         except msgspec.DecodeError:  # ValidationError is one
             return cls.from_dict(json.loads(text))
 
+    @staticmethod
+    def has_every_field(data: dict[str, Any]) -> bool:
+        """Whether a stored :meth:`to_dict` output has every field of today's record (an older one may lack some)."""
+        return _RECORD_FIELDS <= data.keys()
+
     def with_harvest_time(self, harvested_at: str) -> Record:
         """The same record stamped with a harvest time."""
         return replace(self, harvested_at=harvested_at)

@@ -438,7 +438,7 @@ def _all_of(queries: list[Query]) -> Query:
 
 
 def _hit(stored: StoredRecord, score: float) -> Hit:
-    return Hit(stored.record, score=score, missing_since=stored.missing_since, cluster_id=stored.cluster_id)
+    return Hit(stored.record, score=score, missing_since=stored.missing_since, cluster_id=stored.cluster_id, plain=stored.plain)
 
 
 def _cluster_number(cluster_id: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator
 
@@ -35,6 +35,8 @@ class StoredRecord:
     record: Record
     missing_since: str | None = None
     cluster_id: str | None = None
+    #: the record as :meth:`Record.to_dict` gives it, when the store read it whole (results render it as it is)
+    plain: dict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -319,7 +319,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
             f"SELECT rowid, data, missing_since, cluster_id FROM records WHERE rowid IN ({','.join('?' * len(rowids))})",
             rowids,
         )
-        return {rowid: StoredRecord(Record.from_dict(json.loads(data)), since, cluster) for rowid, data, since, cluster in rows}
+        return {rowid: _stored(json.loads(data), since, cluster) for rowid, data, since, cluster in rows}
 
     def record_ids_by_rowid(self, rowids: list[int]) -> dict[int, str]:
         """The record ids at the given row ids (for the search index's tie-breaks)."""
@@ -538,3 +538,9 @@ def _differences(before: dict[str, tuple], after: dict[str, tuple]) -> list[str]
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _stored(data: dict, missing_since: str | None, cluster_id: str | None) -> StoredRecord:
+    """A stored row as a record, keeping its plain form when it has every field (a result renders it as it is)."""
+    plain = data if Record.has_every_field(data) else None
+    return StoredRecord(Record.from_dict(data), missing_since, cluster_id, plain)
