@@ -96,6 +96,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
         self.path = path
         self.memory = path == ":memory:"
         self._connections = Connections(path, name="the database", memory_prefix="fedcat", timeout=timeout, synchronous="NORMAL")
+        self._kept_order: tuple[int, list[int]] | None = None
         self._migrate(self._conn())
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -374,17 +375,29 @@ class SqliteStore(RecordStore, JobLog, Locks):
     def iter_record_json(self, *, offset: int = 0, limit: int | None = None) -> Iterator[str]:
         """See :meth:`RecordStore.iter_record_json`: the stored texts.
 
-        A page past the first skips its offset on the ``(portal_id, record_id)`` index alone: OFFSET on
-        the table itself reads every skipped row (20 ms for a page of 100 halfway through 20,000 records).
+        A page past the first is read by rowid from :meth:`_export_order`: OFFSET steps through every
+        skipped row (6 ms for a page of 100 near the end of 80,000 records, on the index alone).
         """
-        query = "SELECT data FROM records ORDER BY portal_id, record_id LIMIT ? OFFSET ?"
-        if offset:
-            query = (
-                "SELECT data FROM records WHERE rowid IN (SELECT rowid FROM records ORDER BY portal_id, record_id"
-                " LIMIT ? OFFSET ?) ORDER BY portal_id, record_id"
-            )
-        for (data,) in self._conn().execute(query, (-1 if limit is None else limit, offset)):
-            yield data
+        if not offset:
+            query = "SELECT data FROM records ORDER BY portal_id, record_id LIMIT ?"
+            for (data,) in self._conn().execute(query, (-1 if limit is None else limit,)):
+                yield data
+            return
+        wanted = self._export_order()[offset : None if limit is None else offset + limit]
+        for chunk in _chunks(wanted, 500):  # consecutive in the order, so each chunk's own order is the order
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT data FROM records WHERE rowid IN ({marks}) ORDER BY portal_id, record_id"
+            for (data,) in self._conn().execute(query, chunk):
+                yield data
+
+    def _export_order(self) -> list[int]:
+        """Every record's rowid in the export's order, read once per data version (80,000 in about 10 ms)."""
+        version = self.data_version()
+        kept = self._kept_order
+        if kept is None or kept[0] != version:
+            rows = self._conn().execute("SELECT rowid FROM records ORDER BY portal_id, record_id")
+            kept = self._kept_order = (version, [rowid for (rowid,) in rows])
+        return kept[1]
 
     def count(self) -> int:
         """See :meth:`RecordStore.count`."""
