@@ -249,9 +249,9 @@ data version and last harvest: a warm page costs about 1/10 of a cold one even n
 on the loaded development machine), so a client walking the catalogue again is served from memory; the
 cache earns its place and stays.
 
-Issue 18 (export): a page past the first skips its OFFSET on the `(portal_id, record_id)` index alone
-(OFFSET on the table read every skipped row: 20 ms for a page of 100 halfway through 20,000 records,
-more at 80,000); stored records are decoded by msgspec straight into the dataclasses (`Record.from_json`,
+Issue 18 (export): a page past the first is read by rowid from the export order, kept per data version
+(the 80,000 rowids read once after a write, 10–35 ms): OFFSET stepped through every skipped row, 6–10 ms
+for a page of 100 near the end of 80,000 records, now 0.2 ms; stored records are decoded by msgspec straight into the dataclasses (`Record.from_json`,
 48 → 33 µs a record); a distribution's file type stops at a format that names one (its URL is no longer
 split), a page's licences are resolved once and its file types described once; dataset IRIs are quoted
 by two replacements. `fedcat export` in N-Triples or Turtle hands each page's stored JSON to two worker
@@ -260,8 +260,9 @@ reads the store in one pass (one snapshot) and writes the pages in order. The wo
 equals one process's (227 against 264 µs on the loaded machine), so the speed-up is the free cores: about
 2× on an idle 2-core machine, little on a busy one. In alternating runs on the loaded development machine
 (20,000 datasets, load 4–6), the previous commit and this one: a cold Turtle page of 100 took 25–42 ms
-of CPU before and 22–31 ms after (1.15–1.4×); `fedcat export` in one process went from 1,700–1,800 to
-2,800–2,900 datasets/s (1.6×). What limits the rest, per dataset at best (min of 7 runs, ~46 triples):
+of CPU before and 20–22 ms after (1.3–1.4× at the median); at 80,000 datasets (40 pages spread over the
+catalogue) 34 ms of CPU before and 23–25 ms after, 57–60 ms of wall time before and 34–37 ms after.
+`fedcat export` in one process: 1.1–1.6× (decoding 1.7×, the profile and the writer about the same). What limits the rest, per dataset at best (min of 7 runs, ~46 triples):
 the profile's Python per field ~70 µs, writing the text ~50 µs (N-Triples; Turtle ~40), decoding the
 record ~33 µs; 10,000 datasets/s on two cores leaves 200 µs of CPU a dataset, which the workers fit
 only on an idle machine. A cold page of 100 in one request cannot use the second core: about 14 ms of
