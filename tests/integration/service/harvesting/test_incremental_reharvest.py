@@ -97,6 +97,27 @@ def test_one_changed_dataset_is_the_only_record_rewritten_and_reindexed(store, i
     assert store.get(f"datagouv:{simulator.dataset_uri(DATASETS[12])}").record.title.endswith("(révisé)")
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_unchanged_datasets_of_a_changed_page_are_kept_not_mapped_again(store, workers):
+    mapped: list[str] = []
+
+    def noted(record):  # what reaches the transform was mapped in this run; kept records are taken as stored
+        mapped.append(record.record_id)
+        return record
+
+    portal = Portal(id="datagouv", name="data.gouv.fr", kind="udata", url="", options={"page_size": 10})
+    with UdataSimulator(list(DATASETS)) as simulator:
+        portal = replace(portal, url=simulator.url)
+        quick_harvest(portal, store, workers=workers, transform=noted)
+        changed = list(DATASETS)
+        changed[12] = replace(DATASETS[12], title=f"{DATASETS[12].title} (révisé)")
+        simulator.datasets = changed
+        mapped.clear()
+        job = quick_harvest(portal, store, workers=workers, transform=noted)
+    assert (job.pages, job.pages_unchanged, job.stats.updated, job.stats.unchanged) == (3, 2, 1, 29)
+    assert mapped == [f"datagouv:{simulator.dataset_uri(DATASETS[12])}"], "the changed page's other nine were mapped again"
+
+
 def catalogue_pages(simulator) -> list[str]:
     return [r.arg("page") for r in simulator.requests if r.path.startswith("/api/1/site/catalog.")]
 
