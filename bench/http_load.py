@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from bench.backends import distinct_queries
 
-__all__ = ["HttpResult", "measure_http"]
+__all__ = ["HttpResult", "measure_http", "wrk_figures", "wrk_searches"]
 
 
 @dataclass(frozen=True)
@@ -58,18 +58,43 @@ def measure_http(database: Path, *, concurrency: int = 16, seconds: int = 20, wo
     try:
         _wait_until_up(port)
         idle = _worker_memory(server.pid)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(_lua_script())
-        output = subprocess.run(
-            ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://127.0.0.1:{port}"],
-            capture_output=True, text=True, timeout=seconds + 60, check=True,
-        ).stdout
-        os.unlink(script.name)
+        output = wrk_searches(f"http://127.0.0.1:{port}", concurrency=concurrency, seconds=seconds)
         after = _worker_memory(server.pid)
         return _parse_wrk(output, seconds, concurrency, len(after), idle, after)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def wrk_searches(base: str, *, concurrency: int, seconds: float) -> str:
+    """wrk's output after ``seconds`` of distinct searches (``/api/datasets?q=…``) from ``concurrency`` connections."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_lua_script())
+    try:
+        return subprocess.run(
+            ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "30s", "--latency",
+             "-s", script.name, base],
+            capture_output=True, text=True, timeout=seconds + 120, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script.name)
+
+
+def wrk_figures(output: str) -> dict[str, float]:
+    """Requests, errors, requests per second and latency percentiles (ms) from wrk's ``--latency`` output."""
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency("50"), "p90_ms": latency("90"), "p99_ms": latency("99"),
+    }  # fmt: skip
 
 
 def _worker_memory(master: int) -> list[tuple[float, float]]:
@@ -117,21 +142,12 @@ end
 
 
 def _parse_wrk(output: str, seconds: int, concurrency: int, workers: int, idle: list, after: list) -> HttpResult:
-    def latency(label: str) -> float:
-        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures = wrk_figures(output)
     return HttpResult(
-        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        p50_ms=latency("50"), p90_ms=latency("90"), p99_ms=latency("99"),
-        errors=errors + (int(non_2xx.group(1)) if non_2xx else 0),
-        requests=requests, seconds=seconds, concurrency=concurrency, workers=workers,
+        **figures, seconds=seconds, concurrency=concurrency, workers=workers,
         worker_rss_idle_mib=_mean([m[0] for m in idle]), worker_rss_after_mib=_mean([m[0] for m in after]),
         worker_private_idle_mib=_mean([m[1] for m in idle]), worker_private_after_mib=_mean([m[1] for m in after]),
-    )
+    )  # fmt: skip
 
 
 def _mean(values: list[float]) -> float:

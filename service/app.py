@@ -12,6 +12,7 @@ from service.http_hygiene import install as install_http_hygiene
 from service.security import install as install_security
 from service.security import install_response_ceiling
 from service.logging_ import configure_logging, install_request_id
+from service.json_bodies import OrjsonProvider
 from service.metrics import install_request_metrics
 
 __all__ = ["create_app"]
@@ -23,8 +24,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     :param catalogue: an already built catalogue (the demo and tests share one).
     """
     app = Flask(__name__)
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json = OrjsonProvider(app)
     catalogue = catalogue or Catalogue(settings or Settings.from_env())
     app.extensions["fedcat"] = catalogue
     configure_logging(catalogue.settings.log_format, catalogue.settings.log_level)

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 from harvesters import harvester_kinds
 from harvesters.base import HarvestReport
 from service.harvesting.locking import PortalBusy
+from service.harvesting.priority import yield_cpu_to_searches
 from mappings.jobs import HarvestJob
 from mappings.portals import Portal, PortalConfigError
 from service.catalogue import Catalogue, UnknownPortal
@@ -155,7 +156,9 @@ def _add_process_commands(commands) -> None:
 
 def cmd_harvest(args: argparse.Namespace) -> int:
     """``fedcat harvest``: harvest every (or the named) portal, with a progress line and a summary each."""
-    catalogue = Catalogue(Settings.from_env())
+    settings = Settings.from_env()
+    yield_cpu_to_searches(settings.harvest_nice)
+    catalogue = Catalogue(settings)
     portals = [catalogue.portal(pid) for pid in args.portal] if args.portal else catalogue.portals
     outcomes = {portal.id: _harvest_one(catalogue, portal) for portal in portals}
     catalogue.close()
@@ -251,7 +254,9 @@ def _link_summary(run) -> str:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     """``fedcat reindex``: rebuild the index (Elasticsearch: a new index, then an atomic alias swap)."""
-    catalogue = existing_catalogue(Settings.from_env(), "reindex")
+    settings = Settings.from_env()
+    yield_cpu_to_searches(settings.harvest_nice)
+    catalogue = existing_catalogue(settings, "reindex")
     with Progress("reindex", total=catalogue.backend.count()) as progress:
         built = catalogue.backend.reindex(on_progress=lambda done, total: progress.update(done, total=total))
     print(f"reindexed: {built}")
@@ -325,7 +330,9 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
         from prometheus_client import start_http_server
 
         start_http_server(args.metrics_port, addr=args.metrics_host)
-    run_scheduler(Catalogue(Settings.from_env()), scope=_run_scope)
+    settings = Settings.from_env()
+    yield_cpu_to_searches(settings.harvest_nice)
+    run_scheduler(Catalogue(settings), scope=_run_scope)
     return 0
 
 

@@ -108,6 +108,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _nice(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 19:
+        raise ValueError("must be a nice value from 0 to 19")
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -165,6 +172,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", "text", "Log lines as `text` or `json` (one JSON object per line); each carries the request id.", _log_format),
     Setting("log_level", "INFO", "Lowest level logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.", _log_level),
     Setting("harvest_workers", 0, "Processes that parse and map a harvest's pages while the main one fetches and writes; 0 uses the usable CPUs (at most 2), 1 keeps the harvest in one process.", _non_negative_int),
+    Setting("harvest_nice", 10, "CPU priority that `fedcat harvest`, `fedcat reindex` and `fedcat scheduler` (and their page workers) give up, as a `nice` value from 0 to 19: on a machine shared with the web workers, searches keep their latency while a harvest runs; 0 keeps the same priority as the web workers.", _nice),
     Setting("link_check_schedule", "30 4 * * *", "Cron expression (Paris time) of the scheduler's link check runs; `off` turns them off.", _cron),
     Setting("link_check_limit", 2000, "Most distribution URLs one link check run checks (those checked longest ago first).", _positive_int),
     Setting("link_check_per_host", 2, "Most link check requests in flight at once to one host.", _positive_int),
@@ -212,6 +220,7 @@ class Settings:
     admin_token: str = field(default="", repr=False)
     log_format: str = "text"
     log_level: str = "INFO"
+    harvest_nice: int = 10
     link_check_schedule: str = "30 4 * * *"
     link_check_limit: int = 2000
     link_check_per_host: int = 2

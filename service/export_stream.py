@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from itertools import islice
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -35,6 +36,7 @@ from mappings.profiles.jsonld_writer import compact_jsonld
 from mappings.profiles.sink import PageSink
 from mappings.record import Record
 from service.catalogue import Catalogue
+from service.export_pool import TEXT_EXTENSIONS, PageJob, export_workers, rendered_in_order
 from service.rdf_formats import RdfFormat, serialize_sink
 
 __all__ = ["PAGE_SIZE", "PageWriter", "export_catalogue", "writer_for"]
@@ -58,7 +60,11 @@ class PageWriter:
 
     def page(self, sink: PageSink) -> None:
         """Write one page (N-Triples: pages simply follow each other)."""
-        self.out.write(serialize_sink(sink, self.fmt))
+        self.rendered(serialize_sink(sink, self.fmt))
+
+    def rendered(self, data: bytes) -> None:
+        """Write one page already serialised in this writer's syntax (N-Triples and Turtle only)."""
+        self.out.write(data)
 
     def end(self) -> None:
         """Write what comes after the last page."""
@@ -71,9 +77,9 @@ class TurtleWriter(PageWriter):
         super().__init__(out, fmt)
         self._declared: set[bytes] = set()
 
-    def page(self, sink: PageSink) -> None:
+    def rendered(self, data: bytes) -> None:
         """The page's new prefix directives, then its statements."""
-        lines = serialize_sink(sink, self.fmt).splitlines(keepends=True)
+        lines = data.splitlines(keepends=True)
         directives = 0
         while directives < len(lines) and _is_directive(lines[directives]):
             directives += 1
@@ -163,29 +169,47 @@ def export_catalogue(
     base_url: str,
     page_size: int = PAGE_SIZE,
     on_progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> int:
     """Write the whole catalogue to ``out`` in ``fmt``, one page of records at a time.
 
     :param on_progress: called with (records written, total) after each page.
+    :param workers: processes writing N-Triples or Turtle pages (``service.export_pool``);
+        default: :func:`~service.export_pool.export_workers`, 0 for none.
     :returns: how many records were written.
     """
     total = catalogue.backend.count()
-    info = CatalogInfo(base_url=base_url)
-    whole = f"{base_url.rstrip('/')}/catalog.{fmt.extension}"
-    modified = catalogue.last_modified()
+    workers = export_workers(total, fmt.extension) if workers is None else workers
+    job = PageJob(
+        records=[], info=CatalogInfo(base_url=base_url), total=total, whole=f"{base_url.rstrip('/')}/catalog.{fmt.extension}",
+        modified=catalogue.last_modified(), profiles=tuple(catalogue.settings.export_profiles), extension=fmt.extension,
+    )
     writer = writer_for(fmt, out)
     writer.begin()
     written = 0
-    for records in _pages(catalogue.backend.iter_records(), page_size):
-        page = CatalogPage(
-            info=info, records=records, total=total, page=1, page_size=max(total, 1), page_url=lambda n: whole, modified=modified
-        )
-        writer.page(catalog_sink(page, catalogue.profiles))
-        written += len(records)
+    for count in _write_pages(catalogue, writer, job, page_size, workers):
+        written += count
         if on_progress is not None:
             on_progress(written, total)
     writer.end()
     return written
+
+
+def _write_pages(catalogue: Catalogue, writer: PageWriter, job: PageJob, page_size: int, workers: int) -> Iterator[int]:
+    """Write every page (in this process, or by ``workers`` processes); yield each page's record count."""
+    if workers and job.extension in TEXT_EXTENSIONS:
+        jobs = (replace(job, records=texts) for texts in _pages(catalogue.backend.iter_record_json(), page_size))
+        for done, data in rendered_in_order(jobs, workers):
+            writer.rendered(data)
+            yield len(done.records)
+        return
+    for records in _pages(catalogue.backend.iter_records(), page_size):
+        page = CatalogPage(
+            info=job.info, records=records, total=job.total, page=1, page_size=max(job.total, 1),
+            page_url=lambda n: job.whole, modified=job.modified,
+        )
+        writer.page(catalog_sink(page, catalogue.profiles))
+        yield len(records)
 
 
 def _pages(records: Iterable[Record], size: int) -> Iterator[list[Record]]:

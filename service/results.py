@@ -72,7 +72,7 @@ def member_json(record: Record, root: str) -> dict:
 def hit_json(hit: Hit, members: list[Record] | None, root: str) -> dict:
     """One record as the API shows it; ``members`` are its cluster's records, itself included."""
     record = hit.record
-    data = record.to_dict()
+    data = dict(hit.plain) if hit.plain is not None else record.to_dict()
     data.pop("extras")
     data = {"id": data.pop("record_id"), **data}
     data["formats"] = list(record.formats)
@@ -114,22 +114,33 @@ def page_json(page: SearchPage, clusters: dict[str, list[Record]], facets: Facet
 def summary_json(data: dict) -> dict:
     """A search result cut down to :data:`RESULT_TEXT_CHARS` and :data:`RESULT_LIST_ITEMS`; ``truncated`` names what was cut."""
     cut: list[str] = []
-    summary = {key: value if key in _WHOLE else _summarised(key, value, cut) for key, value in data.items()}
+    summary = {key: value if key in _WHOLE else _summarised(key, value, cut, key) for key, value in data.items()}
     summary["truncated"] = sorted(set(cut))
     return summary
 
 
-def _summarised(key: str, value, cut: list[str], top: str | None = None):
-    field = top or key
-    if isinstance(value, str):
-        return _summarised_text(key, value, cut, field)
-    if isinstance(value, list):
+def _summarised(key: str, value, cut: list[str], field: str):
+    """``value`` cut to the limits; ``field`` is the top-level field it belongs to (named in ``truncated``)."""
+    kind = type(value)
+    if kind is str:
+        return value if len(value) <= RESULT_TEXT_CHARS else _summarised_text(key, value, cut, field)
+    if kind is list:
         if len(value) > RESULT_LIST_ITEMS:
             cut.append(field)
-        return [_summarised(key, item, cut, field) for item in value[:RESULT_LIST_ITEMS]]
-    if isinstance(value, dict):
-        return {name: _summarised(name, item, cut, field) for name, item in value.items()}
+        return [item if _fits(item) else _summarised(key, item, cut, field) for item in value[:RESULT_LIST_ITEMS]]
+    if kind is dict:
+        return {name: item if _fits(item) else _summarised(name, item, cut, field) for name, item in value.items()}
     return value
+
+
+def _fits(value) -> bool:
+    """A value kept as it is without a look inside: no text over the limit (a short text or link is kept whatever its key)."""
+    kind = type(value)
+    return (kind is str and len(value) <= RESULT_TEXT_CHARS) or kind in _SCALARS
+
+
+#: values a result carries as they are
+_SCALARS = frozenset({type(None), int, float, bool})
 
 
 def _summarised_text(key: str, value: str, cut: list[str], field: str) -> str | None:

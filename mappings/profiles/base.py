@@ -10,6 +10,7 @@ wants an rdflib graph gets one (:func:`build_catalog_graph`).
 
 from __future__ import annotations
 
+import re
 from abc import ABC
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +43,7 @@ __all__ = [
     "get_profiles",
     "new_graph",
     "new_page_sink",
+    "quoted_segment",
     "write_catalog",
     "write_dataset",
 ]
@@ -123,7 +125,18 @@ def dataset_ref(base_url: str, record_id: str) -> URIRef:
 @lru_cache(maxsize=2048)  # a page asks for each of its records' IRIs twice (catalogue and dataset)
 def dataset_iri(base_url: str, record_id: str) -> str:
     """:func:`dataset_ref` as a compact term (a ``str``)."""
-    return f"{base_url.rstrip('/')}{_DATASETS}{quote(record_id, safe='')}"
+    return f"{base_url.rstrip('/')}{_DATASETS}{quoted_segment(record_id)}"
+
+
+def quoted_segment(text: str) -> str:
+    """``urllib.parse.quote(text, safe="")``, by two replacements for an id made of URL characters (quote costs 10× more)."""
+    if _URL_LIKE.fullmatch(text):
+        return text.replace(":", "%3A").replace("/", "%2F")
+    return quote(text, safe="")
+
+
+#: characters ``quote`` keeps, plus the two of a URL-like id it escapes (``:``, ``/``)
+_URL_LIKE = re.compile(r"[A-Za-z0-9_.~:/-]*")
 
 
 def catalog_ref(base_url: str) -> URIRef:

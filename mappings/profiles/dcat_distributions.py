@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
@@ -92,18 +93,19 @@ def add_distribution(
     :param legislation: ``dcatap:applicableLegislation`` of a high-value dataset's distributions.
     """
     sink = as_sink(sink)
-    access_url = safe_iri(distribution.access_url) or safe_iri(distribution.download_url)
+    download_url = safe_iri(distribution.download_url) if distribution.download_url else None
+    access_url = safe_iri(distribution.access_url) or download_url
     if access_url is None:
         return None
     sink.add(dataset, DCAT.distribution, ref)
     sink.add(ref, RDF.type, DCAT.Distribution)
     sink.add(ref, DCAT.accessURL, access_url)
-    download_url = safe_iri(distribution.download_url)
     if download_url is not None:
         sink.add(ref, DCAT.downloadURL, download_url)
-    for predicate, text in ((DCTERMS.title, distribution.title), (DCTERMS.description, distribution.description)):
-        if text:
-            sink.add(ref, predicate, text_literal(text))
+    if distribution.title:
+        sink.add(ref, DCTERMS.title, text_literal(distribution.title))
+    if distribution.description:
+        sink.add(ref, DCTERMS.description, text_literal(distribution.description))
     add_format(sink, ref, distribution)
     add_media_type(sink, ref, distribution)
     if distribution.byte_size is not None and distribution.byte_size >= 0:
@@ -123,7 +125,8 @@ def add_format(sink: TripleSink, ref: Term, distribution: Distribution) -> str |
         return None
     iri = info.uri
     sink.add(ref, DCTERMS.format, iri)
-    add_concept(sink, iri, {"en": info.label}, scheme=eu_scheme("file-type"), types=(DCTERMS.MediaTypeOrExtent,))
+    if sink.once(("file type", iri)):  # a page's distributions share a few file types: each described once
+        add_concept(sink, iri, {"en": info.label}, scheme=eu_scheme("file-type"), types=(DCTERMS.MediaTypeOrExtent,))
     return iri
 
 
@@ -192,6 +195,12 @@ def licence_to_write(license_: Concept | None) -> LicenceToWrite | None:
     return LicenceToWrite(license_, known)
 
 
+@lru_cache(maxsize=1024)  # every distribution of a record, and most records of a portal, share a licence
+def _licence_and_iri(license_: Concept | None) -> tuple[LicenceToWrite | None, str | None]:
+    licence = licence_to_write(license_)
+    return licence, licence.iri("uri", "url") if licence is not None else None
+
+
 def licence_node(sink: TripleSink, license_: Concept | None) -> Term | None:
     """The licence document node: its canonical IRI, the portal's IRI, or a labelled blank node for free text.
 
@@ -199,10 +208,9 @@ def licence_node(sink: TripleSink, license_: Concept | None) -> Term | None:
     data.gouv.fr's title; ``dct:title``: CKAN's), so their harvesters recognise it.
     """
     sink = as_sink(sink)
-    licence = licence_to_write(license_)
+    licence, iri = _licence_and_iri(license_)
     if licence is None:
         return None
-    iri = licence.iri("uri", "url")
     if iri is None and not licence.given.label.strip():
         return None
     node = iri or sink.blank()

@@ -42,6 +42,7 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 
 #: characters IRIs forbid, and every control character and space
 _FORBIDDEN_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+_IRI_SCHEMES = ("http://", "https://", "urn:")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
@@ -96,11 +97,9 @@ def safe_iri(value: str | None) -> str | None:
     if not value:
         return None
     text = value.strip()
-    if not text.startswith(("http://", "https://", "urn:")):
+    if not text.startswith(_IRI_SCHEMES) or _FORBIDDEN_IN_IRI.search(text):
         return None
-    if _FORBIDDEN_IN_IRI.search(text):
-        return None
-    return str(text)
+    return text if type(text) is str else str(text)
 
 
 def mailto(email: str | None) -> str | None:

@@ -96,6 +96,11 @@ class TripleSink(ABC):
         """Declare a prefix a document of this sink may use (profiles bind the namespaces they write)."""
 
 
+#: the types of compact terms (anything else is converted by :func:`compact`)
+_SUBJECT_TYPES = frozenset({str, Blank})
+_OBJECT_TYPES = frozenset({str, tuple, Blank})
+
+
 class PageSink(TripleSink):
     """A page's triples, grouped by subject in order of first use, each once; written out with no graph in between.
 
@@ -111,11 +116,11 @@ class PageSink(TripleSink):
 
     def add(self, subject: Term, predicate: str, obj: Term) -> None:
         """See :meth:`TripleSink.add`."""
-        if type(subject) is not str and type(subject) is not Blank:
+        if type(subject) not in _SUBJECT_TYPES:
             subject = compact(subject)
         if type(predicate) is not str:
             predicate = compact(predicate)
-        if type(obj) is not str and type(obj) is not tuple and type(obj) is not Blank:
+        if type(obj) not in _OBJECT_TYPES:
             obj = compact(obj)
         statements = self._by_subject.get(subject)
         if statements is None:

@@ -41,13 +41,15 @@ def file_type(format: str | None, media_type: str | None = None, *, url: str | N
     later source is more specific: Opendatasoft serves GeoJSON as
     ``application/json`` and shapefiles as ``application/zip``.
     """
-    found = [
-        info
-        for info in (_from_format(format), _from_media_type(media_type), _from_url(url))
-        if info is not None
-    ]
-    strong = [info for info in found if info.code not in _table()["weak"]]
-    return (strong or found or [None])[0]
+    weak = _table()["weak"]
+    first = _from_format(format)
+    if first is not None and first.code not in weak:
+        return first  # the URL is not even looked at: the most common case, and splitting it is the costly part
+    for info in (_from_media_type(media_type), _from_url(url) if url else None):
+        if info is not None and info.code not in weak:
+            return info
+        first = first or info
+    return first
 
 
 @functools.lru_cache(maxsize=4096)  # the same few values on every distribution

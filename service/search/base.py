@@ -81,6 +81,8 @@ class Hit:
     score: float = 0.0
     missing_since: str | None = None
     cluster_id: str | None = None
+    #: the record as :meth:`Record.to_dict` gives it, when the backend read it so (rendered without converting back)
+    plain: dict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

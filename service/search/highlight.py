@@ -16,26 +16,33 @@ from service.search.query import ParsedQuery, is_typo_of
 
 __all__ = ["excerpt", "highlight"]
 
-_TOKENS = re.compile(r"\w+|\W+")
+_WORDS = re.compile(r"\w+")
 #: tokens remembered per query (titles and descriptions of a results page share most of them)
 _DECIDED_TOKENS = 8192
 
 
 def highlight(text: str, parsed: ParsedQuery) -> list[dict]:
-    """``text`` as ``[{"text": ..., "match": bool}, ...]`` segments, adjacent same-kind pieces merged."""
-    segments: list[dict] = []
+    """``text`` as ``[{"text": ..., "match": bool}, ...]`` segments: each matching word, and the text between them."""
+    text = text or ""
     matches = _matcher(parsed)
-    for token in _TOKENS.findall(text or ""):
-        _append(segments, token, matches(token))
+    segments: list[dict] = []
+    done = 0
+    for word in _WORDS.finditer(text):
+        if matches(word.group()):
+            if word.start() > done:
+                segments.append({"text": text[done : word.start()], "match": False})
+            segments.append({"text": word.group(), "match": True})
+            done = word.end()
+    if done < len(text):
+        segments.append({"text": text[done:], "match": False})
     return segments
 
 
 def excerpt(text: str, parsed: ParsedQuery, *, width: int = 240) -> list[dict]:
     """At most ``width`` characters of ``text`` around its first match, as segments."""
-    segments = highlight(text, parsed)
     if len(text or "") <= width:
-        return segments
-    start = _first_match_offset(segments)
+        return highlight(text, parsed)
+    start = _first_match_offset(text, parsed)
     begin = max(0, min(start - width // 4, len(text) - width))
     window = text[begin : begin + width]
     cut = highlight(window.rsplit(" ", 1)[0] if begin + width < len(text) else window, parsed)
@@ -71,17 +78,17 @@ def _term(token: str) -> str:
     return analysed[0] if analysed else ""
 
 
-def _first_match_offset(segments: list[dict]) -> int:
-    offset = 0
-    for segment in segments:
-        if segment["match"]:
-            return offset
-        offset += len(segment["text"])
+def _first_match_offset(text: str, parsed: ParsedQuery) -> int:
+    """Where the first matching word starts (0 when none does): words are decided until one matches, no segments built."""
+    matches = _matcher(parsed)
+    for word in _WORDS.finditer(text):
+        if matches(word.group()):
+            return word.start()
     return 0
 
 
 def _append(segments: list[dict], text: str, match: bool) -> None:
-    # spaces between two matched words stay inside the match, so "qualité de l'air" reads as one
+    # an ellipsis joins the unmatched text beside it: segments alternate between matched and not
     if segments and (segments[-1]["match"] == match):
         segments[-1]["text"] += text
     else:

@@ -54,7 +54,7 @@ from service.store.sqlite import SqliteStore
 __all__ = ["TantivyBackend", "TantivyIndex"]
 
 #: bumped when the documents change shape: an index of another version is rebuilt
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 #: field → boost; a word must match in one of them, and its best field scores (Elasticsearch's best_fields)
 FIELD_BOOSTS = {"title": 10.0, "keywords": 5.0, "publisher": 3.0, "description": 1.0}
 #: sorts by quality: text keys of the score then the record id (scores are mostly shared: ties are everywhere)
@@ -75,6 +75,11 @@ _WORD = re.compile(r"\w+")
 #: terms aggregations ask this many more values than shown, so cluster corrections cannot hide a top value
 _FACET_SLACK = 30
 _ALL_CLUSTERS = 65_000
+#: facets whose records may hold several values: tantivy counts a multi-valued column some 30 times slower than
+#: a single-valued one, so each record's whole set of values is also one value of a ``set_<facet>`` field, and
+#: counting the sets gives the facet's exact counts while the catalogue holds at most _MAX_VALUE_SETS sets
+_MULTI_VALUED = ("theme", "format", "license", "keyword")
+_MAX_VALUE_SETS = 2_000
 #: whole-catalogue counts kept per commit (the landing page and filter-only searches): one per filter combination
 _WHOLE_CATALOGUE_ENTRIES = 64
 
@@ -94,6 +99,8 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     for facet in FACETS:
         builder.add_text_field(f"facet_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
+    for facet in _MULTI_VALUED:
+        builder.add_text_field(f"set_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
     builder.add_integer_field("modified_day", indexed=True, fast=True)
     builder.add_integer_field("quality", indexed=True, fast=True)
     for side in ("west", "south", "east", "north"):
@@ -119,6 +126,7 @@ class TantivyIndex(SearchIndex):
         self._thread_lock = threading.Lock()
         self._seen: tuple | None = None
         self._spellings: dict[str, str] | None = None
+        self._by_set: frozenset[str] | None = None
         self._whole_catalogue: dict[tuple, tuple[dict[str, list[FacetValue]], int]] = {}
         self._index = self._open()
         # every start of each word given to the field, up to _PREFIX_CHARS characters
@@ -323,8 +331,9 @@ class TantivyIndex(SearchIndex):
         for number, (applied, names) in enumerate(facet_groups(filters).items()):
             scope = _all_of([base, *(self._facet_filter(f, filters[f]) for f in applied)])
             if names:
-                result = searcher.aggregate(scope, {name: facet_terms(name, size + _FACET_SLACK) for name in names})
-                counts.update({name: {b["key"]: b["doc_count"] for b in result[name]["buckets"]} for name in names})
+                by_set = self._facets_counted_by_set(searcher)
+                result = searcher.aggregate(scope, {name: _facet_aggregation(name, size, name in by_set) for name in names})
+                counts.update({name: _bucket_counts(result[name]["buckets"], name in by_set) for name in names})
             if shared:
                 surplus += self._cluster_corrections(searcher, scope, names, counts, total=not number)
         spellings = self._keyword_spellings(searcher)
@@ -346,9 +355,19 @@ class TantivyIndex(SearchIndex):
         buckets = result["_clusters"]["buckets"] if total else []
         return sum(b["doc_count"] for b in buckets) - len(buckets)
 
+    def _facets_counted_by_set(self, searcher) -> frozenset[str]:
+        """The multi-valued facets whose records hold at most :data:`_MAX_VALUE_SETS` distinct sets of values
+        in the whole catalogue (so in any search), found once per commit."""
+        if self._by_set is None:
+            aggregations = {facet: {"terms": {"field": f"set_{facet}", "size": _MAX_VALUE_SETS + 1}} for facet in _MULTI_VALUED}
+            result = searcher.aggregate(Query.all_query(), aggregations)
+            self._by_set = frozenset(f for f in _MULTI_VALUED if len(result[f]["buckets"]) <= _MAX_VALUE_SETS)
+        return self._by_set
+
     def _forget_counts(self) -> None:
         """A commit happened: counts and spellings computed before it are stale."""
         self._spellings = None
+        self._by_set = None
         self._whole_catalogue = {}
 
     def _keyword_spellings(self, searcher) -> dict[str, str]:
@@ -441,7 +460,7 @@ def _all_of(queries: list[Query]) -> Query:
 
 
 def _hit(stored: StoredRecord, score: float) -> Hit:
-    return Hit(stored.record, score=score, missing_since=stored.missing_since, cluster_id=stored.cluster_id)
+    return Hit(stored.record, score=score, missing_since=stored.missing_since, cluster_id=stored.cluster_id, plain=stored.plain)
 
 
 def _cluster_number(cluster_id: str) -> int:
@@ -451,6 +470,32 @@ def _cluster_number(cluster_id: str) -> int:
 def _documents(rows: list[tuple]) -> list[dict]:
     """The index fields of stored rows (rowid, record id, cluster id, cluster size, record JSON)."""
     return [_fields(rowid, cluster_id, members, Record.from_dict(json.loads(data))) for rowid, _, cluster_id, members, data in rows]
+
+
+def _facet_aggregation(facet: str, size: int, by_set: bool) -> dict:
+    """Count a facet's values, or the sets of values of its records (every set: they are few)."""
+    if by_set:
+        return {"terms": {"field": f"set_{facet}", "size": _MAX_VALUE_SETS}}
+    return facet_terms(facet, size + _FACET_SLACK)
+
+
+def _bucket_counts(buckets: list[dict], by_set: bool) -> dict[str, int]:
+    """Value → matched records, from the buckets of :func:`_facet_aggregation`."""
+    if not by_set:
+        return {b["key"]: b["doc_count"] for b in buckets}
+    counts: dict[str, int] = {}
+    for bucket in buckets:
+        for value in json.loads(bucket["key"]):
+            counts[value] = counts.get(value, 0) + bucket["doc_count"]
+    return counts
+
+
+def _facet_fields(values: dict[str, tuple[str, ...]]) -> dict:
+    """Each facet's values, and the set of values of each multi-valued facet as one value."""
+    fields = {f"facet_{facet}": list(found) for facet, found in values.items() if found}
+    # a JSON list: no separator a value could contain
+    fields.update({f"set_{facet}": json.dumps(sorted(values[facet]), ensure_ascii=False) for facet in _MULTI_VALUED if values[facet]})
+    return fields
 
 
 def _fields(rowid: int, cluster_id: str, members: int, record: Record) -> dict:
@@ -469,7 +514,7 @@ def _fields(rowid: int, cluster_id: str, members: int, record: Record) -> dict:
         "prefixes": list(set(_WORD.findall(fold(" ".join((record.title, *record.keywords, publisher)))))),
         "keyword_spelling": list(record.keywords),
         "shown_title": record.title, "shown_keywords": list(record.keywords), "shown_publisher": publisher,
-        **{f"facet_{facet}": list(values) for facet, values in facet_values(record).items() if values},
+        **_facet_fields(facet_values(record)),
         **_sort_keys(record),
     }
     if record.modified:

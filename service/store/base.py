@@ -8,8 +8,9 @@ implements them over the engine. Searching is another seam,
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator
 
@@ -34,6 +35,8 @@ class StoredRecord:
     record: Record
     missing_since: str | None = None
     cluster_id: str | None = None
+    #: the record as :meth:`Record.to_dict` gives it, when the store read it whole (results render it as it is)
+    plain: dict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,14 @@ class RecordStore(ABC):
     @abstractmethod
     def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
         """Every record in a stable order (portal, then id), for export."""
+
+    def iter_record_json(self, *, offset: int = 0, limit: int | None = None) -> Iterator[str]:
+        """:meth:`iter_records` as JSON texts of :meth:`Record.to_dict` (a store that keeps JSON yields it undecoded).
+
+        What the export hands to worker processes: a text is cheaper to send than a record, and decoding it is their work.
+        """
+        for record in self.iter_records(offset=offset, limit=limit):
+            yield json.dumps(record.to_dict(), ensure_ascii=False)
 
     @abstractmethod
     def counts_by_portal(self) -> dict[str, int]:

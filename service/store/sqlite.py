@@ -96,6 +96,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
         self.path = path
         self.memory = path == ":memory:"
         self._connections = Connections(path, name="the database", memory_prefix="fedcat", timeout=timeout, synchronous="NORMAL")
+        self._kept_order: tuple[int, list[int]] | None = None
         self._migrate(self._conn())
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -319,7 +320,7 @@ class SqliteStore(RecordStore, JobLog, Locks):
             f"SELECT rowid, data, missing_since, cluster_id FROM records WHERE rowid IN ({','.join('?' * len(rowids))})",
             rowids,
         )
-        return {rowid: StoredRecord(Record.from_dict(json.loads(data)), since, cluster) for rowid, data, since, cluster in rows}
+        return {rowid: _stored(json.loads(data), since, cluster) for rowid, data, since, cluster in rows}
 
     def record_ids_by_rowid(self, rowids: list[int]) -> dict[int, str]:
         """The record ids at the given row ids (for the search index's tie-breaks)."""
@@ -368,12 +369,35 @@ class SqliteStore(RecordStore, JobLog, Locks):
 
     def iter_records(self, *, offset: int = 0, limit: int | None = None) -> Iterator[Record]:
         """See :meth:`RecordStore.iter_records`."""
-        cursor = self._conn().execute(
-            "SELECT data FROM records ORDER BY portal_id, record_id LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
-        )
-        for (data,) in cursor:
-            yield Record.from_dict(json.loads(data))
+        for data in self.iter_record_json(offset=offset, limit=limit):
+            yield Record.from_json(data)
+
+    def iter_record_json(self, *, offset: int = 0, limit: int | None = None) -> Iterator[str]:
+        """See :meth:`RecordStore.iter_record_json`: the stored texts.
+
+        A page past the first is read by rowid from :meth:`_export_order`: OFFSET steps through every
+        skipped row (6 ms for a page of 100 near the end of 80,000 records, on the index alone).
+        """
+        if not offset:
+            query = "SELECT data FROM records ORDER BY portal_id, record_id LIMIT ?"
+            for (data,) in self._conn().execute(query, (-1 if limit is None else limit,)):
+                yield data
+            return
+        wanted = self._export_order()[offset : None if limit is None else offset + limit]
+        for chunk in _chunks(wanted, 500):  # consecutive in the order, so each chunk's own order is the order
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT data FROM records WHERE rowid IN ({marks}) ORDER BY portal_id, record_id"
+            for (data,) in self._conn().execute(query, chunk):
+                yield data
+
+    def _export_order(self) -> list[int]:
+        """Every record's rowid in the export's order, read once per data version (80,000 in about 10 ms)."""
+        version = self.data_version()
+        kept = self._kept_order
+        if kept is None or kept[0] != version:
+            rows = self._conn().execute("SELECT rowid FROM records ORDER BY portal_id, record_id")
+            kept = self._kept_order = (version, [rowid for (rowid,) in rows])
+        return kept[1]
 
     def count(self) -> int:
         """See :meth:`RecordStore.count`."""
@@ -527,3 +551,9 @@ def _differences(before: dict[str, tuple], after: dict[str, tuple]) -> list[str]
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _stored(data: dict, missing_since: str | None, cluster_id: str | None) -> StoredRecord:
+    """A stored row as a record, keeping its plain form when it has every field (a result renders it as it is)."""
+    plain = data if Record.has_every_field(data) else None
+    return StoredRecord(Record.from_dict(data), missing_since, cluster_id, plain)

@@ -138,6 +138,22 @@ def test_export_writes_the_whole_catalogue_in_pages_that_parse_as_one(env, capsy
         pytest.fail(f"only in export:\n{only_exported.serialize(format='nt')}\nonly expected:\n{only_expected.serialize(format='nt')}")
 
 
+@pytest.mark.parametrize("extension", ["nt", "ttl"])
+def test_export_written_by_worker_processes_is_the_one_process_export(env, extension):
+    fill(23)
+    catalogue = stored_catalogue()
+    fmt = format_for_extension(extension)
+    documents = {}
+    for workers in (0, 2):
+        out = io.BytesIO()
+        assert export_stream.export_catalogue(catalogue, fmt, out, base_url=BASE, page_size=5, workers=workers) == 23
+        documents[workers] = Graph().parse(data=out.getvalue(), format=PARSERS[extension])
+    catalogue.close()
+    assert len(documents[2]) == len(documents[0]) > 23 * 10
+    assert isomorphic(documents[2], documents[0])
+    assert isomorphic(documents[2], whole_catalogue_graph(extension))
+
+
 def test_an_empty_catalogue_still_exports_its_description(env, capsys):
     fill(0)
     target = env / "empty.jsonld"

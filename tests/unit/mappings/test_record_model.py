@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from mappings.record import Agent, Record, Translation
+import pytest
+
+from mappings.record import Agent, Concept, Record, Translation
+from tests.factories import RecordFactory
 
 
 def multilingual_record() -> Record:
@@ -41,6 +44,27 @@ def test_records_stored_before_the_extension_still_load():
     record = Record.from_dict(old)
     assert record.translations == () and record.title_lang is None and record.rights is None
     assert record.publisher.kind is None
+
+
+def test_stored_json_decodes_to_the_same_record_as_from_dict():
+    record = RecordFactory(
+        bbox=(2.2, 48.8, 2.5, 48.9), keywords=("a", "b"), themes=(Concept("Transports", "http://x/t"),),
+        license=Concept("Licence Ouverte"), publisher=Agent(name="Ville de Paris", email="a@b.fr"),
+    )
+    _, text = record.with_harvest_time("2026-12-01T00:00:00+00:00").hash_and_json()
+    assert Record.from_json(text) == Record.from_dict(json.loads(text)) == record.with_harvest_time("2026-12-01T00:00:00+00:00")
+    assert type(Record.from_json(text).distributions) is tuple and Record.from_json(text).distributions
+
+
+def test_a_stored_value_of_another_type_still_loads_as_from_dict_reads_it():
+    old = {**multilingual_record().to_dict(), "quality": "70", "unknown": 1}
+    assert Record.from_json(json.dumps(old)) == Record.from_dict(old)
+    assert Record.from_json(json.dumps(old)).quality == "70"
+    old.pop("title")
+    with pytest.raises(TypeError):
+        Record.from_json(json.dumps(old))
+    with pytest.raises(json.JSONDecodeError):
+        Record.from_json('{"record_id": ')
 
 
 def test_agent_display_name_falls_back_on_email_then_iri():

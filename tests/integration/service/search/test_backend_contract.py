@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from mappings.jobs import HarvestJob, WriteStats
-from mappings.record import Agent, Concept, ThemeAssignment
+from mappings.record import Agent, Concept, Record, ThemeAssignment
 from service.search import backend_names
 from service.search.base import SearchQuery, StoreError
 from tests.conftest import NOW
@@ -336,6 +336,9 @@ def test_get_and_iterate(loaded):
     listed = list(loaded.iter_records())
     assert [r.record_id for r in listed] == sorted(r.record_id for r in listed)
     assert [r.record_id for r in loaded.iter_records(offset=10, limit=5)] == [r.record_id for r in listed[10:]]
+    for offset in range(0, 13, 3):
+        assert list(loaded.iter_records(offset=offset, limit=4)) == listed[offset : offset + 4]
+    assert [Record.from_json(text) for text in loaded.iter_record_json(offset=5, limit=3)] == listed[5:8]
     assert loaded.count() == 12
     assert loaded.counts_by_portal() == {"paris": 6, "lyon": 6}
 
