@@ -302,6 +302,8 @@ class TantivyIndex(SearchIndex):
             tied = searcher.search(ties, 1, count=True).count
             if tied > sum(1 for value, _ in hits if value == last):
                 hits = [hit for hit in hits if hit[0] != last] + [(last, address) for _, address in searcher.search(ties, tied).hits]
+        if len({value for value, _ in hits}) == len(hits):
+            return hits[:limit]  # no ties (most title pages): tantivy's order is the order
         rowids = searcher.fast_field_values("rowid", [address for _, address in hits])
         record_ids = self.store.record_ids_by_rowid(rowids)
         ordered = sorted(zip(hits, rowids), key=lambda pair: (pair[0][0], record_ids.get(pair[1], "")))
