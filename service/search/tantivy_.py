@@ -471,7 +471,7 @@ def _cluster_number(cluster_id: str) -> int:
 
 def _documents(rows: list[tuple]) -> list[dict]:
     """The index fields of stored rows (rowid, record id, cluster id, cluster size, record JSON)."""
-    return [_fields(rowid, cluster_id, members, Record.from_dict(json.loads(data))) for rowid, _, cluster_id, members, data in rows]
+    return [_fields(rowid, cluster_id, members, Record.from_json(data)) for rowid, _, cluster_id, members, data in rows]
 
 
 def _facet_aggregation(facet: str, size: int, by_set: bool) -> dict:
