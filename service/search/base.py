@@ -248,22 +248,29 @@ def rank_suggestions(sources: Iterable[tuple[str, Iterable[str], str]], prefix: 
     Ranked by how many candidate records carry them, keywords and publishers first
     at equal counts (they are shorter and broader), then alphabetically.
     """
-    wanted = fold(prefix).split()
-    if not wanted:
+    typed = fold(prefix)
+    if not typed.split():
         return []
+    wanted = _WORDS.findall(typed)
     counts: dict[tuple[str, str], int] = {}
+    matches: dict[str, bool] = {}  # candidates share keywords and publishers: each text is checked once
     for title, keywords, publisher in sources:
         values = [("keyword", k) for k in keywords] + [("title", title)]
         if publisher:
             values.append(("publisher", publisher))
         for kind, text in dict.fromkeys(values):
-            if _starts_every_word(fold(text), wanted):
+            matched = matches.get(text)
+            if matched is None:
+                matched = matches[text] = _starts_every_word(_WORDS.findall(fold(text)), wanted)
+            if matched:
                 counts[(kind, text)] = counts.get((kind, text), 0) + 1
     order = {"keyword": 0, "publisher": 1, "title": 2}
     ranked = sorted(counts.items(), key=lambda item: (-item[1], order[item[0][0]], fold(item[0][1])))
     return [Suggestion(text=text, kind=kind, count=count) for (kind, text), count in ranked[:limit]]
 
 
-def _starts_every_word(folded: str, wanted: list[str]) -> bool:
-    words = re.findall(r"\w+", folded)
-    return all(any(word.startswith(w) for word in words) for w in re.findall(r"\w+", " ".join(wanted)))
+_WORDS = re.compile(r"\w+")
+
+
+def _starts_every_word(words: list[str], wanted: list[str]) -> bool:
+    return all(any(word.startswith(w) for word in words) for w in wanted)

@@ -17,7 +17,6 @@ import Stemmer
 __all__ = ["analyze", "fold", "STOP_WORDS"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 _local = threading.local()
 
 #: Folded French stop words (articles, pronouns, prepositions, common auxiliaries).
@@ -31,29 +30,21 @@ STOP_WORDS = frozenset(
 
 
 def fold(text: str) -> str:
-    """Lower-case, ligature-free, accent-free text."""
+    """Lower-case, ligature-free, accent-free text (``"Œuvre Élève"`` → ``"oeuvre eleve"``)."""
     if text.isascii():
         return text.lower()
-    folded = text.translate(_FOLD_TABLE)
-    if folded.isascii():
-        return folded.lower()
-    decomposed = unicodedata.normalize("NFKD", folded)
+    for special, plain in _SPECIAL:
+        if special in text:
+            text = text.replace(special, plain)
+    decomposed = unicodedata.normalize("NFKD", text)
+    if not _NOT_ASCII_NOR_ACCENT.search(decomposed):  # the common case: accents alone, dropped in C
+        return decomposed.encode("ascii", "ignore").decode("ascii").lower()
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _fold_table() -> dict[int, str]:
-    """Latin letters with diacritics → their base letters (the common case, by lookup)."""
-    table: dict[int, str] = {ord(k): v for k, v in {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"}.items()}
-    for code in range(0xC0, 0x250):
-        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
-        if base.isascii() and base and code not in table:
-            table[code] = base
-    for quote in "’‘ʼ":  # typographic apostrophes split words like the ASCII one
-        table[ord(quote)] = "'"
-    return table
-
-
-_FOLD_TABLE = _fold_table()
+#: what Unicode decomposition leaves as it is: ligatures, and typographic apostrophes (they split words like "'")
+_SPECIAL = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("ß", "ss"), ("’", "'"), ("‘", "'"), ("ʼ", "'"))
+_NOT_ASCII_NOR_ACCENT = re.compile(r"[^\x00-\x7f\u0300-\u034e\u0350-\u036f]")  # U+034F joins, it is no accent
 
 
 def analyze(text: str) -> list[str]:

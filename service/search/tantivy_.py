@@ -16,12 +16,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import threading
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable, Iterator
@@ -57,16 +54,20 @@ from service.store.sqlite import SqliteStore
 __all__ = ["TantivyBackend", "TantivyIndex"]
 
 #: bumped when the documents change shape: an index of another version is rebuilt
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 #: field → boost; a word must match in one of them, and its best field scores (Elasticsearch's best_fields)
 FIELD_BOOSTS = {"title": 10.0, "keywords": 5.0, "publisher": 3.0, "description": 1.0}
-#: sorts by text keys (a folded ASCII key, then the record id): orders whose values are mostly shared
-_SORT_FIELDS = {"title": "s_title", "-title": "s_title_desc", "quality": "s_quality", "-quality": "s_quality_desc"}
-#: sorts by integers (dates as YYYYMMDDhhmmss), missing values last both ways, the few ties by record id
-_NUMBER_SORTS = {"modified": "n_modified", "-modified": "n_modified_desc", "issued": "n_issued", "-issued": "n_issued_desc"}
+#: sorts by quality: text keys of the score then the record id (scores are mostly shared: ties are everywhere)
+_SORT_FIELDS = {"quality": "s_quality", "-quality": "s_quality_desc"}
+#: sorts by a title's folded ASCII key or a date as an integer (YYYYMMDDhhmmss), missing values last both
+#: ways; the few ties are put in record id order after (a record id in a title key costs 3 s a reindex at 80,000)
+_TIED_SORTS = {"title": "s_title", "-title": "s_title_desc", "modified": "n_modified", "-modified": "n_modified_desc",
+               "issued": "n_issued", "-issued": "n_issued_desc"}
 _MISSING = 2**62
 _LAST = "\x7f"  # sorts after every key (the keys are printable ASCII): missing values go last
 _WRITER_HEAP = 64 * 2**20
+#: a full rebuild's writer memory: at most, taken as documents come; one segment per thread for 100,000s of records
+_REBUILD_HEAP = 1024 * 2**20
 _SUGGEST_CANDIDATES = 60
 #: the longest word start indexed for suggest (a longer typed word is looked up by its start, then checked whole)
 _PREFIX_CHARS = 15
@@ -74,8 +75,6 @@ _WORD = re.compile(r"\w+")
 #: terms aggregations ask this many more values than shown, so cluster corrections cannot hide a top value
 _FACET_SLACK = 30
 _ALL_CLUSTERS = 65_000
-#: a full rebuild of at least this many records analyses them in worker processes (below, starting them costs more)
-POOL_MIN_RECORDS = 20_000
 #: facets whose records may hold several values: tantivy counts a multi-valued column some 30 times slower than
 #: a single-valued one, so each record's whole set of values is also one value of a ``set_<facet>`` field, and
 #: counting the sets gives the facet's exact counts while the catalogue holds at most _MAX_VALUE_SETS sets
@@ -94,7 +93,7 @@ def _schema() -> tantivy.Schema:
     for name in FIELD_BOOSTS:
         builder.add_text_field(name, tokenizer_name="whitespace")  # pre-analysed by service.search.french
     builder.add_text_field("typo", tokenizer_name="whitespace", index_option="basic")
-    builder.add_text_field("prefixes", tokenizer_name="whitespace", index_option="basic")  # suggest: a typed word is one term
+    builder.add_text_field("prefixes", tokenizer_name="prefixes", index_option="basic")  # suggest: a typed word is one term
     builder.add_text_field("keyword_spelling", tokenizer_name="raw", index_option="basic")
     for name in ("shown_title", "shown_keywords", "shown_publisher"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
@@ -106,9 +105,9 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("quality", indexed=True, fast=True)
     for side in ("west", "south", "east", "north"):
         builder.add_float_field(side, indexed=True, fast=True)
-    for name in _SORT_FIELDS.values():
+    for name in ("s_title", "s_title_desc", *_SORT_FIELDS.values()):
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
-    for name in _NUMBER_SORTS.values():
+    for name in ("n_modified", "n_modified_desc", "n_issued", "n_issued_desc"):
         builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_integer_field("best_first", fast=True)  # suggest's candidates: quality, best first
     return builder.build()
@@ -130,6 +129,8 @@ class TantivyIndex(SearchIndex):
         self._by_set: frozenset[str] | None = None
         self._whole_catalogue: dict[tuple, tuple[dict[str, list[FacetValue]], int]] = {}
         self._index = self._open()
+        # every start of each word given to the field, up to _PREFIX_CHARS characters
+        self._index.register_tokenizer("prefixes", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, _PREFIX_CHARS, True)).build())
         self.catch_up(rebuild=self._needs_rebuild())
 
     def _open(self) -> tantivy.Index:
@@ -178,7 +179,7 @@ class TantivyIndex(SearchIndex):
             up_to, record_ids = self.store.pending_index_changes()
             if not rebuild and not record_ids:
                 return 0
-            writer = self._index.writer(_WRITER_HEAP, 2 if rebuild else 1)
+            writer = self._index.writer(_REBUILD_HEAP, 2) if rebuild else self._index.writer(_WRITER_HEAP, 1)
             try:
                 if rebuild:
                     writer.delete_all_documents()
@@ -197,13 +198,11 @@ class TantivyIndex(SearchIndex):
 
     def _add_all(self, writer, record_ids: list[str] | None, on_progress) -> int:
         total = self.store.count() if record_ids is None else len(record_ids)
-        batches = self.store.index_rows(record_ids)
-        pooled = record_ids is None and total >= POOL_MIN_RECORDS
         done = 0
-        for documents in _pooled(batches) if pooled else map(_documents, batches):
-            for fields in documents:
+        for rows in self.store.index_rows(record_ids):
+            for fields in _documents(rows):
                 writer.add_document(tantivy.Document.from_dict(fields, self.schema))
-            done += len(documents)
+            done += len(rows)
             if on_progress is not None:
                 on_progress(done, total)
         return done
@@ -271,9 +270,9 @@ class TantivyIndex(SearchIndex):
                 # equal scores in a stable order (the record's row), as after a reindex
                 rows = searcher.fast_field_values("rowid", [address for _, address in hits])
                 hits = [hit for hit, _ in sorted(zip(hits, rows), key=lambda pair: (-round(pair[0][0], 4), pair[1]))]
-            elif order in _NUMBER_SORTS:
-                result = searcher.search(matched, limit, count=True, order_by_field=_NUMBER_SORTS[order], order=tantivy.Order.Asc)
-                hits = self._ties_by_record_id(searcher, matched, _NUMBER_SORTS[order], result.hits, limit)
+            elif order in _TIED_SORTS:
+                result = searcher.search(matched, limit, count=True, order_by_field=_TIED_SORTS[order], order=tantivy.Order.Asc)
+                hits = self._ties_by_record_id(searcher, matched, _TIED_SORTS[order], result.hits, limit)
             else:
                 result = searcher.search(matched, limit, count=True, order_by_field=_SORT_FIELDS[order], order=tantivy.Order.Asc)
                 hits = result.hits
@@ -288,17 +287,23 @@ class TantivyIndex(SearchIndex):
         return page, result.count
 
     def _ties_by_record_id(self, searcher, matched: Query, field: str, hits: list, limit: int) -> list:
-        """The first ``limit`` matches by (``field``, record id): tantivy sorts by the integer alone, so the
+        """The first ``limit`` matches by (``field``, record id): tantivy sorts by the field alone, so the
         documents sharing the last value are all fetched, and ties are put in record id order.
 
-        (Integers, because tantivy sorts by a text key at about 0.7 ms per hit returned.)
+        (Dates are integers, because tantivy sorts by a text key at about 0.7 ms per hit returned.)
         """
         if len(hits) == limit:
             last = hits[-1][0]
-            ties = _all_of([matched, Query.range_query(self.schema, field, tantivy.FieldType.Integer, last, last)])
+            if isinstance(last, str):
+                tie = Query.term_query(self.schema, field, last)
+            else:
+                tie = Query.range_query(self.schema, field, tantivy.FieldType.Integer, last, last)
+            ties = _all_of([matched, tie])
             tied = searcher.search(ties, 1, count=True).count
             if tied > sum(1 for value, _ in hits if value == last):
                 hits = [hit for hit in hits if hit[0] != last] + [(last, address) for _, address in searcher.search(ties, tied).hits]
+        if len({value for value, _ in hits}) == len(hits):
+            return hits[:limit]  # no ties (most title pages): tantivy's order is the order
         rowids = searcher.fast_field_values("rowid", [address for _, address in hits])
         record_ids = self.store.record_ids_by_rowid(rowids)
         ordered = sorted(zip(hits, rowids), key=lambda pair: (pair[0][0], record_ids.get(pair[1], "")))
@@ -464,31 +469,9 @@ def _cluster_number(cluster_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(cluster_id.encode(), digest_size=8).digest(), "big")
 
 
-def _prefixes(text: str) -> set[str]:
-    """Every start of every word of ``text`` (folded), up to :data:`_PREFIX_CHARS` characters."""
-    return {word[:end] for word in set(_WORD.findall(text)) for end in range(1, min(len(word), _PREFIX_CHARS) + 1)}
-
-
 def _documents(rows: list[tuple]) -> list[dict]:
     """The index fields of stored rows (rowid, record id, cluster id, cluster size, record JSON)."""
-    return [_fields(rowid, cluster_id, members, Record.from_dict(json.loads(data))) for rowid, _, cluster_id, members, data in rows]
-
-
-def _pooled(batches: Iterator[list[tuple]]) -> Iterator[list[dict]]:
-    """:func:`_documents` of each batch in worker processes, in order, a few batches in flight.
-
-    A full rebuild is Python work per record (JSON, the record, French analysis); the main
-    process meanwhile reads SQLite and feeds tantivy's writer threads.
-    """
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        pending: deque = deque()
-        for rows in batches:
-            pending.append(pool.submit(_documents, rows))
-            if len(pending) > 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    return [_fields(rowid, cluster_id, members, Record.from_json(data)) for rowid, _, cluster_id, members, data in rows]
 
 
 def _facet_aggregation(facet: str, size: int, by_set: bool) -> dict:
@@ -530,7 +513,7 @@ def _fields(rowid: int, cluster_id: str, members: int, record: Record) -> dict:
         "publisher": " ".join(analyze(publisher)),
         "description": " ".join(analyze(record.description)),
         "typo": " ".join(typo_words(record)),
-        "prefixes": " ".join(_prefixes(fold(" ".join((record.title, " ".join(record.keywords), publisher))))),
+        "prefixes": list(set(_WORD.findall(fold(" ".join((record.title, *record.keywords, publisher)))))),
         "keyword_spelling": list(record.keywords),
         "shown_title": record.title, "shown_keywords": list(record.keywords), "shown_publisher": publisher,
         **_facet_fields(facet_values(record)),
@@ -556,27 +539,26 @@ _NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
 _MIRROR = str.maketrans({chr(code): chr(0x9E - code) for code in range(0x20, 0x7F)})
 
 
-def _ascii_key(text: str) -> str:
-    return _NOT_PRINTABLE.sub(" ", fold(text)).strip()
-
-
 def _reverse(key: str) -> str:
     # the terminator puts "abc" after "abcd" once reversed
     return key.translate(_MIRROR) + _LAST
 
 
 def _sort_keys(record: Record) -> dict[str, str | int]:
-    """Sort keys of every order: title and quality as ascending text keys (the record id breaking
-    ties), dates as integers; missing values last both ways."""
-    keys: dict[str, str | int] = {"best_first": -record.quality if record.quality is not None else _MISSING}
-    texts = {"title": _ascii_key(record.title), "quality": f"{record.quality:03d}" if record.quality is not None else ""}
-    for name, primary in texts.items():
-        keys[_SORT_FIELDS[name]] = (primary or _LAST) + "\x01" + record.record_id
-        keys[_SORT_FIELDS["-" + name]] = (_reverse(primary) if primary else _LAST * 2) + "\x01" + record.record_id
+    """Sort keys of every order, ascending, missing values last both ways: the title as a text key,
+    quality as a text key with the record id breaking ties, dates as integers."""
+    title = _NOT_PRINTABLE.sub(" ", fold(record.title)).strip()
+    quality = f"{record.quality:03d}" if record.quality is not None else ""
+    keys: dict[str, str | int] = {
+        "best_first": -record.quality if record.quality is not None else _MISSING,
+        "s_title": title or _LAST, "s_title_desc": _reverse(title) if title else _LAST * 2,
+        "s_quality": (quality or _LAST) + "\x01" + record.record_id,
+        "s_quality_desc": (_reverse(quality) if quality else _LAST * 2) + "\x01" + record.record_id,
+    }
     for name in ("modified", "issued"):
         number = _timestamp_number(getattr(record, name))
-        keys[_NUMBER_SORTS[name]] = _MISSING if number is None else number
-        keys[_NUMBER_SORTS["-" + name]] = _MISSING if number is None else -number
+        keys[_TIED_SORTS[name]] = _MISSING if number is None else number
+        keys[_TIED_SORTS["-" + name]] = _MISSING if number is None else -number
     return keys
 
 

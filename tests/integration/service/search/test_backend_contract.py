@@ -299,6 +299,16 @@ def test_sort_by_title_folds_accents(loaded):
     assert titles[:4] == ["Aménagements cyclables", "Arbres d'alignement", "Budget primitif", "Écoles élémentaires"]
 
 
+def test_equal_titles_are_in_record_id_order_both_ways_and_across_pages(store):
+    tied = [RecordFactory(guid=f"t{n}", title="Vélos" if n % 2 else "velos", description=f"Jeu numéro {n}.") for n in (3, 0, 5, 1, 4, 2)]
+    store.replace_portal("paris", [RecordFactory(guid="z", title="Zones"), *tied, RecordFactory(guid="a", title="Arbres")], now=NOW)
+    in_order = ["t0", "t1", "t2", "t3", "t4", "t5"]
+    assert ids(store.search(SearchQuery(sort="title"))) == ["a", *in_order, "z"]
+    assert ids(store.search(SearchQuery(sort="-title"))) == ["z", *in_order, "a"]
+    pages = [ids(store.search(SearchQuery(sort="title", page=n, page_size=3))) for n in (1, 2, 3)]
+    assert pages == [["a", "t0", "t1"], ["t2", "t3", "t4"], ["t5", "z"]]
+
+
 def test_sort_by_modified_puts_missing_dates_last(loaded):
     newest = ids(loaded.search(SearchQuery(sort="-modified", page_size=50)))
     oldest = ids(loaded.search(SearchQuery(sort="modified", page_size=50)))

@@ -92,24 +92,18 @@ def test_another_process_sees_a_harvest_once_committed(tmp_path):
     worker.close()
 
 
-def test_a_large_rebuild_analyses_records_in_worker_processes_with_the_same_result(tmp_path, monkeypatch):
-    import service.search.tantivy_ as tantivy_
-
-    backend = TantivyBackend(str(tmp_path / "pool.db"))
-    records = [RecordFactory(portal_id="paris", title=f"Stationnement des vélos {n}", keywords=("vélo", f"lot {n % 3}")) for n in range(40)]
+def test_a_full_rebuild_answers_as_the_harvest_did(tmp_path):
+    backend = TantivyBackend(str(tmp_path / "rebuild.db"))
+    records = [RecordFactory(portal_id="paris", title=f"Stationnement des vélos {n % 7}", keywords=("vélo", f"lot {n % 3}")) for n in range(40)]
     backend.replace_portal("paris", records, now=NOW)
-    query = SearchQuery(q="velo", filters={"keyword": ("lot 1",)}, sort="title")
-    before = backend.search(query)
-    started = []
-    real_pooled = tantivy_._pooled
-    monkeypatch.setattr(tantivy_, "_pooled", lambda batches: started.append(True) or real_pooled(batches))
-    monkeypatch.setattr(tantivy_, "POOL_MIN_RECORDS", 1)
+    queries = [SearchQuery(q="velo", filters={"keyword": ("lot 1",)}, sort=sort) for sort in ("title", "-title", "relevance")]
+    before = [backend.search(query) for query in queries]
     assert backend.reindex() == "40 records re-indexed"
-    after = backend.search(query)
-    assert started, "the rebuild went through the worker pool"
-    assert [h.record.record_id for h in after.hits] == [h.record.record_id for h in before.hits]
-    assert after.total == before.total == 13
-    assert after.facets == before.facets
+    for query, earlier in zip(queries, before):
+        after = backend.search(query)
+        assert [h.record.record_id for h in after.hits] == [h.record.record_id for h in earlier.hits]
+        assert after.total == earlier.total == 13
+        assert after.facets == earlier.facets
     suggested = backend.suggest("stationnement vel")
     assert suggested and all(s.text.startswith("Stationnement des vélos") for s in suggested)
 

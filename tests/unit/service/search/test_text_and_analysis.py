@@ -38,6 +38,21 @@ def test_analysis_drops_stop_words_and_elisions():
 
 def test_fold():
     assert fold("Œuvre Élève ÇA") == "oeuvre eleve ca"
+    assert fold("L’eau de Łódź ﬁn") == "l'eau de łodz fin"
+
+
+def test_fold_is_decomposition_without_marks_for_every_character():
+    """The fast path (accents dropped by an ASCII encode) gives what the plain definition does."""
+    import unicodedata
+
+    def plain(text):
+        for special, folded in {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'", "‘": "'", "ʼ": "'"}.items():
+            text = text.replace(special, folded)
+        return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+    for code in (*range(0x80, 0xD800), *range(0xE000, 0x10000)):
+        text = f"aÉ{chr(code)}b"
+        assert fold(text) == plain(text), hex(code)
 
 
 def test_format_facet_values_are_labelled_as_people_name_them():
