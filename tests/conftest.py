@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -60,6 +61,19 @@ def harvest_loopback_simulators():
     """The portal simulators listen on 127.0.0.1, which harvests refuse by default: allow loopback in tests."""
     with trusted_networks(LOOPBACK_NETWORKS):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def harvests_keep_the_tests_priority():
+    """``fedcat harvest`` run in the test process would lower the whole run's CPU priority for good (and a
+    harvest process's, on a loaded machine, only makes it slower): tests/…/test_harvest_priority.py sets it."""
+    previous = os.environ.get("FEDCAT_HARVEST_NICE")
+    os.environ["FEDCAT_HARVEST_NICE"] = "0"
+    yield
+    if previous is None:
+        os.environ.pop("FEDCAT_HARVEST_NICE", None)
+    else:
+        os.environ["FEDCAT_HARVEST_NICE"] = previous
 
 
 @pytest.fixture

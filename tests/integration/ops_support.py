@@ -84,10 +84,13 @@ def retry_while_busy(run: Callable[[], object], *, timeout: float):
 
 
 def fedcat_process(
-    tmp_path: Path, database: Path, portal: Portal, command: str, *, stderr: int = subprocess.DEVNULL, **settings: str
+    tmp_path: Path, database: Path, portal: Portal, command: str, *, stderr: int = subprocess.DEVNULL, **settings: str | None
 ) -> subprocess.Popen:
     """``fedcat <command>`` in a real process, configured the way production is (FEDCAT_* variables),
-    with ``portal`` as the one configured portal; ``settings`` are more ``FEDCAT_*`` values by name.
+    with ``portal`` as the one configured portal; ``settings`` are more ``FEDCAT_*`` values by name
+    (None leaves a variable unset: its default applies).
+
+    Harvests keep the test's CPU priority unless ``harvest_nice`` is given (tests/conftest.py).
 
     :param stderr: where its log lines go (``subprocess.PIPE`` to read them with ``communicate``).
     """
@@ -104,5 +107,6 @@ def fedcat_process(
         "PYTHONPATH": str(ROOT),
         **{f"FEDCAT_{name.upper()}": value for name, value in settings.items()},
     }
+    env = {name: value for name, value in env.items() if value is not None}
     code = f"import sys; from service.cli import main; sys.exit(main([{command!r}]))"
     return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)

@@ -24,7 +24,7 @@ def expected(configured: int) -> int:
     return max(configured, os.getpriority(os.PRIO_PROCESS, 0))  # a niceness is never given back
 
 
-@pytest.mark.parametrize(("setting", "configured"), [({}, 10), ({"harvest_nice": "7"}, 7)])
+@pytest.mark.parametrize(("setting", "configured"), [({"harvest_nice": None}, 10), ({"harvest_nice": "7"}, 7)])
 def test_a_harvest_runs_below_the_web_workers_priority(tmp_path, setting, configured):
     portal = GatedPortal(count=8).start()
     process = fedcat_process(tmp_path, tmp_path / "store.db", dcat_portal(portal), "harvest", **setting)
