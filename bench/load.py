@@ -204,7 +204,9 @@ class ChurningPortal(DcatPortalSimulator):
         if key not in self._rendered:
             self._rendered[key] = super().handle(request)
         answer = self._rendered[key]
-        return replace(answer, body=answer.body.replace(self.MARK.encode(), str(self.version).encode()))
+        # headers copied: the server adds this version's ETag to them, and a shared dict would keep the first one
+        # (every later read would then be answered 304, and no harvest would rewrite anything)
+        return replace(answer, body=answer.body.replace(self.MARK.encode(), str(self.version).encode()), headers=dict(answer.headers))
 
 
 def _start_portals(stack: ExitStack, size: int, churn: int) -> list[Portal]:
