@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable, Iterator
 
+import orjson
 import tantivy
 from tantivy import Occur, Query
 
@@ -487,7 +488,7 @@ def _bucket_counts(buckets: list[dict], by_set: bool) -> dict[str, int]:
         return {b["key"]: b["doc_count"] for b in buckets}
     counts: dict[str, int] = {}
     for bucket in buckets:
-        for value in json.loads(bucket["key"]):
+        for value in orjson.loads(bucket["key"]):
             counts[value] = counts.get(value, 0) + bucket["doc_count"]
     return counts
 
@@ -496,7 +497,7 @@ def _facet_fields(values: dict[str, tuple[str, ...]]) -> dict:
     """Each facet's values, and the set of values of each multi-valued facet as one value."""
     fields = {f"facet_{facet}": list(found) for facet, found in values.items() if found}
     # a JSON list: no separator a value could contain
-    fields.update({f"set_{facet}": json.dumps(sorted(values[facet]), ensure_ascii=False) for facet in _MULTI_VALUED if values[facet]})
+    fields.update({f"set_{facet}": orjson.dumps(sorted(values[facet])).decode() for facet in _MULTI_VALUED if values[facet]})
     return fields
 
 
