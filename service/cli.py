@@ -154,11 +154,16 @@ def _add_process_commands(commands) -> None:
 # -- harvesting ------------------------------------------------------------------------
 
 
-def cmd_harvest(args: argparse.Namespace) -> int:
-    """``fedcat harvest``: harvest every (or the named) portal, with a progress line and a summary each."""
+def _batch_settings() -> Settings:
+    """The settings of a command that harvests or reindexes, its CPU priority lowered first (before any thread starts)."""
     settings = Settings.from_env()
     yield_cpu_to_searches(settings.harvest_nice)
-    catalogue = Catalogue(settings)
+    return settings
+
+
+def cmd_harvest(args: argparse.Namespace) -> int:
+    """``fedcat harvest``: harvest every (or the named) portal, with a progress line and a summary each."""
+    catalogue = Catalogue(_batch_settings())
     portals = [catalogue.portal(pid) for pid in args.portal] if args.portal else catalogue.portals
     outcomes = {portal.id: _harvest_one(catalogue, portal) for portal in portals}
     catalogue.close()
@@ -254,9 +259,7 @@ def _link_summary(run) -> str:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     """``fedcat reindex``: rebuild the index (Elasticsearch: a new index, then an atomic alias swap)."""
-    settings = Settings.from_env()
-    yield_cpu_to_searches(settings.harvest_nice)
-    catalogue = existing_catalogue(settings, "reindex")
+    catalogue = existing_catalogue(_batch_settings(), "reindex")
     with Progress("reindex", total=catalogue.backend.count()) as progress:
         built = catalogue.backend.reindex(on_progress=lambda done, total: progress.update(done, total=total))
     print(f"reindexed: {built}")
@@ -330,9 +333,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
         from prometheus_client import start_http_server
 
         start_http_server(args.metrics_port, addr=args.metrics_host)
-    settings = Settings.from_env()
-    yield_cpu_to_searches(settings.harvest_nice)
-    run_scheduler(Catalogue(settings), scope=_run_scope)
+    run_scheduler(Catalogue(_batch_settings()), scope=_run_scope)
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -67,13 +66,9 @@ def harvest_loopback_simulators():
 def harvests_keep_the_tests_priority():
     """``fedcat harvest`` run in the test process would lower the whole run's CPU priority for good (and a
     harvest process's, on a loaded machine, only makes it slower): tests/…/test_harvest_priority.py sets it."""
-    previous = os.environ.get("FEDCAT_HARVEST_NICE")
-    os.environ["FEDCAT_HARVEST_NICE"] = "0"
-    yield
-    if previous is None:
-        os.environ.pop("FEDCAT_HARVEST_NICE", None)
-    else:
-        os.environ["FEDCAT_HARVEST_NICE"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEDCAT_HARVEST_NICE", "0")
+        yield
 
 
 @pytest.fixture

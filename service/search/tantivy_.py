@@ -331,10 +331,10 @@ class TantivyIndex(SearchIndex):
         """
         counts: dict[str, dict[str, int]] = {}
         surplus = 0
+        by_set = self._facets_counted_by_set(searcher)
         for number, (applied, names) in enumerate(facet_groups(filters).items()):
             scope = _all_of([base, *(self._facet_filter(f, filters[f]) for f in applied)])
             if names:
-                by_set = self._facets_counted_by_set(searcher)
                 result = searcher.aggregate(scope, {name: _facet_aggregation(name, size, name in by_set) for name in names})
                 counts.update({name: _bucket_counts(result[name]["buckets"], name in by_set) for name in names})
             if shared:
